@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Forks, one file at a time: Temporal's native bridge misbehaves in worker threads
+// (sdk-typescript#876), and the time-skipping server's clock is global to its environment.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    fileParallelism: false,
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
