@@ -1,0 +1,121 @@
+/**
+ * Tandem's configuration: an optional YAML file (`tandem.config.yaml`, or the path in TANDEM_CONFIG)
+ * overlaid with environment variables, validated once with a schema into a typed object.
+ * Salesforce credentials are NOT part of it: they come from the environment or a secrets file
+ * (src/salesforce/credentials.ts) and never reach workflow inputs, Temporal history or logs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_ID } from './shared';
+
+const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h|d|milliseconds?|seconds?|minutes?|hours?|days?)$/;
+
+/** A duration in the form Temporal accepts (`5 minutes`, `30s`, `2h`). */
+const duration = z.string().trim().regex(durationPattern, 'expected a duration such as "5 minutes", "30s" or "2h"');
+
+export const configSchema = z
+  .object({
+    temporal: z
+      .object({
+        address: z.string().default('localhost:7233'),
+        namespace: z.string().default('default'),
+        taskQueue: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+        workflowId: z.string().min(1).default(DEFAULT_WORKFLOW_ID),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        url: z.string().default('postgres://postgres@127.0.0.1:5432/tandem'),
+        /** Schema holding the synced Salesforce tables. Tandem's own state is always in schema `tandem`. */
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier')
+          .default('salesforce'),
+      })
+      .strict()
+      .prefault({}),
+    salesforce: z
+      .object({
+        apiVersion: z.string().regex(/^\d{2}\.0$/, 'expected an API version such as "62.0"').default('62.0'),
+        /** Share of the daily API limit above which cycles slow down instead of running the org dry. */
+        apiBudgetShare: z.number().gt(0).max(1).default(0.8),
+      })
+      .strict()
+      .prefault({}),
+    sync: z
+      .object({
+        pauseBetweenCycles: duration.default('5 minutes'),
+        /** Look-back re-read on every pull: Salesforce commits can become visible with an older SystemModstamp. */
+        overlapWindowSeconds: z.number().int().min(0).default(300),
+        /** Above this many rows an initial copy goes through Bulk API 2.0 instead of REST paging. */
+        bulkQueryThreshold: z.number().int().min(0).default(10_000),
+        /** Above this many pending outbox rows a push goes through Bulk API 2.0 ingest. */
+        bulkIngestThreshold: z.number().int().min(1).default(2_000),
+        /** `soft` keeps rows deleted in Salesforce, marked `isdeleted`; `hard` removes them. */
+        deletePolicy: z.enum(['soft', 'hard']).default('soft'),
+        /** Custom objects synced from Salesforce, by API name. */
+        customObjects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom object API name ending in __c')).default([]),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The validated configuration. */
+export type TandemConfig = z.infer<typeof configSchema>;
+
+/** Thrown when the configuration file or environment holds an invalid value; the message names each bad key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Environment variables that override file values, by config path. */
+const environmentOverrides: Record<string, (config: Record<string, any>, value: string) => void> = {
+  TEMPORAL_ADDRESS: (c, v) => (section(c, 'temporal').address = v),
+  TEMPORAL_NAMESPACE: (c, v) => (section(c, 'temporal').namespace = v),
+  TANDEM_TASK_QUEUE: (c, v) => (section(c, 'temporal').taskQueue = v),
+  TANDEM_WORKFLOW_ID: (c, v) => (section(c, 'temporal').workflowId = v),
+  DATABASE_URL: (c, v) => (section(c, 'database').url = v),
+  TANDEM_SCHEMA: (c, v) => (section(c, 'database').schema = v),
+  SF_API_VERSION: (c, v) => (section(c, 'salesforce').apiVersion = v),
+  TANDEM_PAUSE_BETWEEN_CYCLES: (c, v) => (section(c, 'sync').pauseBetweenCycles = v),
+};
+
+function section(config: Record<string, any>, key: string): Record<string, any> {
+  config[key] ??= {};
+  return config[key];
+}
+
+/** Formats zod issues as `path.to.key: message` lines. */
+function describeIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return `Invalid configuration (${source}):\n${lines.join('\n')}`;
+}
+
+/**
+ * Reads the config file (when present) and the environment, validates, and returns the typed config.
+ * Throws ConfigError naming every invalid key.
+ */
+export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): TandemConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.TANDEM_CONFIG ?? 'tandem.config.yaml';
+  let raw: Record<string, any> = {};
+  if (existsSync(file)) {
+    try {
+      raw = (parseYaml(readFileSync(file, 'utf8')) as Record<string, any> | null) ?? {};
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration (${file}): not valid YAML: ${(error as Error).message}`);
+    }
+  } else if (options.file ?? env.TANDEM_CONFIG) {
+    throw new ConfigError(`Configuration file ${file} does not exist`);
+  }
+  for (const [name, apply] of Object.entries(environmentOverrides)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') apply(raw, value);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, existsSync(file) ? `${file} + environment` : 'environment'));
+  return parsed.data;
+}

@@ -1,0 +1,81 @@
+/**
+ * Names and serialisable types shared by workflows, activities, the worker and clients.
+ * Nothing here may import Node built-ins: workflow code imports this module.
+ */
+
+/** The task queue Tandem's workers poll unless configured otherwise. */
+export const DEFAULT_TASK_QUEUE = 'tandem';
+
+/** The workflow id operators use for the (single-org) continuous sync. */
+export const DEFAULT_WORKFLOW_ID = 'tandem-sync';
+
+/** The initial-copy child's id: deterministic, so the parent finds it again after continue-as-new. */
+export function initialCopyWorkflowId(parentWorkflowId: string): string {
+  return `${parentWorkflowId}/initial-copy`;
+}
+
+/** Which way an object's data flows. */
+export type Direction = 'two-way' | 'from-salesforce';
+
+/** One synced Salesforce object as the workflow sees it. */
+export interface SyncObject {
+  /** Salesforce API name, e.g. `Lead` or `Subscription__c`. */
+  name: string;
+  direction: Direction;
+}
+
+/** Why an object needs a full copy rather than an incremental pull. */
+export type CopyReason = 'never-copied' | 'resync-requested' | 'watermark-too-old' | 'schema-changed';
+
+/** What the pre-cycle check found: objects to copy in full, and the API budget. */
+export interface CyclePlan {
+  /** Objects whose initial copy must (re)start, each with the reason. */
+  needsCopy: { object: string; reason: CopyReason }[];
+  /** Daily API usage as last reported by Salesforce (`Sforce-Limit-Info`), when known. */
+  apiUsage?: { used: number; limit: number };
+  /** True when usage is above the configured share of the daily limit: cycles slow down. */
+  throttled?: boolean;
+}
+
+/** The outcome of one incremental pull of one object. */
+export interface PullResult {
+  object: string;
+  /** Rows inserted or updated locally. */
+  rowsPulled: number;
+  /** Rows marked deleted (or removed, with hard delete). */
+  rowsDeleted: number;
+  /** The watermark committed with the rows, ISO-8601, or null when the object has none yet. */
+  watermark: string | null;
+  /** Salesforce API calls the pull made. */
+  apiCalls: number;
+}
+
+/** The outcome of one push of one two-way object's outbox. */
+export interface PushResult {
+  object: string;
+  rowsPushed: number;
+  /** Records Salesforce refused permanently this cycle (now in `tandem.sync_error`). */
+  rowsFailed: number;
+  /** Outbox rows still pending after the push (transient failures, or work left for the next cycle). */
+  backlog: number;
+  apiCalls: number;
+}
+
+/** Progress of one object's full copy, reported by the page-copy activity. */
+export interface CopyProgress {
+  object: string;
+  /** True once every page is in PostgreSQL and the watermark is set. */
+  done: boolean;
+  rowsCopied: number;
+  /** Total rows Salesforce reported for the copy, when known. */
+  totalRows: number | null;
+  pagesCopied: number;
+}
+
+/** Input of the page-copy activity: the object, and a page budget so the child can continue-as-new. */
+export interface CopyPagesInput {
+  object: string;
+  reason: CopyReason;
+  /** Stop and return after this many pages (the copy resumes on the next call from its checkpoint). */
+  maxPages: number;
+}
