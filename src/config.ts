@@ -72,7 +72,10 @@ export class ConfigError extends Error {
 }
 
 /** Environment variables that override file values, by config path. */
-const environmentOverrides: Record<string, (config: Record<string, any>, value: string) => void> = {
+/** The parsed file before validation: sections of loosely typed values. */
+type RawConfig = Record<string, Record<string, unknown>>;
+
+const environmentOverrides: Record<string, (config: RawConfig, value: string) => void> = {
   TEMPORAL_ADDRESS: (c, v) => (section(c, 'temporal').address = v),
   TEMPORAL_NAMESPACE: (c, v) => (section(c, 'temporal').namespace = v),
   TANDEM_TASK_QUEUE: (c, v) => (section(c, 'temporal').taskQueue = v),
@@ -83,7 +86,7 @@ const environmentOverrides: Record<string, (config: Record<string, any>, value: 
   TANDEM_PAUSE_BETWEEN_CYCLES: (c, v) => (section(c, 'sync').pauseBetweenCycles = v),
 };
 
-function section(config: Record<string, any>, key: string): Record<string, any> {
+function section(config: RawConfig, key: string): Record<string, unknown> {
   config[key] ??= {};
   return config[key];
 }
@@ -101,10 +104,10 @@ function describeIssues(error: z.ZodError, source: string): string {
 export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): TandemConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.TANDEM_CONFIG ?? 'tandem.config.yaml';
-  let raw: Record<string, any> = {};
+  let raw: RawConfig = {};
   if (existsSync(file)) {
     try {
-      raw = (parseYaml(readFileSync(file, 'utf8')) as Record<string, any> | null) ?? {};
+      raw = (parseYaml(readFileSync(file, 'utf8')) as RawConfig | null) ?? {};
     } catch (error) {
       throw new ConfigError(`Invalid configuration (${file}): not valid YAML: ${(error as Error).message}`);
     }

@@ -79,3 +79,31 @@ export interface CopyPagesInput {
   /** Stop and return after this many pages (the copy resumes on the next call from its checkpoint). */
   maxPages: number;
 }
+
+/**
+ * The objects Tandem syncs by default, in dependency order (parents before the records that
+ * reference them), with Marketo's directions: people and campaigns both ways, the rest from
+ * Salesforce only. Configured custom objects are appended, from Salesforce.
+ */
+export const DEFAULT_SYNC_OBJECTS: readonly SyncObject[] = [
+  { name: 'User', direction: 'from-salesforce' },
+  { name: 'Group', direction: 'from-salesforce' },
+  { name: 'Account', direction: 'from-salesforce' },
+  { name: 'Contact', direction: 'two-way' },
+  { name: 'Lead', direction: 'two-way' },
+  { name: 'Campaign', direction: 'two-way' },
+  { name: 'CampaignMemberStatus', direction: 'from-salesforce' },
+  { name: 'CampaignMember', direction: 'two-way' },
+  { name: 'Opportunity', direction: 'from-salesforce' },
+  { name: 'OpportunityContactRole', direction: 'from-salesforce' },
+  { name: 'Task', direction: 'from-salesforce' },
+  { name: 'Event', direction: 'from-salesforce' },
+];
+
+/** The default objects followed by the configured custom objects (synced from Salesforce). */
+export function syncObjectsFor(customObjects: readonly string[] = []): SyncObject[] {
+  const custom = customObjects
+    .filter((name) => !DEFAULT_SYNC_OBJECTS.some((o) => o.name === name))
+    .map((name): SyncObject => ({ name, direction: 'from-salesforce' }));
+  return [...DEFAULT_SYNC_OBJECTS, ...custom];
+}

@@ -1,0 +1,115 @@
+/**
+ * The initial copy: copies objects in full, one after another, durably. Started by the continuous
+ * sync with a deterministic id (`<parent id>/initial-copy`) and parentClosePolicy ABANDON, so the
+ * parent's continue-as-new does not end it. Each activity call copies a batch of pages and
+ * checkpoints after every page (PostgreSQL and heartbeat), so a retry resumes where the last attempt
+ * stopped. Progress goes to the parent by signal; the child continues-as-new itself when its
+ * history grows, which a days-long copy would otherwise exceed.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SyncActivities } from '../activities';
+import type { CopyProgress, CopyReason } from '../shared';
+import { copyOptions } from './activity-options';
+import { copyObjectsSignal, copyPausedSignal, copyProgressSignal, copyStatusQuery, type CopyReport } from './messages';
+
+/** Input of `initialCopyWorkflow`; the same shape is carried across its continue-as-new. */
+export interface InitialCopyInput {
+  /** The continuous sync to report progress to. */
+  parentWorkflowId: string;
+  /** Objects still to copy, the first one in progress. */
+  queue: { object: string; reason: CopyReason }[];
+  /** Pages per activity call. */
+  pagesPerActivity: number;
+  paused?: boolean;
+  /** True when the first object's copy has been started (its checkpoint reset) by an earlier run. */
+  currentStarted?: boolean;
+  /** Progress of the objects copied so far. */
+  progress?: Record<string, CopyProgress>;
+}
+
+const copy = proxyActivities<SyncActivities>(copyOptions);
+
+function failureMessage(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause;
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Copies every queued object in full and returns the progress of each (see the module comment). */
+export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Record<string, CopyProgress>> {
+  const queue = [...input.queue];
+  const progress: Record<string, CopyProgress> = { ...(input.progress ?? {}) };
+  let paused = input.paused ?? false;
+  let currentStarted = input.currentStarted ?? false;
+
+  setHandler(copyObjectsSignal, (requests) => {
+    for (const request of requests) {
+      const index = queue.findIndex((q) => q.object === request.object);
+      if (index === 0 && request.reason === 'resync-requested') {
+        // A resync of the object being copied restarts it from its first page.
+        queue[0] = request;
+        currentStarted = false;
+      } else if (index < 0) {
+        queue.push(request);
+      }
+    }
+  });
+  setHandler(copyPausedSignal, (value) => {
+    paused = value;
+  });
+  setHandler(copyStatusQuery, () => ({ paused, current: queue[0]?.object, queue: queue.map((q) => q.object), progress }));
+
+  const report = async (message: CopyReport): Promise<void> => {
+    try {
+      await getExternalWorkflowHandle(input.parentWorkflowId).signal(copyProgressSignal, message);
+    } catch (error) {
+      // The parent may be gone (terminated by an operator); PostgreSQL holds the truth either way.
+      log.warn('could not report copy progress to the parent', { parent: input.parentWorkflowId, error: failureMessage(error) });
+    }
+  };
+
+  for (;;) {
+    while (queue.length > 0) {
+      await condition(() => !paused);
+      const { object, reason } = queue[0];
+      let result: CopyProgress;
+      try {
+        if (!currentStarted) {
+          await copy.startInitialCopy({ object, reason });
+          currentStarted = true;
+        }
+        result = await copy.copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
+      } catch (error) {
+        // Only non-retryable failures get here (bad credentials, unknown object): report and move on.
+        const message = failureMessage(error);
+        await report({ ...(progress[object] ?? { object, rowsCopied: 0, totalRows: null, pagesCopied: 0 }), done: false, error: message });
+        queue.shift();
+        currentStarted = false;
+        continue;
+      }
+      progress[object] = result;
+      // If a resync of this object arrived while the batch ran, currentStarted is false: the copy restarts.
+      if (result.done && currentStarted && queue[0]?.object === object) {
+        queue.shift();
+        currentStarted = false;
+      }
+      await report(currentStarted || result.done ? result : { ...result, done: false });
+      if (workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof initialCopyWorkflow>({ ...input, queue, paused, currentStarted, progress });
+      }
+    }
+    // A request that arrived while the last object finished is handled before completing.
+    await condition(allHandlersFinished);
+    if (queue.length === 0) return progress;
+  }
+}

@@ -1,0 +1,71 @@
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { SyncActivities } from '../../src/activities';
+import { createSyncWorker, workflowsPath } from '../../src/worker';
+
+// Keep worker logs to warnings so test output stays readable.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+/** A connection pair to the suite's Temporal dev server, and the workflow bundle built once per file. */
+export interface TemporalHarness {
+  client: Client;
+  connection: NativeConnection;
+  workflowBundle: { code: string };
+  /** A task queue no other test uses. */
+  taskQueue(): string;
+  /** Runs a worker with these activities while `fn` runs, on the given task queue. */
+  withWorker<T>(taskQueue: string, activities: SyncActivities, fn: (worker: Worker) => Promise<T>): Promise<T>;
+}
+
+/** Connects the calling test file to a Temporal server (the suite's dev server by default). */
+export function useTemporal(address: () => string = () => inject('temporalAddress')): { readonly current: TemporalHarness } {
+  const holder: { current?: TemporalHarness } = {};
+  let clientConnection: Connection | undefined;
+  beforeAll(async () => {
+    const [connection, workflowBundle, conn] = await Promise.all([
+      NativeConnection.connect({ address: address() }),
+      bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+      Connection.connect({ address: address() }),
+    ]);
+    clientConnection = conn;
+    const client = new Client({ connection: conn });
+    holder.current = {
+      client,
+      connection,
+      workflowBundle,
+      taskQueue: () => `test-${randomBytes(4).toString('hex')}`,
+      async withWorker(taskQueue, activities, fn) {
+        const worker = await createSyncWorker({ connection, activities, taskQueue, workflowBundle, tuning: { shutdownGraceTime: '1s' } });
+        return worker.runUntil(fn(worker));
+      },
+    };
+  });
+  afterAll(async () => {
+    await holder.current?.connection.close();
+    await clientConnection?.close();
+  });
+  return {
+    get current(): TemporalHarness {
+      if (!holder.current) throw new Error('useTemporal: available only inside tests and hooks');
+      return holder.current;
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or the timeout passes. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`eventually: condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

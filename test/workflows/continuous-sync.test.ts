@@ -1,0 +1,185 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { continuousSyncWorkflow } from '../../src/workflows';
+import { pauseSignal, resumeSignal, resyncSignal, resyncUpdate, statusQuery, syncNowSignal } from '../../src/workflows/messages';
+import { DEFAULT_SYNC_OBJECTS, initialCopyWorkflowId } from '../../src/shared';
+import { FakeSync } from '../support/fake-activities';
+import { eventually, useTemporal } from '../support/temporal';
+
+const ALL = DEFAULT_SYNC_OBJECTS.map((o) => o.name);
+const TWO_WAY = DEFAULT_SYNC_OBJECTS.filter((o) => o.direction === 'two-way').map((o) => o.name);
+
+describe('continuousSyncWorkflow on a real Temporal dev server', () => {
+  const temporal = useTemporal();
+
+  async function start(fake: FakeSync, taskQueue: string, input: Parameters<typeof continuousSyncWorkflow>[0] = {}) {
+    const workflowId = `sync-${taskQueue}`;
+    const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [input],
+    });
+    return handle;
+  }
+
+  it('pulls every object in dependency order, then pushes the two-way objects', async () => {
+    const fake = new FakeSync(ALL);
+    const taskQueue = temporal.current.taskQueue();
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 hour' });
+      const status = await eventually(async () => {
+        const s = await handle.query(statusQuery);
+        return s.phase === 'waiting' ? s : undefined;
+      });
+      expect(fake.callsOf('pullChanges').map((c) => c.object)).toEqual(ALL);
+      expect(fake.callsOf('pushChanges').map((c) => c.object)).toEqual(TWO_WAY);
+      const pullsDone = Math.max(...fake.callsOf('pullChanges').map((c) => c.at));
+      expect(Math.min(...fake.callsOf('pushChanges').map((c) => c.at))).toBeGreaterThanOrEqual(pullsDone);
+      expect(status.cycle).toBe(1);
+      expect(status.objects.Lead.lastPull).toMatchObject({ ok: true, rowsPulled: 2, cycle: 1 });
+      expect(status.objects.Lead.lastPush).toMatchObject({ ok: true, rowsPushed: 1 });
+      expect(status.objects.Account.lastPush).toBeUndefined();
+      expect(status.apiUsage?.limit).toBe(15_000);
+      await handle.terminate();
+    });
+  });
+
+  it('starts the next cycle at once on syncNow instead of waiting out the pause', async () => {
+    const fake = new FakeSync(ALL);
+    const taskQueue = temporal.current.taskQueue();
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 hour' });
+      await eventually(async () => (await handle.query(statusQuery)).phase === 'waiting');
+      const signalled = Date.now();
+      await handle.signal(syncNowSignal);
+      const status = await eventually(async () => {
+        const s = await handle.query(statusQuery);
+        return s.cycle === 2 && s.phase === 'waiting' ? s : undefined;
+      });
+      expect(Date.now() - signalled).toBeLessThan(20_000);
+      expect(fake.callsOf('pullChanges', 'Lead')).toHaveLength(2);
+      expect(Date.parse(status.nextCycleAt!) - Date.parse(status.cycleStartedAt!)).toBeGreaterThan(59 * 60_000);
+      await handle.terminate();
+    });
+  });
+
+  it('runs no cycle while paused, even on syncNow, and resumes on resume', async () => {
+    const fake = new FakeSync(ALL);
+    const taskQueue = temporal.current.taskQueue();
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '2 seconds' });
+      await eventually(async () => (await handle.query(statusQuery)).cycle >= 1);
+      await handle.signal(pauseSignal);
+      await eventually(async () => (await handle.query(statusQuery)).phase === 'paused');
+      const pullsWhenPaused = fake.callsOf('pullChanges').length;
+      await handle.signal(syncNowSignal);
+      await new Promise((r) => setTimeout(r, 5_000));
+      expect(fake.callsOf('pullChanges')).toHaveLength(pullsWhenPaused);
+      expect(await handle.query(statusQuery)).toMatchObject({ paused: true, phase: 'paused' });
+
+      await handle.signal(resumeSignal);
+      await eventually(() => fake.callsOf('pullChanges').length >= pullsWhenPaused + ALL.length);
+      expect((await handle.query(statusQuery)).paused).toBe(false);
+      await handle.terminate();
+    });
+  });
+
+  it('copies objects never copied before their incremental cycles start, while the others keep cycling', async () => {
+    const fake = new FakeSync(ALL, { copied: ALL.filter((o) => o !== 'Lead'), pagesPerObject: 6, pageDelayMs: 400 });
+    const taskQueue = temporal.current.taskQueue();
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 second', copyPagesPerActivity: 2 });
+      const during = await eventually(async () => {
+        const s = await handle.query(statusQuery);
+        return (s.objects.Contact.lastPull?.cycle ?? 0) >= 2 && s.objects.Lead.state === 'copying' ? s : undefined;
+      });
+      expect(during.objects.Lead.lastPull).toBeUndefined();
+      expect(fake.callsOf('pullChanges', 'Lead')).toHaveLength(0);
+      expect(fake.callsOf('pullChanges', 'Contact').length).toBeGreaterThanOrEqual(2);
+
+      const after = await eventually(async () => {
+        const s = await handle.query(statusQuery);
+        return s.objects.Lead.lastPull?.ok ? s : undefined;
+      });
+      expect(after.initialCopy.Lead).toMatchObject({ done: true, rowsCopied: 600, totalRows: 600, reason: 'never-copied' });
+      expect(fake.pagesFetched.get('Lead')).toEqual([1, 2, 3, 4, 5, 6]);
+      const copyDescription = await temporal.current.client.workflow.getHandle(initialCopyWorkflowId(handle.workflowId)).describe();
+      expect(copyDescription.status.name).toBe('COMPLETED');
+      await handle.terminate();
+    });
+  });
+
+  it('resyncs one object on request: its copy restarts while the others keep cycling', async () => {
+    const fake = new FakeSync(ALL, { pagesPerObject: 5, pageDelayMs: 400 });
+    const taskQueue = temporal.current.taskQueue();
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 second', copyPagesPerActivity: 1 });
+      await eventually(async () => (await handle.query(statusQuery)).cycle >= 1);
+      await handle.signal(resyncSignal, { objects: ['Account'] });
+      await eventually(async () => (await handle.query(statusQuery)).objects.Account.state === 'copying');
+      const accountPullsAtStart = fake.callsOf('pullChanges', 'Account').length;
+      const contactPullsAtStart = fake.callsOf('pullChanges', 'Contact').length;
+      const status = await eventually(async () => {
+        const s = await handle.query(statusQuery);
+        return s.initialCopy.Account?.done ? s : undefined;
+      });
+      expect(status.initialCopy.Account.reason).toBe('resync-requested');
+      expect(fake.callsOf('startInitialCopy', 'Account')).toHaveLength(1);
+      expect(fake.callsOf('startInitialCopy', 'Contact')).toHaveLength(0);
+      expect(fake.callsOf('pullChanges', 'Contact').length).toBeGreaterThan(contactPullsAtStart);
+      // No incremental pull of Account ran while its copy was in progress.
+      const copyCalls = fake.callsOf('copyObjectPages', 'Account');
+      const copyEnded = copyCalls[copyCalls.length - 1].at;
+      const pullsDuringCopy = fake.callsOf('pullChanges', 'Account').filter((c) => c.at < copyEnded);
+      expect(pullsDuringCopy).toHaveLength(accountPullsAtStart);
+      await handle.terminate();
+    });
+  });
+
+  it('refuses a resync of an unknown object with a clear message and keeps running', async () => {
+    const fake = new FakeSync(ALL);
+    const taskQueue = temporal.current.taskQueue();
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 hour' });
+      await eventually(async () => (await handle.query(statusQuery)).phase === 'waiting');
+
+      const refused = await handle.executeUpdate(resyncUpdate, { args: [{ objects: ['Leed'] }] }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toMatch(/unknown object Leed; synced objects are User, Group, Account/);
+
+      await handle.signal(resyncSignal, { objects: ['Lead', 'Opportunityy'] });
+      const status = await eventually(async () => {
+        const s = await handle.query(statusQuery);
+        return s.notices.some((n) => n.includes('Opportunityy')) ? s : undefined;
+      });
+      expect(status.notices.at(-1)).toMatch(/refused resync: unknown object Opportunityy/);
+      expect(status.pendingResync).toEqual([]);
+      expect(fake.callsOf('startInitialCopy')).toHaveLength(0);
+
+      const accepted = await handle.executeUpdate(resyncUpdate, { args: [{ objects: ['Campaign'] }] });
+      expect(accepted).toEqual(['Campaign']);
+      await eventually(() => fake.callsOf('startInitialCopy', 'Campaign').length === 1);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await handle.terminate();
+    });
+  });
+
+  it('retries a failing object, reports what still fails, and syncs the others', async () => {
+    const fake = new FakeSync(ALL, { pullFailures: { Contact: 2, Opportunity: 'permanent' } });
+    const taskQueue = temporal.current.taskQueue();
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 hour' });
+      const status = await eventually(async () => {
+        const s = await handle.query(statusQuery);
+        return s.phase === 'waiting' ? s : undefined;
+      });
+      expect(fake.callsOf('pullChanges', 'Contact').map((c) => c.attempt)).toEqual([1, 2, 3]);
+      expect(status.objects.Contact.lastPull).toMatchObject({ ok: true });
+      expect(fake.callsOf('pullChanges', 'Opportunity')).toHaveLength(1);
+      expect(status.objects.Opportunity.lastPull).toMatchObject({ ok: false, error: expect.stringMatching(/INVALID_FIELD.*Opportunity/) });
+      for (const name of ['OpportunityContactRole', 'Task', 'Event']) expect(status.objects[name].lastPull?.ok).toBe(true);
+      expect(fake.callsOf('pushChanges').map((c) => c.object)).toEqual(TWO_WAY);
+      await handle.terminate();
+    });
+  });
+});
