@@ -1,10 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseDialect } from '../../src/emulator/bulk/csv-dialect';
-import { IngestDataError, parseUpload, rowChanges } from '../../src/emulator/bulk/ingest-csv';
+import { IngestDataError, parseUpload } from '../../src/emulator/bulk/ingest-csv';
 import { requestedTransition } from '../../src/emulator/bulk/job-state';
 import { decodeLocator, encodeLocator, parseMaxRecords } from '../../src/emulator/bulk/locator';
-import { encodeQueryPage, formatCsvValue } from '../../src/emulator/bulk/query-csv';
+import { encodeQueryPage } from '../../src/emulator/bulk/query-csv';
 import { formatRowError, resultFileCsv, type RowOutcome } from '../../src/emulator/bulk/results-csv';
 
 const comma = parseDialect(undefined, undefined);
@@ -24,12 +24,13 @@ describe('Bulk 2.0 CSV dialect', () => {
 });
 
 describe('Bulk 2.0 ingest upload parsing', () => {
-  it('reads header and rows, with #N/A as null and empty cells left out', () => {
+  it('reads header and rows as raw cells, #N/A and empty cells kept for the writer', () => {
     const upload = parseUpload('LastName,Company,Email\nSmith,Acme,#N/A\nJones,,j@x.com\n', comma);
     expect(upload.header).toEqual(['LastName', 'Company', 'Email']);
-    expect(upload.rows).toHaveLength(2);
-    expect(rowChanges(upload.header, upload.rows[0])).toEqual({ LastName: 'Smith', Company: 'Acme', Email: null });
-    expect(rowChanges(upload.header, upload.rows[1])).toEqual({ LastName: 'Jones', Email: 'j@x.com' });
+    expect(upload.rows).toEqual([
+      ['Smith', 'Acme', '#N/A'],
+      ['Jones', '', 'j@x.com'],
+    ]);
   });
 
   it('honours the job delimiter and CRLF line ending, with quoted delimiters and newlines', () => {
@@ -96,18 +97,6 @@ describe('Bulk 2.0 ingest result files', () => {
 });
 
 describe('Bulk 2.0 query CSV', () => {
-  it('formats values the way Bulk writes them', () => {
-    expect(formatCsvValue(null)).toBe('');
-    expect(formatCsvValue(undefined)).toBe('');
-    expect(formatCsvValue(true)).toBe('true');
-    expect(formatCsvValue(false)).toBe('false');
-    expect(formatCsvValue(12.5)).toBe('12.5');
-    expect(formatCsvValue('2024-03-01T10:20:30.000+0000', 'datetime')).toBe('2024-03-01T10:20:30.000Z');
-    expect(formatCsvValue('2024-03-01T10:20:30+00:00')).toBe('2024-03-01T10:20:30.000Z');
-    expect(formatCsvValue('2024-03-01T10:20:30.000+0000', 'string')).toBe('2024-03-01T10:20:30.000+0000');
-    expect(formatCsvValue('2024-03-01', 'date')).toBe('2024-03-01');
-  });
-
   it('quotes non-empty cells, leaves nulls empty and keeps dotted relationship columns', () => {
     const csv = encodeQueryPage(['Id', 'Owner.Name', 'IsConverted'], [['00Q1', '', 'false'], ['00Q2', 'Ann "A", B', 'true']], comma);
     expect(csv).toBe('"Id","Owner.Name","IsConverted"\n"00Q1",,"false"\n"00Q2","Ann ""A"", B","true"\n');

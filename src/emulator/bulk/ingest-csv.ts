@@ -5,9 +5,6 @@
 import { parse } from 'csv-parse/sync';
 import type { CsvDialect } from './csv-dialect';
 
-/** Marks a cell that sets the field to null; an empty cell leaves the field unchanged. */
-export const NULL_MARKER = '#N/A';
-
 /** Thrown when an upload cannot be read at all; its message becomes the job's errorMessage. */
 export class IngestDataError extends Error {
   override readonly name = 'IngestDataError';
@@ -52,18 +49,4 @@ export function parseUpload(text: string, dialect: CsvDialect): ParsedUpload {
     seen.add(key);
   }
   return { header, rows };
-}
-
-/**
- * Turns one row into the changes it asks for: `#N/A` is null, an empty cell is left out (so
- * an update leaves that field as it is), anything else is the string value.
- */
-export function rowChanges(header: readonly string[], row: readonly string[]): Record<string, string | null> {
-  const changes: Record<string, string | null> = {};
-  for (let i = 0; i < header.length; i++) {
-    const cell = row[i] ?? '';
-    if (cell === '') continue;
-    changes[header[i]] = cell === NULL_MARKER ? null : cell;
-  }
-  return changes;
 }

@@ -1,27 +1,9 @@
 // Encoding Bulk 2.0 query results as CSV pages: a header row on every page (columns in SELECT
 // order, relationship columns dotted like `Owner.Name`), every non-empty value quoted, null as
-// an empty field, booleans `true`/`false`, datetimes in UTC with `Z` as Bulk writes them.
+// an empty field. Cells arrive already formatted (values.ts toCsvValue: booleans `true`/`false`,
+// datetimes in UTC with `Z`).
 import { stringify } from 'csv-stringify/sync';
 import type { CsvDialect } from './csv-dialect';
-
-// REST writes datetimes as 2024-01-01T00:00:00.000+0000; Bulk CSV as 2024-01-01T00:00:00.000Z.
-const OFFSET_DATETIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,3})?(?:\+0000|\+00:00|Z)$/;
-
-/** Renders one value as Bulk CSV text. `type` is the describe field type, when known. */
-export function formatCsvValue(value: unknown, type?: string): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'string') {
-    if (type === 'datetime' || type === undefined) {
-      const match = OFFSET_DATETIME.exec(value);
-      if (match) return `${match[1]}${(match[2] ?? '.000').padEnd(4, '0')}Z`;
-    }
-    return value;
-  }
-  return JSON.stringify(value);
-}
 
 /** Encodes one page of already-formatted cells, with the header row first. */
 export function encodeQueryPage(columns: readonly string[], cells: readonly (readonly string[])[], dialect: CsvDialect): string {
@@ -30,4 +12,29 @@ export function encodeQueryPage(columns: readonly string[], cells: readonly (rea
     record_delimiter: dialect.lineEndingChars,
     quoted: true,
   });
+}
+
+/** Renders rows [from, to) of a result set as formatted cells. */
+export type CellSource = (from: number, to: number) => string[][];
+
+// Rows per CSV chunk: big enough that stringify's per-call cost vanishes, small enough that a
+// chunk (a few hundred KB) never dominates memory.
+const CHUNK_ROWS = 2_000;
+
+/**
+ * Yields one result page as CSV text in chunks, header first, so a page of a million rows is
+ * streamed to the socket (with backpressure, via Readable.from) instead of built in memory.
+ */
+export function* queryPageChunks(
+  columns: readonly string[],
+  cells: CellSource,
+  from: number,
+  to: number,
+  dialect: CsvDialect,
+): Generator<string> {
+  const options = { delimiter: dialect.delimiterChar, record_delimiter: dialect.lineEndingChars, quoted: true };
+  yield stringify([columns as string[]], options);
+  for (let start = from; start < to; start += CHUNK_ROWS) {
+    yield stringify(cells(start, Math.min(to, start + CHUNK_ROWS)), options);
+  }
 }
