@@ -1,0 +1,221 @@
+/**
+ * The initial (full) copy of one object: `startInitialCopy` resets its checkpoint, `copyObjectPages`
+ * copies up to `maxPages` pages per call. Large objects go through a Bulk API 2.0 query job whose result
+ * pages are fetched by locator; small objects, and those Bulk cannot query, page through REST by Id
+ * keyset (`Id > last ORDER BY Id`), which — unlike a query locator that expires after ~15 idle minutes
+ * (salesforce-api.md §2.1) — can resume days later. Every page is written and its cursor checkpointed in
+ * one PostgreSQL transaction, then heartbeated: a killed worker resumes from its last page.
+ */
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { CopyPagesInput, CopyProgress, CopyReason } from '../shared';
+import { retireUnseenRows, upsertRows, type TextRow } from '../db/copy';
+import { withTransaction } from '../db/pool';
+import {
+  advanceCopyCheckpoint,
+  clearCopyMode,
+  completeCopyState,
+  readCopyCheckpoint,
+  readObjectState,
+  resetCopyCheckpoint,
+  saveCopyMode,
+  type CopyCheckpoint,
+} from '../db/state';
+import type { ObjectDefinition } from '../objects';
+import { BulkJobError, createQueryJob, deleteQueryJob, fetchResultPage, waitForQueryJob } from '../salesforce/bulk-query';
+import type { SalesforceClient } from '../salesforce/connection';
+import { queryCount, queryPages } from '../salesforce/rest-query';
+import { buildCount, buildSelect } from '../salesforce/soql';
+import { coerceRow } from '../sync/coerce';
+import { ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
+import { watermarkAfterCopy } from '../sync/watermark';
+import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
+import { errorCode, toActivityFailure } from './errors';
+import { refreshSchema } from './schema';
+
+/** REST pages hold at most 2,000 records (salesforce-api.md §2.1); one keyset page = one API call. */
+export const REST_PAGE_SIZE = 2000;
+
+/** What a copy call heartbeats after every committed page. */
+export interface CopyHeartbeat {
+  copyId: number;
+  pagesCopied: number;
+  rowsCopied: number;
+}
+
+/** Starts (or restarts) `object`'s copy: schema from describe, then a fresh checkpoint with the copy's start time. */
+export async function startInitialCopy(ctx: ActivityContext, input: { object: string; reason: CopyReason }): Promise<void> {
+  let client: SalesforceClient | undefined;
+  try {
+    const def = definitionOf(ctx, input.object);
+    client = await ctx.salesforce();
+    const previous = await readCopyCheckpoint(ctx.db, def.name);
+    // The start time is taken before describe: everything committed after it is re-read by the first pull.
+    const startedAt = ctx.now();
+    await refreshSchema(ctx, client, def);
+    await resetCopyCheckpoint(ctx.db, def.name, input.reason, startedAt);
+    if (previous?.jobId && !previous.done) await deleteQueryJob(client, previous.jobId);
+    await recordApiUsage(ctx, client);
+  } catch (error) {
+    throw toActivityFailure(error, { object: input.object, call: 'startInitialCopy' });
+  }
+}
+
+/** Copies up to `maxPages` pages of `object`, resuming from its PostgreSQL checkpoint. */
+export async function copyObjectPages(ctx: ActivityContext, input: CopyPagesInput): Promise<CopyProgress> {
+  let call = 'copyObjectPages';
+  try {
+    if (!Number.isInteger(input.maxPages) || input.maxPages < 1) throw new RangeError(`maxPages must be a positive integer, got ${input.maxPages}`);
+    const def = definitionOf(ctx, input.object);
+    const client = await ctx.salesforce();
+    let checkpoint = await readCopyCheckpoint(ctx.db, def.name);
+    if (!checkpoint) {
+      // startInitialCopy was not called (or its state was lost): start here, the same way.
+      await startInitialCopy(ctx, { object: def.name, reason: input.reason });
+      checkpoint = (await readCopyCheckpoint(ctx.db, def.name))!;
+    }
+    if (checkpoint.done) return progressOf(def.name, checkpoint);
+    const state = await readObjectState(ctx.db, def.name);
+    if (!state) throw new Error(`${def.name}: copy checkpoint exists but its schema was never described`);
+    const target = { schema: ctx.config.database.schema, table: state.tableName, columns: state.columns, copyId: checkpoint.copyId };
+
+    if (checkpoint.mode === null) {
+      call = 'choose copy mode (SELECT COUNT())';
+      checkpoint = await chooseMode(ctx, client, def, checkpoint, state.columns);
+    }
+    let pages = 0;
+    let finished = false;
+    while (pages < input.maxPages && !finished) {
+      throwIfCancelled();
+      if (checkpoint.mode === 'bulk') {
+        call = `Bulk API 2.0 results of job ${checkpoint.jobId}`;
+        finished = await copyBulkPage(ctx, client, def, checkpoint, target);
+      } else {
+        call = 'REST query page';
+        finished = await copyRestPage(ctx, client, def, checkpoint, target);
+      }
+      pages++;
+      checkpoint = (await readCopyCheckpoint(ctx.db, def.name))!;
+      beat({ copyId: checkpoint.copyId, pagesCopied: checkpoint.pagesCopied, rowsCopied: checkpoint.rowsCopied } satisfies CopyHeartbeat);
+    }
+    if (finished) {
+      call = 'finish copy';
+      const done = checkpoint;
+      await withTransaction(ctx.db, async (tx) => {
+        // Rows this copy did not see are gone from Salesforce (or from the sync user's view).
+        await retireUnseenRows(tx, target.schema, target.table, done.copyId, ctx.config.sync.deletePolicy);
+        await completeCopyState(tx, def.name, watermarkAfterCopy(done.startedAt, ctx.config.sync.overlapWindowSeconds), ctx.now());
+      });
+      if (done.jobId) await deleteQueryJob(client, done.jobId);
+      checkpoint = (await readCopyCheckpoint(ctx.db, def.name))!;
+    }
+    await recordApiUsage(ctx, client);
+    return progressOf(def.name, checkpoint);
+  } catch (error) {
+    if (error instanceof BulkJobError || errorCode(error) === 'NOT_FOUND') {
+      // A failed, aborted or purged job cannot be resumed: the next attempt creates a new one (rows stay).
+      await clearCopyMode(ctx.db, input.object).catch(() => undefined);
+    }
+    throw toActivityFailure(error, { object: input.object, call });
+  }
+}
+
+function progressOf(object: string, checkpoint: CopyCheckpoint): CopyProgress {
+  return { object, done: checkpoint.done, rowsCopied: checkpoint.rowsCopied, totalRows: checkpoint.totalRows, pagesCopied: checkpoint.pagesCopied };
+}
+
+/**
+ * Bulk or REST, decided once per copy in one commented place (cf. Airbyte): Bulk pays a job and polling
+ * but then streams 50,000-row pages; REST costs one call per 2,000 rows. Salesforce advises Bulk above
+ * 2,000 records (salesforce-api.md §6); the threshold is `sync.bulkQueryThreshold`. Objects Bulk cannot
+ * query always use REST.
+ */
+async function chooseMode(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, columns: ColumnSpec[]): Promise<CopyCheckpoint> {
+  const total = await queryCount(client, buildCount(def.name));
+  if (def.bulkQuery && total > ctx.config.sync.bulkQueryThreshold) {
+    const jobId = await createQueryJob(client, buildSelect({ object: def.name, fields: selectedFields(columns) }), 'query');
+    await saveCopyMode(ctx.db, def.name, 'bulk', jobId, total);
+  } else {
+    await saveCopyMode(ctx.db, def.name, 'rest', null, total);
+  }
+  return (await readCopyCheckpoint(ctx.db, def.name)) ?? checkpoint;
+}
+
+interface Target {
+  schema: string;
+  table: string;
+  columns: ColumnSpec[];
+  copyId: number;
+}
+
+/** Copies one REST keyset page; returns true when it was the last. */
+async function copyRestPage(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, target: Target): Promise<boolean> {
+  const soql = buildSelect({
+    object: def.name,
+    fields: selectedFields(target.columns),
+    where: checkpoint.lastId ? [{ field: 'Id', op: '>', value: checkpoint.lastId }] : [],
+    orderBy: ['Id'],
+    limit: REST_PAGE_SIZE,
+  });
+  const rows: TextRow[] = [];
+  for await (const page of queryPages(client, soql, { batchSize: REST_PAGE_SIZE })) {
+    for (const record of page.records) rows.push(coerceRow(def.name, target.columns, (field) => record[field]));
+  }
+  const idIndex = target.columns.findIndex((c) => c.column === ID_COLUMN);
+  const lastId = rows.length > 0 ? rows[rows.length - 1]![idIndex]! : checkpoint.lastId;
+  await withTransaction(ctx.db, async (tx) => {
+    await upsertRows(tx, target, rows);
+    await advanceCopyCheckpoint(tx, def.name, { lastId }, rows.length);
+  });
+  return rows.length < REST_PAGE_SIZE;
+}
+
+/** Copies one Bulk result page, streamed from HTTP through CSV parsing into COPY; returns true when it was the last. */
+async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, target: Target): Promise<boolean> {
+  const jobId = checkpoint.jobId!;
+  if (checkpoint.locator === null) {
+    // First page of this job: it must be complete. Later pages imply it already was.
+    await waitForQueryJob(client, jobId, {
+      pollIntervalMs: ctx.config.sync.bulkPollIntervalMs,
+      timeoutMs: ctx.config.sync.bulkJobTimeoutSeconds * 1000,
+      onPoll: () => beat({ copyId: checkpoint.copyId, pagesCopied: checkpoint.pagesCopied, rowsCopied: checkpoint.rowsCopied } satisfies CopyHeartbeat),
+    });
+  }
+  const page = await fetchResultPage(client, jobId, checkpoint.locator, ctx.config.sync.bulkResultPageSize);
+  let count = 0;
+  await withTransaction(ctx.db, async (tx) => {
+    const parser = parse({ bom: true, relax_column_count: false });
+    const toRows = csvToRows(def.name, target.columns, () => count++);
+    await upsertRows(tx, target, Readable.fromWeb(page.body as never), parser, toRows);
+    await advanceCopyCheckpoint(tx, def.name, { locator: page.nextLocator }, count);
+  });
+  return page.nextLocator === null;
+}
+
+/**
+ * A Transform from parsed CSV records (arrays; the first is the header) to TextRows in column order.
+ * Columns are matched by header name, case-insensitively: Bulk returns SELECT order (API 50+), but the
+ * header is authoritative.
+ */
+function csvToRows(object: string, columns: readonly ColumnSpec[], counted: () => void): Transform {
+  let indexOf: Map<string, number> | null = null;
+  return new Transform({
+    objectMode: true,
+    transform(record: string[], _encoding: BufferEncoding, callback: TransformCallback) {
+      try {
+        if (indexOf === null) {
+          indexOf = new Map(record.map((name, i) => [name.toLowerCase(), i]));
+          const absent = columns.filter((c) => c.field !== '' && !indexOf!.has(c.field.toLowerCase()));
+          if (absent.length > 0) throw new Error(`${object}: Bulk result has no column for ${absent.map((c) => c.field).join(', ')}`);
+          callback();
+          return;
+        }
+        const map = indexOf;
+        counted();
+        callback(null, coerceRow(object, columns, (field) => record[map.get(field.toLowerCase())!]));
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * Every failure of a sync activity is classified here, and only here (cf. Airbyte's rate_limiting.py):
+ * transient ones are rethrown as retryable ApplicationFailures — the activity restarts from what
+ * PostgreSQL has committed (watermark or copy checkpoint) — and permanent ones as non-retryable
+ * failures whose message names the object and the call. Messages never carry credentials or tokens
+ * (SalesforceClient.redactError already removed them; the message is re-checked against secrets here).
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { CredentialsError } from '../salesforce/credentials';
+import { SessionRefreshError } from '../salesforce/connection';
+import { BulkJobError } from '../salesforce/bulk-query';
+import { SoqlBuildError } from '../salesforce/soql';
+import { InvalidIdentifierError } from '../db/identifiers';
+import { MigrationError } from '../db/migrations';
+import { SchemaMappingError } from '../sync/type-mapping';
+import { ValueCoercionError } from '../sync/coerce';
+import { UnknownObjectError } from '../objects';
+
+/** What to do with a failure. */
+export type ErrorClass =
+  | { kind: 'transient'; type: string }
+  | { kind: 'rate-limited'; type: string }
+  | { kind: 'permanent'; type: string };
+
+/**
+ * REQUEST_LIMIT_EXCEEDED means the org's rolling 24 h allowance (or the concurrent-request cap) is used
+ * up; retrying within seconds only burns what is left (salesforce-api.md §3). Wait this long instead.
+ */
+export const REQUEST_LIMIT_RETRY_DELAY = '15 minutes';
+
+// Salesforce error codes (salesforce-api.md §3), each with what it means for a read-side activity.
+const SALESFORCE_CODES: Record<string, ErrorClass['kind']> = {
+  SERVER_UNAVAILABLE: 'transient', // 503: maintenance or an overloaded pod
+  UNKNOWN_EXCEPTION: 'transient', // 500: Salesforce's own failure
+  UNABLE_TO_LOCK_ROW: 'transient', // another transaction holds the row; "retry is still your best bet" (jsforce#1018)
+  QUERY_TIMEOUT: 'transient', // the next attempt resumes from a later watermark / checkpoint: a narrower window
+  INVALID_QUERY_LOCATOR: 'transient', // locators expire after ~15 min idle: restart from the watermark
+  INVALID_SESSION_ID: 'transient', // a 401 jsforce could not refresh this time; the next attempt logs in again
+  REQUEST_LIMIT_EXCEEDED: 'rate-limited', // daily or concurrent API limit: back off for minutes
+  INVALID_LOGIN: 'permanent', // wrong username / password / security token
+  INVALID_TYPE: 'permanent', // object does not exist or the sync user cannot see it
+  INVALID_FIELD: 'permanent', // raised only after a re-describe did not fix the query (see pull.ts)
+  MALFORMED_QUERY: 'permanent', // a Tandem bug, not a condition retries fix
+  NOT_FOUND: 'permanent', // describe of an unknown object
+  INSUFFICIENT_ACCESS: 'permanent',
+  INSUFFICIENT_ACCESS_OR_READONLY: 'permanent',
+  API_DISABLED_FOR_ORG: 'permanent',
+  API_CURRENTLY_DISABLED: 'permanent',
+  FUNCTIONALITY_NOT_ENABLED: 'permanent',
+  INVALID_OPERATION_WITH_EXPIRED_PASSWORD: 'permanent',
+  EXCEEDED_ID_LIMIT: 'transient', // getDeleted window too large; the next window starts later
+  INVALID_REPLICATION_DATE: 'transient', // window too short or clock skew; the next attempt moves it
+  // OAuth token endpoint errors: jsforce names the Error after the `error` field (salesforce-api.md §1.1).
+  invalid_grant: 'permanent',
+  invalid_client: 'permanent',
+  invalid_client_id: 'permanent',
+  unsupported_grant_type: 'permanent',
+};
+
+// Node / undici network failures: the connection, not the request, failed.
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+// PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock, connection loss, shutdown.
+const PG_TRANSIENT = /^(40001|40P01|08\d{3}|57P0[123]|53300)$/;
+
+/** The Salesforce or network error code of an error, when it has one. */
+export function errorCode(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as { errorCode?: unknown; code?: unknown; name?: unknown; cause?: unknown; message?: unknown };
+  if (typeof e.errorCode === 'string') return e.errorCode;
+  if (typeof e.code === 'string') return e.code;
+  if (typeof e.name === 'string' && (e.name in SALESFORCE_CODES || /^ERROR_HTTP_\d+$/.test(e.name))) return e.name;
+  if (e.cause) return errorCode(e.cause);
+  // jsforce SOAP login reports the fault string as the message: "INVALID_LOGIN: Invalid username, …"
+  if (typeof e.message === 'string') {
+    const match = /^([A-Z][A-Z_]{3,}):/.exec(e.message);
+    if (match && match[1]! in SALESFORCE_CODES) return match[1];
+  }
+  return undefined;
+}
+
+/** Classifies one failure of a sync activity. */
+export function classify(error: unknown): ErrorClass {
+  if (error instanceof SessionRefreshError) return { kind: 'permanent', type: 'SalesforceSessionError' };
+  if (error instanceof CredentialsError) return { kind: 'permanent', type: 'SalesforceCredentialsError' };
+  if (error instanceof UnknownObjectError) return { kind: 'permanent', type: 'UnknownObject' };
+  if (error instanceof SchemaMappingError || error instanceof InvalidIdentifierError) return { kind: 'permanent', type: 'SchemaError' };
+  if (error instanceof ValueCoercionError) return { kind: 'permanent', type: 'ValueCoercionError' };
+  if (error instanceof SoqlBuildError) return { kind: 'permanent', type: 'SoqlBuildError' };
+  if (error instanceof MigrationError) return { kind: 'permanent', type: 'MigrationError' };
+  // A failed or aborted job is replaced by a new one on the next attempt (copy.ts clears it).
+  if (error instanceof BulkJobError) return { kind: 'transient', type: 'BulkJobError' };
+  const code = errorCode(error);
+  if (code) {
+    const known = SALESFORCE_CODES[code];
+    if (known) return { kind: known, type: code };
+    const http = /^ERROR_HTTP_(\d{3})$/.exec(code);
+    if (http) return Number(http[1]) >= 500 || http[1] === '429' || http[1] === '420' ? { kind: 'transient', type: code } : { kind: 'permanent', type: code };
+    if (NETWORK_CODES.has(code)) return { kind: 'transient', type: 'NetworkError' };
+    if (PG_TRANSIENT.test(code)) return { kind: 'transient', type: 'PostgresTransient' };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/fetch failed|socket hang up|network|ECONNRESET|ECONNREFUSED/i.test(message)) return { kind: 'transient', type: 'NetworkError' };
+  // Unknown failures are retried: Temporal's retry policy bounds them, and status shows the message.
+  return { kind: 'transient', type: error instanceof Error ? error.name : 'Error' };
+}
+
+/** Where a failure happened: the object and the Salesforce or PostgreSQL call. */
+export interface FailureContext {
+  object: string;
+  call: string;
+  /** Strings that must never appear in a failure message. */
+  secrets?: readonly string[];
+}
+
+/** Converts any failure into the ApplicationFailure Temporal should see, per `classify`. */
+export function toActivityFailure(error: unknown, context: FailureContext): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  const cls = classify(error);
+  let detail = error instanceof Error ? error.message : String(error);
+  for (const secret of context.secrets ?? []) if (secret.length >= 4) detail = detail.split(secret).join('[redacted]');
+  const code = errorCode(error);
+  const message = `${context.object}: ${context.call} failed${code && !detail.includes(code) ? ` (${code})` : ''}: ${detail}`;
+  switch (cls.kind) {
+    case 'permanent':
+      return ApplicationFailure.create({ message, type: cls.type, nonRetryable: true });
+    case 'rate-limited':
+      return ApplicationFailure.create({ message, type: cls.type, nextRetryDelay: REQUEST_LIMIT_RETRY_DELAY });
+    case 'transient':
+      return ApplicationFailure.create({ message, type: cls.type, nonRetryable: false });
+  }
+}

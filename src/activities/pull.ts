@@ -1,0 +1,129 @@
+/**
+ * The incremental pull of one object: queryAll on `SystemModstamp >= watermark − overlap` ordered by
+ * SystemModstamp, Id (queryAll also returns soft-deleted rows, merge losers with MasterRecordId, and
+ * archived activities — salesforce-api.md §2.1), upserted page by page with the page's newest stamp as
+ * the watermark, in the same transaction. Purged deletes come from getDeleted, at most every
+ * `deletedCheckIntervalSeconds`. The cost is one query call per 2,000 changes, whatever the table size.
+ */
+import type { PullResult } from '../shared';
+import { applyDeletes, dedupeById, purgeDeletedRows, upsertRows } from '../db/copy';
+import { withTransaction } from '../db/pool';
+import { flagNeedsCopy, readObjectState, saveDeletesCovered, saveWatermark, type ObjectState } from '../db/state';
+import type { ObjectDefinition } from '../objects';
+import type { SalesforceClient } from '../salesforce/connection';
+import { getDeleted } from '../salesforce/replication';
+import { queryPages } from '../salesforce/rest-query';
+import { buildSelect } from '../salesforce/soql';
+import { coerceRow, toEighteen } from '../sync/coerce';
+import { DELETED_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
+import { advanceWatermark, deletedWindow, pullWindowStart } from '../sync/watermark';
+import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
+import { errorCode, toActivityFailure } from './errors';
+import { CURSOR_FIELD, refreshSchema } from './schema';
+
+/** queryAll pages hold up to 2,000 rows (salesforce-api.md §2.1): one call per 2,000 changes. */
+const PULL_BATCH_SIZE = 2000;
+
+/** Pulls `object`'s changes since its watermark into PostgreSQL. */
+export async function pullChanges(ctx: ActivityContext, input: { object: string }): Promise<PullResult> {
+  let call = 'pullChanges';
+  let client: SalesforceClient | undefined;
+  try {
+    const def = definitionOf(ctx, input.object);
+    client = await ctx.salesforce();
+    let state = await readObjectState(ctx.db, def.name);
+    if (!state?.watermark || !state.copyCompletedAt) {
+      // Not copied yet: the initial copy sets the first watermark; planCycle reports it as never-copied.
+      return { object: def.name, rowsPulled: 0, rowsDeleted: 0, watermark: null, apiCalls: client.apiCalls };
+    }
+    const pullStartedAt = ctx.now();
+    if (pullStartedAt.getTime() - state.describedAt.getTime() >= ctx.config.sync.describeIntervalSeconds * 1000) {
+      call = 'describe';
+      await refreshSchema(ctx, client, def);
+      state = (await readObjectState(ctx.db, def.name))!;
+    }
+    call = 'queryAll';
+    let counts: { pulled: number; deleted: number; newest: Date | null };
+    try {
+      counts = await pullPages(ctx, client, def, state);
+    } catch (error) {
+      // INVALID_FIELD: a field vanished or lost field-level access since the last describe. Re-describe
+      // once and retry; only a second INVALID_FIELD is permanent (errors.ts).
+      if (errorCode(error) !== 'INVALID_FIELD') throw error;
+      call = 'describe after INVALID_FIELD';
+      await refreshSchema(ctx, client, def);
+      state = (await readObjectState(ctx.db, def.name))!;
+      call = 'queryAll after re-describe';
+      counts = await pullPages(ctx, client, def, state);
+    }
+    const watermark = advanceWatermark(state.watermark!, counts.newest, pullStartedAt, ctx.config.sync.overlapWindowSeconds);
+    await saveWatermark(ctx.db, def.name, watermark, pullStartedAt);
+    let deleted = counts.deleted;
+    if (state.getDeleted) {
+      call = 'getDeleted';
+      deleted += await pullPurgedDeletes(ctx, client, def, state);
+    }
+    await recordApiUsage(ctx, client);
+    return { object: def.name, rowsPulled: counts.pulled, rowsDeleted: deleted, watermark: watermark.toISOString(), apiCalls: client.apiCalls };
+  } catch (error) {
+    throw toActivityFailure(error, { object: input.object, call });
+  }
+}
+
+/** Reads the changed rows page by page; each page and its newest stamp commit together. */
+async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, state: ObjectState): Promise<{ pulled: number; deleted: number; newest: Date | null }> {
+  const columns: ColumnSpec[] = state.columns;
+  const soql = buildSelect({
+    object: def.name,
+    fields: selectedFields(columns),
+    where: [{ field: CURSOR_FIELD, op: '>=', value: pullWindowStart(state.watermark!, ctx.config.sync.overlapWindowSeconds) }],
+    orderBy: [CURSOR_FIELD, 'Id'],
+  });
+  const deletedIndex = columns.findIndex((c) => c.column === DELETED_COLUMN);
+  const target = { schema: ctx.config.database.schema, table: state.tableName, columns };
+  let pulled = 0;
+  let deleted = 0;
+  let newest: Date | null = null;
+  for await (const page of queryPages(client, soql, { scanAll: true, batchSize: PULL_BATCH_SIZE })) {
+    throwIfCancelled();
+    const rows = dedupeById(page.records.map((record) => coerceRow(def.name, columns, (field) => record[field])));
+    let pageNewest: Date | null = null;
+    for (const record of page.records) {
+      const stamp = new Date(String(record[CURSOR_FIELD]).replace(/\+0000$/, 'Z'));
+      if (!Number.isNaN(stamp.getTime()) && (!pageNewest || stamp > pageNewest)) pageNewest = stamp;
+    }
+    const deletedRows = rows.filter((row) => row[deletedIndex] === 't').length;
+    await withTransaction(ctx.db, async (tx) => {
+      await upsertRows(tx, target, rows);
+      if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
+      // Ordered by SystemModstamp: every row stamped before this page's newest has been read.
+      if (pageNewest) await saveWatermark(tx, def.name, pageNewest, ctx.now());
+    });
+    pulled += rows.length - deletedRows;
+    deleted += deletedRows;
+    if (pageNewest && (!newest || pageNewest > newest)) newest = pageNewest;
+    beat({ object: def.name, rowsPulled: pulled, rowsDeleted: deleted });
+  }
+  return { pulled, deleted, newest };
+}
+
+/**
+ * Applies getDeleted for rows purged from the recycle bin (queryAll no longer returns them). When
+ * Salesforce's `earliestDateAvailable` is past the window start, deletes were lost: the object is flagged
+ * for a re-copy (`watermark-too-old`), whose end retires every row it did not see.
+ */
+async function pullPurgedDeletes(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, state: ObjectState): Promise<number> {
+  const now = ctx.now();
+  const window = deletedWindow(state.deletesCoveredUntil ?? state.watermark!, now, ctx.config.sync.overlapWindowSeconds, ctx.config.sync.deletedCheckIntervalSeconds);
+  if (!window) return 0;
+  const result = await getDeleted(client, def.name, window.start, window.end);
+  const ids = result.deletedRecords.map((r) => toEighteen(r.id));
+  const coveredUntil = new Date(result.latestDateCovered.replace(/\+0000$/, 'Z'));
+  const earliest = new Date(result.earliestDateAvailable.replace(/\+0000$/, 'Z'));
+  return withTransaction(ctx.db, async (tx) => {
+    const changed = await applyDeletes(tx, ctx.config.database.schema, state.tableName, ids, ctx.config.sync.deletePolicy);
+    if (!Number.isNaN(coveredUntil.getTime())) await saveDeletesCovered(tx, def.name, coveredUntil);
+    if (!Number.isNaN(earliest.getTime()) && earliest > window.start) await flagNeedsCopy(tx, def.name, 'watermark-too-old');
+    return changed;
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Schema from describe: describe as the sync user, check the fields the object's sync cannot do
+ * without, create or extend its table, and record the columns in `tandem.sync_object`. Runs at the
+ * start of every full copy and, every `describeIntervalSeconds`, before a pull.
+ */
+import { identifierFor } from '../db/identifiers';
+import { saveDescribe } from '../db/state';
+import { ensureTable, type TableChanges } from '../db/tables';
+import type { ObjectDefinition } from '../objects';
+import type { SalesforceClient } from '../salesforce/connection';
+import { describeObject } from '../salesforce/describe';
+import { SchemaMappingError, columnsFor, type ColumnSpec } from '../sync/type-mapping';
+import type { ActivityContext } from './context';
+
+/** The cursor of incremental pulls (see sync/watermark.ts). */
+export const CURSOR_FIELD = 'SystemModstamp';
+
+/** The result of a schema refresh. */
+export interface ObjectSchema {
+  table: string;
+  columns: ColumnSpec[];
+  getDeleted: boolean;
+  changes: TableChanges;
+}
+
+/** Describes `def`, creates or extends its table and saves its columns; throws SchemaMappingError when required fields are hidden. */
+export async function refreshSchema(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition): Promise<ObjectSchema> {
+  const description = await describeObject(client, def.name);
+  if (!description.queryable) throw new SchemaMappingError(`${def.name}: the sync user cannot query this object`);
+  const visible = new Set(description.fields.map((f) => f.name));
+  const missing = ['Id', CURSOR_FIELD, ...def.requiredFields].filter((f) => !visible.has(f));
+  if (missing.length > 0) {
+    throw new SchemaMappingError(`${def.name}: fields ${missing.join(', ')} are not visible to the sync user; grant field-level access to them`);
+  }
+  const columns = columnsFor(def.name, description.fields);
+  const table = identifierFor(def.name);
+  const changes = await ensureTable(ctx.db, ctx.config.database.schema, table, def.name, columns);
+  const getDeleted = description.deletable && description.replicateable;
+  await saveDescribe(ctx.db, def.name, table, columns, ctx.now(), getDeleted);
+  return { table, columns, getDeleted, changes };
+}

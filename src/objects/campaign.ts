@@ -1,0 +1,14 @@
+/**
+ * Campaign — two-way (Marketo programs map 1:1 to campaigns; push with the two-way issue). Pull:
+ * queryAll on SystemModstamp with IsDeleted and getDeleted. Deleting a campaign cascades to its members
+ * and member statuses. Depends on User (OwnerId).
+ */
+import type { ObjectDefinition } from './types';
+
+export const campaign: ObjectDefinition = {
+  name: 'Campaign',
+  direction: 'two-way',
+  dependsOn: ['User'],
+  bulkQuery: true,
+  requiredFields: ['IsDeleted'],
+};

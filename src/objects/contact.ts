@@ -1,0 +1,15 @@
+/**
+ * Contact — two-way (the push half arrives with the two-way issue; on conflict Salesforce wins, as in
+ * Marketo). Pull: queryAll on SystemModstamp, soft deletes as IsDeleted rows, purged ones via getDeleted;
+ * merge losers keep MasterRecordId. A lead conversion creates or updates a contact, which arrives as an
+ * ordinary change; the lead row carries ConvertedContactId. Depends on Account and User.
+ */
+import type { ObjectDefinition } from './types';
+
+export const contact: ObjectDefinition = {
+  name: 'Contact',
+  direction: 'two-way',
+  dependsOn: ['Account', 'User'],
+  bulkQuery: true,
+  requiredFields: ['IsDeleted', 'MasterRecordId'],
+};

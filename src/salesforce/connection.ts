@@ -1,0 +1,239 @@
+/**
+ * The Salesforce connection: jsforce 3 with an explicit API version, one of three logins, a guarded
+ * session refresh, API-call counting and `Sforce-Limit-Info` tracking. Every Salesforce request Tandem
+ * makes goes through `SalesforceClient.request` (JSON) or `SalesforceClient.fetchRaw` (streamed bodies).
+ */
+import { Connection } from 'jsforce';
+import type { SalesforceCredentials } from './credentials';
+import { secretValues } from './credentials';
+import { parseLimitInfo, type ApiUsage } from './limits';
+
+/** Thrown when the session expires again right after a refresh: jsforce would otherwise refresh forever. */
+export class SessionRefreshError extends Error {
+  override readonly name = 'SessionRefreshError';
+}
+
+/** Thrown by `fetchRaw` for a non-2xx reply; carries Salesforce's errorCode and the HTTP status. */
+export class SalesforceApiError extends Error {
+  override readonly name = 'SalesforceApiError';
+  constructor(
+    message: string,
+    readonly errorCode: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of `SalesforceClient.connect`. */
+export interface SalesforceClientOptions {
+  credentials: SalesforceCredentials;
+  /** API version without the `v`, e.g. `62.0`. jsforce would default to 50.0 (salesforce-api.md §1). */
+  apiVersion: string;
+  /**
+   * How often jsforce itself retries a GET on 5xx/network errors before failing the call. jsforce's
+   * default of 5 blocks ~15 s; Tandem keeps it short because the activity retry resumes from PostgreSQL.
+   */
+  transportRetries?: number;
+}
+
+/** A request through jsforce; `url` is relative to `/services/data/vXX.X` or absolute. */
+export interface SalesforceRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  url: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+type RefreshCallback = (err: Error | null, accessToken?: string, res?: never) => void;
+
+/** An authenticated Salesforce API client; one per worker, shared by all activities. */
+export class SalesforceClient {
+  // Shared by every scoped view of this client (see `scoped`): one session, one refresh guard.
+  private readonly shared: { refreshesSinceSuccess: number; refreshLoop: boolean; usage: ApiUsage | undefined } = {
+    refreshesSinceSuccess: 0,
+    refreshLoop: false,
+    usage: undefined,
+  };
+  // The counters this view increments: the client's own, plus one per enclosing scope.
+  private counters: { calls: number }[] = [{ calls: 0 }];
+  private readonly secrets: string[];
+
+  private constructor(
+    /** The jsforce connection (for calls Tandem does not wrap). */
+    readonly conn: Connection,
+    private readonly options: SalesforceClientOptions,
+  ) {
+    this.secrets = secretValues(options.credentials);
+  }
+
+  /** Logs in with the given credentials and returns a client; login errors are redacted. */
+  static async connect(options: SalesforceClientOptions): Promise<SalesforceClient> {
+    const { credentials } = options;
+    // The refresh function must exist before the connection, and the client after it: a holder joins them.
+    const holder: { client?: SalesforceClient } = {};
+    const refreshFn = (conn: Connection, callback: RefreshCallback): void => {
+      holder.client!.refreshSession(conn).then(
+        (token) => callback(null, token),
+        (error: Error) => callback(error),
+      );
+    };
+    const conn = new Connection({
+      loginUrl: credentials.loginUrl,
+      version: options.apiVersion,
+      oauth2: 'clientId' in credentials ? { loginUrl: credentials.loginUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret } : undefined,
+      // Always our own refresh: jsforce's default needs a refresh token, which the client-credentials
+      // flow never returns (salesforce-api.md §1, [observed]), and it has no cap on repeated 401s.
+      refreshFn: refreshFn as never,
+    });
+    const client = new SalesforceClient(conn, options);
+    holder.client = client;
+    try {
+      await client.login(conn);
+    } catch (error) {
+      throw client.redactError(error);
+    }
+    return client;
+  }
+
+  /** Salesforce API calls made through this client (or this scoped view) so far. */
+  get apiCalls(): number {
+    return this.counters[this.counters.length - 1]!.calls;
+  }
+
+  /** A view of this client sharing its session but counting its own API calls (one per activity call). */
+  scoped(): SalesforceClient {
+    const view = Object.create(this) as SalesforceClient;
+    view.counters = [...this.counters, { calls: 0 }];
+    return view;
+  }
+
+  private count(): void {
+    for (const counter of this.counters) counter.calls++;
+  }
+
+  /** The API version requests use (`62.0`). */
+  get apiVersion(): string {
+    return this.options.apiVersion;
+  }
+
+  /** Daily API usage from the latest `Sforce-Limit-Info` header, when one was seen. */
+  get apiUsage(): ApiUsage | undefined {
+    return this.shared.usage;
+  }
+
+  private async login(conn: Connection): Promise<string> {
+    const { credentials } = this.options;
+    switch (credentials.flow) {
+      case 'client-credentials':
+        await conn.authorize({ grant_type: 'client_credentials' });
+        break;
+      case 'oauth-password':
+        await conn.loginByOAuth2(credentials.username, credentials.password);
+        break;
+      case 'soap':
+        await conn.loginBySoap(credentials.username, credentials.password);
+        break;
+    }
+    if (!conn.accessToken) throw new Error('Salesforce login returned no session');
+    return conn.accessToken;
+  }
+
+  /** Re-runs the login once; a second refresh with no successful call in between fails instead of looping. */
+  private async refreshSession(conn: Connection): Promise<string> {
+    if (this.shared.refreshesSinceSuccess >= 1) {
+      this.shared.refreshLoop = true;
+      throw new SessionRefreshError('Salesforce session expired again right after a refresh');
+    }
+    this.shared.refreshesSinceSuccess++;
+    return this.login(conn);
+  }
+
+  private succeeded(): void {
+    this.shared.refreshesSinceSuccess = 0;
+    this.shared.refreshLoop = false;
+    const usage = this.conn.limitInfo.apiUsage;
+    if (usage) this.shared.usage = { used: usage.used, limit: usage.limit };
+  }
+
+  /** Sends one REST request through jsforce (JSON in/out), counting it and tracking the API usage. */
+  async request<T>(request: SalesforceRequest): Promise<T> {
+    this.count();
+    try {
+      const result = (await this.conn.request<T>(request as never, {
+        retry: { maxRetries: this.options.transportRetries ?? 2 },
+      } as never)) as T;
+      this.succeeded();
+      return result;
+    } catch (error) {
+      const usage = this.conn.limitInfo.apiUsage;
+      if (usage) this.shared.usage = { used: usage.used, limit: usage.limit };
+      throw this.redactError(error);
+    }
+  }
+
+  /**
+   * Sends a raw GET (relative to `/services/data/vXX.X`) and returns the response with its body unread,
+   * for streaming large bodies such as Bulk API 2.0 result pages. Refreshes the session once on 401.
+   * Throws SalesforceApiError on a non-2xx reply.
+   */
+  async fetchRaw(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    this.count();
+    const url = `${this.conn.instanceUrl}/services/data/v${this.options.apiVersion}${path}`;
+    for (;;) {
+      const requestTime = Date.now();
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: { ...headers, Authorization: `Bearer ${this.conn.accessToken ?? ''}` } });
+      } catch (error) {
+        throw this.redactError(error);
+      }
+      const usage = parseLimitInfo(response.headers.get('sforce-limit-info'));
+      if (usage) this.shared.usage = usage;
+      if (response.status === 401) {
+        await response.body?.cancel();
+        const delegate = this.conn._refreshDelegate;
+        if (!delegate) throw new SalesforceApiError('Salesforce session expired and cannot be refreshed', 'INVALID_SESSION_ID', 401);
+        try {
+          await delegate.refresh(requestTime);
+        } catch (error) {
+          throw this.redactError(error);
+        }
+        continue;
+      }
+      if (!response.ok) {
+        const text = await response.text();
+        let errorCode = `ERROR_HTTP_${response.status}`;
+        let message = text.slice(0, 500);
+        try {
+          const parsed = JSON.parse(text) as { errorCode?: string; message?: string }[] | { errorCode?: string; message?: string };
+          const first = Array.isArray(parsed) ? parsed[0] : parsed;
+          if (first?.errorCode) errorCode = first.errorCode;
+          if (first?.message) message = first.message;
+        } catch {
+          // not JSON: keep the HTTP status as the code
+        }
+        throw this.redactError(new SalesforceApiError(message, errorCode, response.status));
+      }
+      this.succeeded();
+      return response;
+    }
+  }
+
+  /**
+   * Returns the error with every credential secret and the session token removed from its message;
+   * a refresh loop caught by the guard becomes a SessionRefreshError whatever jsforce wrapped it in.
+   */
+  redactError(error: unknown): Error {
+    if (this.shared.refreshLoop) {
+      this.shared.refreshLoop = false;
+      return new SessionRefreshError('Salesforce session expired again right after a refresh; check the credentials and the session policy');
+    }
+    const err = error instanceof Error ? error : new Error(String(error));
+    const secrets = [...this.secrets, this.conn.accessToken ?? ''].filter((s) => s.length >= 4);
+    for (const secret of secrets) {
+      if (err.message.includes(secret)) err.message = err.message.split(secret).join('[redacted]');
+    }
+    return err;
+  }
+}

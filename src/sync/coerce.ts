@@ -1,0 +1,116 @@
+/**
+ * Salesforce values → PostgreSQL text input, by the column's describe type. Pure. Bulk API 2.0 CSV
+ * delivers every value as a string with null as an empty field; REST JSON is typed with datetimes like
+ * `2024-01-01T00:00:00.000+0000` (salesforce-api.md §2.7, §4 "Typing"). Both end up as one canonical
+ * text form PostgreSQL parses, or null; a value that cannot be of its type is refused with the field named.
+ */
+import type { ColumnSpec, ValueKind } from './type-mapping';
+
+/** Thrown when a Salesforce value does not fit its describe type; the message names object, record and field. */
+export class ValueCoercionError extends Error {
+  override readonly name = 'ValueCoercionError';
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// Salesforce datetimes: `2024-01-01T00:00:00.000Z` (CSV) or `…+0000` (JSON); offsets are normalised
+// to `+00:00`, which PostgreSQL accepts in every DateStyle.
+const DATETIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}:?\d{2})$/;
+const TIME = /^(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)Z?$/;
+const INTEGER = /^-?\d+$/;
+const NUMERIC = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/** Converts one value from a Bulk CSV cell (a string) or REST JSON to PostgreSQL text, or null. */
+export function coerceValue(kind: ValueKind, value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  switch (kind) {
+    case 'text':
+      return typeof value === 'string' ? value : JSON.stringify(value);
+    case 'id': {
+      const text = String(value);
+      if (!ID.test(text)) throw new Error(`not a Salesforce id: ${JSON.stringify(text)}`);
+      return text.length === 18 ? text : toEighteen(text);
+    }
+    case 'boolean': {
+      if (value === true || value === 'true' || value === 'TRUE' || value === 'True') return 't';
+      if (value === false || value === 'false' || value === 'FALSE' || value === 'False') return 'f';
+      throw new Error(`not a boolean: ${JSON.stringify(value)}`);
+    }
+    case 'integer': {
+      const text = typeof value === 'number' ? String(value) : String(value).trim();
+      if (!INTEGER.test(text)) throw new Error(`not an integer: ${JSON.stringify(value)}`);
+      return text;
+    }
+    case 'numeric': {
+      if (typeof value === 'number') {
+        if (!Number.isFinite(value)) throw new Error(`not a finite number: ${String(value)}`);
+        return String(value);
+      }
+      const text = String(value).trim();
+      if (!NUMERIC.test(text)) throw new Error(`not a number: ${JSON.stringify(value)}`);
+      return text;
+    }
+    case 'date': {
+      const text = String(value);
+      if (!DATE.test(text)) throw new Error(`not a date: ${JSON.stringify(value)}`);
+      return text;
+    }
+    case 'datetime': {
+      const match = DATETIME.exec(String(value));
+      if (!match) throw new Error(`not a datetime: ${JSON.stringify(value)}`);
+      return `${match[1]}${normaliseOffset(match[2]!)}`;
+    }
+    case 'time': {
+      const match = TIME.exec(String(value));
+      if (!match) throw new Error(`not a time: ${JSON.stringify(value)}`);
+      return match[1]!;
+    }
+  }
+}
+
+function normaliseOffset(offset: string): string {
+  if (offset === 'Z') return '+00:00';
+  return offset.includes(':') ? offset : `${offset.slice(0, 3)}:${offset.slice(3)}`;
+}
+
+/**
+ * Converts one record's values (by column, in column order) to PostgreSQL text.
+ * `read(field)` returns the raw value of a Salesforce field; columns with no field (a synthetic
+ * isdeleted) read as false. Throws ValueCoercionError naming the object, record and field.
+ */
+export function coerceRow(object: string, columns: readonly ColumnSpec[], read: (field: string) => unknown): (string | null)[] {
+  const row: (string | null)[] = new Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
+    if (column.field === '') {
+      row[i] = 'f';
+      continue;
+    }
+    const raw = read(column.field);
+    try {
+      row[i] = coerceValue(column.kind, raw);
+    } catch (error) {
+      const id = read('Id');
+      throw new ValueCoercionError(`${object} ${typeof id === 'string' ? id : '(no Id)'} field ${column.field}: ${(error as Error).message}`);
+    }
+  }
+  return row;
+}
+
+const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/** The 18-character form of a 15-character Salesforce id (checksum per 5-character block, salesforce-api.md §4). */
+export function toEighteen(id: string): string {
+  if (id.length === 18) return id;
+  if (id.length !== 15) throw new Error(`not a Salesforce id: ${JSON.stringify(id)}`);
+  let suffix = '';
+  for (let block = 0; block < 3; block++) {
+    let bits = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = id.charCodeAt(block * 5 + i);
+      if (c >= 65 && c <= 90) bits |= 1 << i;
+    }
+    suffix += CHECKSUM_ALPHABET[bits];
+  }
+  return id + suffix;
+}
