@@ -55,6 +55,15 @@ export const configSchema = z
         bulkIngestThreshold: z.number().int().min(1).default(2_000),
         /** `soft` keeps rows deleted in Salesforce, marked `isdeleted`; `hard` removes them. */
         deletePolicy: z.enum(['soft', 'hard']).default('soft'),
+        /** Rows per Bulk API 2.0 result page (`maxRecords`); one page is one checkpoint of an initial copy. */
+        bulkResultPageSize: z.number().int().min(1).max(1_000_000).default(50_000),
+        /** Re-describe each object at most this often during pulls, to pick up new fields (each describe is an API call). */
+        describeIntervalSeconds: z.number().int().min(0).default(3_600),
+        /** Ask getDeleted for purged rows at most this often per object (queryAll already sees the recycle bin). */
+        deletedCheckIntervalSeconds: z.number().int().min(0).default(3_600),
+        /** How often a Bulk query job's state is polled, and how long it may take before the copy call fails and retries. */
+        bulkPollIntervalMs: z.number().int().min(10).default(1_000),
+        bulkJobTimeoutSeconds: z.number().int().min(1).default(3_600),
         /** Custom objects synced from Salesforce, by API name. */
         customObjects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom object API name ending in __c')).default([]),
       })
