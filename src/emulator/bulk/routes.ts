@@ -2,8 +2,10 @@
 // result files and paging headers. Handlers are thin: they authenticate, call the job logic
 // and write JSON or CSV the way Salesforce does.
 import { Readable } from 'node:stream';
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Express, type Request, type Response, type Router } from 'express';
+import type { EmulatorContext } from '../context';
 import { SalesforceError } from '../errors';
+import { apiVersion, sendError, sendJson } from '../http/respond';
 import { jobNotFound } from './errors';
 import { fullJobInfo, shortJobInfo } from './job-info';
 import {
@@ -19,35 +21,29 @@ import { queryPageChunks } from './query-csv';
 import { createQueryJob, deleteJob, patchQueryJob, resultPage } from './query-jobs';
 import { resultFileCsv, type ResultFile } from './results-csv';
 
-/** Resolves the calling user from the request's session; throws SalesforceError 401 when there is none. */
+/** Resolves the calling user's id from the request's session; throws SalesforceError 401 when there is none. */
 export type Authenticate = (req: Request) => string;
 
 // Bulk 2.0 ingest arrived in API 41.0 and query jobs in 47.0; older versions have no such resource.
 const MIN_INGEST_VERSION = 41;
 const MIN_QUERY_VERSION = 47;
 
-const JSON_TYPE = 'application/json;charset=UTF-8';
-
-function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).type(JSON_TYPE).send(JSON.stringify(body));
-}
-
-function sendError(res: Response, error: unknown): void {
+function fail(res: Response, error: unknown): void {
   if (res.headersSent) {
     res.destroy(error instanceof Error ? error : undefined);
     return;
   }
-  if (error instanceof SalesforceError) return sendJson(res, error.status, error.toBody());
+  if (error instanceof SalesforceError) return sendError(res, error);
   const message = error instanceof Error ? error.message : String(error);
-  sendJson(res, 500, [{ message: `An unexpected error occurred: ${message}`, errorCode: 'UNKNOWN_EXCEPTION' }]);
+  sendError(res, new SalesforceError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred: ${message}`));
 }
 
 type Handler = (req: Request, res: Response, version: string) => void | Promise<void>;
 
 function versionOf(req: Request, minimum: number): string {
-  const match = /^v(\d+\.\d)$/.exec(String(req.params.version));
-  if (!match || Number(match[1]) < minimum) throw jobNotFound();
-  return match[1];
+  const version = apiVersion(req);
+  if (version.number < minimum) throw jobNotFound();
+  return version.text;
 }
 
 function handle(minimum: number, handler: Handler) {
@@ -55,7 +51,7 @@ function handle(minimum: number, handler: Handler) {
     try {
       await handler(req, res, versionOf(req, minimum));
     } catch (error) {
-      sendError(res, error);
+      fail(res, error);
     }
   };
 }
@@ -234,4 +230,9 @@ export function bulkRouter(deps: BulkDeps, authenticate: Authenticate): Router {
   );
 
   return router;
+}
+
+/** Mounts the Bulk API 2.0 routes on the emulator's app, authenticating with the core's sessions. */
+export function registerBulkRoutes(app: Express, ctx: EmulatorContext, deps: BulkDeps): void {
+  app.use('/services/data/:version/jobs', bulkRouter(deps, (req) => ctx.authenticate(req).id));
 }
