@@ -4,7 +4,7 @@
  * and the tests all use it); the activities are built once per process with injected clients.
  */
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { SyncActivities } from './activities';
 import { DEFAULT_TASK_QUEUE } from './shared';
 

@@ -39,32 +39,49 @@ async function waitForHealth(cli: string, address: string, timeoutMs: number): P
   throw new Error(`Temporal dev server at ${address} did not become healthy within ${timeoutMs} ms`);
 }
 
-let devServer: ChildProcess | undefined;
+/** A Temporal dev server started by the tests, and how to stop it. */
+export interface DevServer {
+  address: string;
+  stop(): Promise<void>;
+}
 
 /**
- * Starts one real Temporal dev server (headless, in memory) for the whole suite and hands its
- * address to the tests. Started here rather than through TestWorkflowEnvironment.createLocal because
- * sdk-core gives up after 5 s, which a loaded 2-core machine can exceed.
+ * Starts a headless, in-memory Temporal dev server on a free port and waits until it is healthy.
+ * Started directly rather than through TestWorkflowEnvironment.createLocal because sdk-core gives
+ * up after 5 s, which a loaded 2-core machine can exceed.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const binaries = ensureTemporalBinaries();
+export async function startDevServer(cli: string, extraArgs: string[] = []): Promise<DevServer> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  devServer = spawn(
-    binaries.cli,
+  const server: ChildProcess = spawn(
+    cli,
     ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error',
-      '--search-attribute', 'TandemOrg=Keyword', '--search-attribute', 'TandemPhase=Keyword'],
+      '--search-attribute', 'TandemOrg=Keyword', '--search-attribute', 'TandemPhase=Keyword', ...extraArgs],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  await waitForHealth(binaries.cli, address, 60_000);
-  project.provide('temporalAddress', address);
+  const exited = new Promise<never>((_, reject) =>
+    server.once('exit', (code) => reject(new Error(`temporal server start-dev exited with code ${code} before becoming healthy`))),
+  );
+  exited.catch(() => undefined);
+  await Promise.race([waitForHealth(cli, address, 60_000), exited]);
+  return {
+    address,
+    async stop() {
+      if (server.exitCode !== null) return;
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    },
+  };
+}
+
+/** Starts one real Temporal dev server for the whole suite and hands its address to the tests. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const binaries = ensureTemporalBinaries();
+  const server = await startDevServer(binaries.cli);
+  project.provide('temporalAddress', server.address);
   project.provide('temporalCli', binaries.cli);
   project.provide('temporalTestServer', binaries.testServer);
-  return async () => {
-    if (!devServer || devServer.exitCode !== null) return;
-    const exited = new Promise((r) => devServer!.once('exit', r));
-    devServer.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (devServer.exitCode === null) devServer.kill('SIGKILL');
-  };
+  return () => server.stop();
 }

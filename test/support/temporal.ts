@@ -1,12 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, DefaultLogger, type Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { SyncActivities } from '../../src/activities';
 import { createSyncWorker, workflowsPath } from '../../src/worker';
 
-// Keep worker logs to warnings so test output stays readable.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+import './quiet-runtime';
 
 /** A connection pair to the suite's Temporal dev server, and the workflow bundle built once per file. */
 export interface TemporalHarness {
