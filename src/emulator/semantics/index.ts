@@ -1,0 +1,3 @@
+// Multi-record platform operations reached through the SOAP API.
+export { mergeRecords } from './merge';
+export { convertLeads } from './convert-lead';

@@ -1,0 +1,83 @@
+// Sessions (access tokens) and OAuth refresh tokens. Sessions expire after a configurable
+// idle time; an expired or unknown token is a 401 INVALID_SESSION_ID, which is what makes
+// jsforce run its refresh path (reference §1, Session refresh).
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock';
+import { invalidSession } from './errors';
+import type { OrgUser, UserDirectory } from './users';
+
+/** An issued session. */
+export interface Session {
+  token: string;
+  user: OrgUser;
+  /** Epoch ms after which the session is invalid unless used again first. */
+  expiresAt: number;
+  /** How it was obtained (for diagnostics). */
+  via: 'soap' | 'password' | 'client_credentials' | 'refresh_token';
+}
+
+/** Issues and checks access tokens and refresh tokens. */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Session>();
+  private readonly refreshTokens = new Map<string, OrgUser>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly users: UserDirectory,
+    /** Idle lifetime of a session, in seconds. */
+    public ttlSeconds: number,
+    private readonly orgId: string,
+  ) {}
+
+  /** Issues a new session for `user`. Tokens look like Salesforce's `00D…!AQ…`. */
+  issue(user: OrgUser, via: Session['via']): Session {
+    const token = `${this.orgId.slice(0, 15)}!AQ${randomBytes(36).toString('base64url')}`;
+    const session: Session = { token, user, expiresAt: this.clock.now() + this.ttlSeconds * 1000, via };
+    this.sessions.set(token, session);
+    return session;
+  }
+
+  /** Registers a long-lived refresh token for `user` (as a connected app's web flow would have issued). */
+  addRefreshToken(token: string, user: OrgUser): void {
+    this.refreshTokens.set(token, user);
+  }
+
+  /** The user a refresh token belongs to, or undefined. */
+  userForRefreshToken(token: string): OrgUser | undefined {
+    return this.refreshTokens.get(token);
+  }
+
+  /** The live session for `token`, extending its idle timeout; throws the 401 INVALID_SESSION_ID error otherwise. */
+  check(token: string | undefined): Session {
+    const session = token ? this.sessions.get(token) : undefined;
+    const now = this.clock.now();
+    if (!session || session.expiresAt <= now) {
+      if (session) this.sessions.delete(session.token);
+      throw invalidSession();
+    }
+    session.expiresAt = now + this.ttlSeconds * 1000;
+    return session;
+  }
+
+  /** Invalidates one session (logout / revoke). */
+  revoke(token: string): void {
+    this.sessions.delete(token);
+  }
+
+  /** Invalidates every session (tests use this to force a refresh). */
+  expireAll(): void {
+    this.sessions.clear();
+  }
+
+  /** The users directory sessions are issued from. */
+  get directory(): UserDirectory {
+    return this.users;
+  }
+}
+
+/** Extracts the bearer token from an `Authorization: Bearer …` (or `OAuth …`) header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header.trim());
+  return m ? m[1] : undefined;
+}
