@@ -3,9 +3,16 @@
  * `createSyncWorker` is the one place a Worker is configured (the CLI entry below, `npm start`
  * and the tests all use it); the activities are built once per process with injected clients.
  */
-import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import type { SyncActivities } from './activities';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type pg from 'pg';
+import { createActivities, type SyncActivities } from './activities';
+import { loadConfig, type TandemConfig } from './config';
+import { migrate } from './db/migrations';
+import { createPool } from './db/pool';
+import { logger, redactUrl } from './logger';
+import { SalesforceClient } from './salesforce/connection';
+import { CredentialsError, loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
 import { DEFAULT_TASK_QUEUE } from './shared';
 
 /** The module the worker bundles as workflow code. */
@@ -34,5 +41,66 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     // Salesforce allows 25 concurrent long-running requests per org; a worker stays well below.
     maxConcurrentActivityTaskExecutions: 10,
     ...options.tuning,
+  });
+}
+
+/** A worker running in this process with its own clients. */
+export interface RunningSyncWorker {
+  worker: Worker;
+  pool: pg.Pool;
+  /** Settles when the worker stops (after `stop`, or on a fatal error). */
+  finished: Promise<void>;
+  /** Stops polling, lets running activities finish within the grace time, closes the clients. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects to Temporal and PostgreSQL, applies Tandem's migrations, builds the activities and runs
+ * a worker. Salesforce is logged into on first use, so the worker starts even while Salesforce is down.
+ */
+export async function runSyncWorker(config: TandemConfig, credentials: SalesforceCredentials): Promise<RunningSyncWorker> {
+  const log = logger.child({ component: 'worker' });
+  const pool = createPool({ url: config.database.url }, (error) => log.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
+  await migrate(pool);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const activities = createActivities({
+    salesforce: () => SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion }),
+    db: pool,
+    config,
+  });
+  const worker = await createSyncWorker({ connection, activities, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const finished = worker.run().finally(async () => {
+    await connection.close();
+    await pool.end();
+  });
+  log.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, database: redactUrl(config.database.url) }, 'worker running');
+  return {
+    worker,
+    pool,
+    finished,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await finished;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const credentials = loadCredentials();
+  if (!credentials) {
+    throw new CredentialsError(
+      'no Salesforce credentials: set SF_CLIENT_ID + SF_CLIENT_SECRET (client credentials), or SF_USERNAME + SF_PASSWORD (+ SF_SECURITY_TOKEN), or SF_SECRETS_FILE; `npm start` runs against the demo emulator instead',
+    );
+  }
+  const running = await runSyncWorker(config, credentials);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.stop());
+  await running.finished;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'worker failed');
+    process.exitCode = 1;
   });
 }

@@ -3,7 +3,7 @@ import { continuousSyncWorkflow } from '../../src/workflows';
 import { resyncSignal, statusQuery, syncNowSignal } from '../../src/workflows/messages';
 import { DEFAULT_SYNC_OBJECTS, initialCopyWorkflowId } from '../../src/shared';
 import { FakeSync } from '../support/fake-activities';
-import { startDevServer, type DevServer } from '../support/global-setup';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { eventually, useTemporal } from '../support/temporal';
 
 const ALL = DEFAULT_SYNC_OBJECTS.map((o) => o.name);
@@ -12,7 +12,7 @@ const ALL = DEFAULT_SYNC_OBJECTS.map((o) => o.name);
 // every run of the sync workflow is asked to continue as new after about one cycle.
 let server: DevServer;
 beforeAll(async () => {
-  server = await startDevServer(inject('temporalCli'), ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40']);
+  server = await startDevServer({ cli: inject('temporalCli'), extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'] });
 });
 afterAll(async () => server?.stop());
 

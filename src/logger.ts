@@ -1,0 +1,27 @@
+/**
+ * Structured logging (pino). One root logger; modules take a child with their own bindings
+ * (`logger.child({ object: 'Lead' })`). Credentials never reach it: fields that could carry them
+ * are redacted by path, and connection strings are passed through `redactUrl` first.
+ */
+import pino from 'pino';
+
+/** The root logger; level from LOG_LEVEL (default `info`). */
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? 'info',
+  base: { service: 'tandem' },
+  redact: {
+    paths: ['password', '*.password', 'clientSecret', '*.clientSecret', 'accessToken', '*.accessToken', 'sessionId', '*.sessionId', 'securityToken', '*.securityToken'],
+    censor: '[redacted]',
+  },
+});
+
+/** A connection URL with its password replaced, safe to print. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * `npm start`: Tandem in one command. Uses what is configured and brings up what is not:
+ * - Salesforce: the SF_* credentials, else the built-in emulator seeded with the demo org;
+ * - Temporal: TEMPORAL_ADDRESS, else a dev server with its Web UI on http://localhost:8233,
+ *   persisted to .tandem/temporal.db so a restart resumes the same workflow;
+ * - PostgreSQL: DATABASE_URL, else the local server (database `tandem`, created if missing).
+ * Then it runs a worker, starts the continuous sync (or attaches to the running one), prints where
+ * to look, and reports progress until Ctrl-C stops everything cleanly.
+ */
+import { mkdirSync } from 'node:fs';
+import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { loadConfig, type TandemConfig } from './config';
+import { ensureDatabase } from './db/ensure-database';
+import { startEmulator, type RunningEmulator } from './emulator/server';
+import { logger, redactUrl } from './logger';
+import { loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
+import { ensureTemporalBinaries } from './temporal/binaries';
+import { isHealthy, startDevServer, type DevServer } from './temporal/dev-server';
+import { runSyncWorker, type RunningSyncWorker } from './worker';
+import { continuousSyncWorkflow } from './workflows';
+import { statusQuery, type SyncStatus } from './workflows/messages';
+
+const STATE_DIR = '.tandem';
+const DEFAULT_TEMPORAL_PORT = 7233;
+const DEFAULT_UI_PORT = 8233;
+const DEFAULT_EMULATOR_PORT = 8700;
+const PROGRESS_INTERVAL_MS = 5_000;
+
+const log = logger.child({ component: 'start' });
+
+/** Everything `npm start` brought up, to stop in reverse order. */
+interface Started {
+  emulator?: RunningEmulator;
+  devServer?: DevServer;
+  worker?: RunningSyncWorker;
+  client?: Client;
+  clientConnection?: Connection;
+  progressTimer?: NodeJS.Timeout;
+}
+
+async function startDemoEmulator(): Promise<RunningEmulator> {
+  try {
+    return await startEmulator({ port: DEFAULT_EMULATOR_PORT, seed: 'demo' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return startEmulator({ port: 0, seed: 'demo' });
+  }
+}
+
+async function startTemporal(): Promise<DevServer> {
+  const { cli } = ensureTemporalBinaries();
+  const defaultAddress = `127.0.0.1:${DEFAULT_TEMPORAL_PORT}`;
+  if (await isHealthy(cli, defaultAddress)) {
+    log.info({ address: defaultAddress }, 'using the Temporal server already running');
+    return { address: defaultAddress, uiUrl: `http://localhost:${DEFAULT_UI_PORT}`, stop: async () => undefined };
+  }
+  mkdirSync(STATE_DIR, { recursive: true });
+  try {
+    return await startDevServer({ cli, port: DEFAULT_TEMPORAL_PORT, uiPort: DEFAULT_UI_PORT, dbFilename: `${STATE_DIR}/temporal.db` });
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, `could not start Temporal on port ${DEFAULT_TEMPORAL_PORT}; trying free ports`);
+    const { freePort } = await import('./temporal/dev-server');
+    return startDevServer({ cli, uiPort: await freePort(), dbFilename: `${STATE_DIR}/temporal.db` });
+  }
+}
+
+function banner(config: TandemConfig, started: Started, salesforce: string): string {
+  const lines = [
+    '',
+    'Tandem is running.',
+    `  Salesforce    ${salesforce}`,
+    `  PostgreSQL    ${redactUrl(config.database.url)} (schema "${config.database.schema}", Tandem's state in "tandem")`,
+    `  Temporal      ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
+  ];
+  if (started.devServer?.uiUrl) {
+    lines.push(`  Web UI        ${started.devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${config.temporal.workflowId}`);
+  }
+  const emulator = started.emulator;
+  if (emulator) {
+    const { sync, rep, oauth } = emulator.credentials;
+    lines.push(
+      '',
+      `Demo org (emulator) at ${emulator.url}:`,
+      `  sync user     ${sync.username} / ${sync.password}, security token ${sync.securityToken}`,
+      `  rep user      ${rep.username} / ${rep.password}, security token ${rep.securityToken}  (edit as a person in Salesforce would)`,
+      `  OAuth client  ${oauth.clientId} / ${oauth.clientSecret}`,
+    );
+  }
+  lines.push(
+    '',
+    'Watch it:',
+    `  temporal workflow query --workflow-id ${config.temporal.workflowId} --name status --address ${config.temporal.address}`,
+    `  temporal workflow signal --workflow-id ${config.temporal.workflowId} --name syncNow --address ${config.temporal.address}`,
+    'Ctrl-C stops everything.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** One line per change of phase or copy progress; quiet while nothing changes. */
+function progressLine(status: SyncStatus): string {
+  const copies = Object.values(status.initialCopy).filter((c) => !c.finishedAt);
+  const copying = copies.map((c) => `${c.object} ${c.rowsCopied}${c.totalRows !== null ? `/${c.totalRows}` : ''}`).join(', ');
+  const failed = Object.entries(status.objects)
+    .filter(([, o]) => o.lastPull && !o.lastPull.ok)
+    .map(([name]) => name);
+  const pulled = Object.values(status.objects).reduce((sum, o) => sum + (o.lastPull?.cycle === status.cycle ? (o.lastPull.rowsPulled ?? 0) : 0), 0);
+  return [
+    `cycle ${status.cycle} ${status.phase}`,
+    copying ? `copying ${copying}` : 'initial copy complete',
+    `pulled ${pulled} rows this cycle`,
+    failed.length ? `failing: ${failed.join(', ')}` : '',
+    status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+async function stopAll(started: Started): Promise<void> {
+  if (started.progressTimer) clearInterval(started.progressTimer);
+  await started.worker?.stop().catch((error: unknown) => log.warn({ err: String(error) }, 'worker stop failed'));
+  await started.clientConnection?.close().catch(() => undefined);
+  await started.devServer?.stop();
+  await started.emulator?.stop();
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const started: Started = {};
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping Tandem…\n');
+    await stopAll(started);
+    process.stdout.write('Stopped.\n');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
+
+  try {
+    if (await ensureDatabase(config.database.url)) log.info({ database: redactUrl(config.database.url) }, 'created the database');
+
+    let credentials: SalesforceCredentials | null = loadCredentials();
+    let salesforce: string;
+    if (credentials) {
+      salesforce = `${credentials.loginUrl} (${credentials.flow})`;
+    } else {
+      started.emulator = await startDemoEmulator();
+      const { oauth } = started.emulator.credentials;
+      credentials = { flow: 'client-credentials', loginUrl: started.emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret };
+      salesforce = `the built-in emulator's demo org at ${started.emulator.url} (no SF_* credentials set)`;
+    }
+
+    if (!process.env.TEMPORAL_ADDRESS) {
+      started.devServer = await startTemporal();
+      config.temporal.address = started.devServer.address;
+    }
+
+    started.worker = await runSyncWorker(config, credentials);
+    started.clientConnection = await Connection.connect({ address: config.temporal.address });
+    started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace });
+    const handle = await started.client.workflow.start(continuousSyncWorkflow, {
+      workflowId: config.temporal.workflowId,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }],
+      // Idempotent: a restart attaches to the sync already running instead of failing or starting a second one.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      staticSummary: `Tandem continuous sync (${salesforce.split(' ')[0]})`,
+    });
+    process.stdout.write(banner(config, started, salesforce));
+
+    let last = '';
+    started.progressTimer = setInterval(() => {
+      handle
+        .query(statusQuery)
+        .then((status) => {
+          const line = progressLine(status);
+          if (line !== last) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+          last = line;
+        })
+        .catch(() => undefined); // a query can fail while the worker restarts; the next tick retries
+    }, PROGRESS_INTERVAL_MS);
+    await started.worker.finished;
+  } catch (error) {
+    log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'Tandem could not start');
+    process.exitCode = 1;
+    await stop();
+  }
+}
+
+void main();
