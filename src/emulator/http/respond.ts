@@ -8,7 +8,10 @@ export const JSON_TYPE = 'application/json;charset=UTF-8';
 
 /** Sends `body` as JSON with status `status`. */
 export function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).set('Content-Type', JSON_TYPE).send(JSON.stringify(body));
+  // setHeader + end, not res.set/res.send: express would rewrite the value to
+  // `application/json; charset=utf-8`.
+  res.status(status).setHeader('Content-Type', JSON_TYPE);
+  res.end(JSON.stringify(body));
 }
 
 /** Sends a SalesforceError as its REST error body. */

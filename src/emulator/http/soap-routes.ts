@@ -14,7 +14,8 @@ import { parseSoap, soapFault, soapResponse, type SoapRequest } from './soap-xml
 const LAST_SOAP_LOGIN_VERSION = 64.0;
 
 function sendXml(res: Response, status: number, xml: string): void {
-  res.status(status).set('Content-Type', 'text/xml;charset=UTF-8').send(xml);
+  res.status(status).setHeader('Content-Type', 'text/xml;charset=UTF-8');
+  res.end(xml);
 }
 
 /** Registers the partner SOAP endpoint. */

@@ -28,7 +28,7 @@ export interface CompiledSelect {
   columns: Column[];
   out: OutEntry[];
   predicate: Predicate | null;
-  orderGetters: Array<{ get: Getter; desc: boolean; nullsFirst: boolean }>;
+  orderGetters: Array<{ get: Getter; desc: boolean; nullsFirst: boolean; caseless: boolean }>;
   limit: number | undefined;
   offset: number;
   /** `SELECT COUNT()`: only the number of rows is returned. */
@@ -181,7 +181,9 @@ function compileOrder(scope: QueryScope, def: ObjectDef, alias: string | undefin
     const desc = c.order === 'DESC';
     // Salesforce sorts nulls first unless told otherwise (SOQL ORDER BY reference).
     const nullsFirst = c.nulls ? c.nulls === 'FIRST' : true;
-    return { get: path.get, desc, nullsFirst };
+    // Ids sort case-sensitively (their base-62 order); text sorts case-insensitively.
+    const caseless = !['id', 'reference'].includes(path.field.type);
+    return { get: path.get, desc, nullsFirst, caseless };
   });
 }
 
@@ -208,13 +210,13 @@ export function selectRows(scope: QueryScope, sel: CompiledSelect, rows: Iterabl
   return sorted;
 }
 
-function sortKey(v: unknown): unknown {
-  return typeof v === 'string' ? v.toLowerCase() : v;
+function sortKey(v: unknown, caseless: boolean): unknown {
+  return caseless && typeof v === 'string' ? v.toLowerCase() : v;
 }
 
 function sortRows(rows: Row[], order: CompiledSelect['orderGetters']): Row[] {
   // Decorate once so each comparison reads precomputed keys (1M-row sorts stay cheap).
-  const decorated = rows.map((row, i) => ({ row, i, keys: order.map((o) => sortKey(o.get(row))) }));
+  const decorated = rows.map((row, i) => ({ row, i, keys: order.map((o) => sortKey(o.get(row), o.caseless)) }));
   decorated.sort((a, b) => {
     for (let k = 0; k < order.length; k++) {
       const x = a.keys[k];
