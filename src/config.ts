@@ -80,10 +80,10 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Environment variables that override file values, by config path. */
 /** The parsed file before validation: sections of loosely typed values. */
 type RawConfig = Record<string, Record<string, unknown>>;
 
+/** Environment variables that override file values, by config path. */
 const environmentOverrides: Record<string, (config: RawConfig, value: string) => void> = {
   TEMPORAL_ADDRESS: (c, v) => (section(c, 'temporal').address = v),
   TEMPORAL_NAMESPACE: (c, v) => (section(c, 'temporal').namespace = v),
