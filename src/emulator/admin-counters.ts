@@ -7,7 +7,7 @@ import type { FaultKind } from './fault-rules';
 export interface CountersSnapshot {
   /** Salesforce API requests seen, faulted ones included (admin API calls are not counted). */
   readonly totalCalls: number;
-  /** Requests by `METHOD /normalised/path` (version → vXX.X, record ids → {id}, locators → {locator}). */
+  /** Requests by `METHOD /normalised/path` (versions → vXX.X or XX.X, record ids → {id}, locators → {locator}). */
   readonly callsByEndpoint: Readonly<Record<string, number>>;
   /** Injected faults by kind (each faulted record counts once for `unable-to-lock-row`). */
   readonly faultsByKind: Readonly<Partial<Record<FaultKind, number>>>;
@@ -26,6 +26,8 @@ const LOCATOR_SEGMENT = /^01g[a-zA-Z0-9]{12,15}-\d+$/;
 export function normaliseEndpoint(method: string, path: string): string {
   const segments = path.split('/').map((segment) => {
     if (/^v\d+\.\d+$/.test(segment)) return 'vXX.X';
+    // SOAP endpoints carry the version bare: /services/Soap/u/62.0.
+    if (/^\d+\.\d+$/.test(segment)) return 'XX.X';
     if (LOCATOR_SEGMENT.test(segment)) return '{locator}';
     if (ID_SEGMENT.test(segment)) return '{id}';
     return segment;

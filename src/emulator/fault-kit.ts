@@ -8,8 +8,11 @@ import { LateCommitPlan } from './admin-late-commits';
 import { adminRouter, type ApiLimitControl } from './admin-routes';
 import type { ApiUsage } from './api-usage';
 import type { Clock } from './clock';
+import type { EmulatorContext } from './context';
+import { recordError } from './errors';
 import { ADMIN_PATH_PREFIX, faultMiddleware } from './fault-middleware';
 import { FaultEngine } from './fault-rules';
+import type { SaveResult, WriteOp } from './store/org-store';
 
 /** Options of {@link createReliabilityKit}. */
 export interface ReliabilityKitOptions {
@@ -73,4 +76,42 @@ export function registerAdminRoutes(app: Express, kit: ReliabilityKit, clock: Cl
       apiLimit: apiLimitControl(usage),
     }),
   );
+}
+
+// One kit per emulator, found from its context, so the core's context type need not know it.
+const kits = new WeakMap<EmulatorContext, ReliabilityKit>();
+
+/**
+ * The reliability kit of the emulator owning `ctx`, created on first use. The admin token of
+ * a running emulator is `reliabilityOf(emulator.context).adminToken`.
+ */
+export function reliabilityOf(ctx: EmulatorContext): ReliabilityKit {
+  let kit = kits.get(ctx);
+  if (!kit) {
+    const created = createReliabilityKit();
+    ctx.store.lateCommitStamp = (op, now) =>
+      created.lateCommits.stampFor({ object: 'type' in op ? op.type : undefined, id: 'id' in op ? op.id : undefined }, now);
+    kits.set(ctx, created);
+    kit = created;
+  }
+  return kit;
+}
+
+/**
+ * Replaces the writes of a collection request that a lock fault rule hits with UNABLE_TO_LOCK_ROW
+ * results, as Salesforce reports a row it could not lock: per record, HTTP 200 for the request.
+ * Already-failed entries pass through; allOrNone handling then treats these like any failure.
+ */
+export function injectLockFaults(
+  kit: ReliabilityKit,
+  method: string,
+  path: string,
+  prepared: Array<WriteOp | SaveResult>,
+): Array<WriteOp | SaveResult> {
+  return prepared.map((entry) => {
+    if (!('op' in entry) || !kit.faults.recordFault(method, path)) return entry;
+    const id = 'id' in entry ? entry.id : null;
+    const message = `unable to obtain exclusive access to this record or 1 records: ${id ?? 'new record'}`;
+    return { id, success: false, errors: [recordError('UNABLE_TO_LOCK_ROW', message)] };
+  });
 }

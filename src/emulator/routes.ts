@@ -7,14 +7,15 @@ import { registerRestDataRoutes } from './http/rest-data';
 import { registerSObjectRoutes } from './http/rest-sobjects';
 import { registerOAuthRoutes } from './http/oauth-routes';
 import { registerSoapRoutes } from './http/soap-routes';
+import { installBulkApi } from './bulk';
+import { installFaultMiddleware, registerAdminRoutes, reliabilityOf } from './fault-kit';
 
 /**
  * Middleware that must run before authentication and every route (after only the
  * `Sforce-Limit-Info` hook): the Bulk helper registers the fault middleware here.
  */
 export function registerPreAuthMiddleware(app: Express, ctx: EmulatorContext): void {
-  void app;
-  void ctx;
+  installFaultMiddleware(app, reliabilityOf(ctx));
 }
 
 /**
@@ -28,4 +29,6 @@ export function registerRouteModules(app: Express, ctx: EmulatorContext): void {
   registerRestDataRoutes(app, ctx);
   registerSObjectRoutes(app, ctx);
   registerCollectionRoutes(app, ctx);
+  installBulkApi(app, ctx, reliabilityOf(ctx));
+  if (ctx.options.enableAdmin) registerAdminRoutes(app, reliabilityOf(ctx), ctx.clock, ctx.apiUsage);
 }

@@ -78,6 +78,7 @@ describe('endpoint normalisation for call counters', () => {
     expect(normaliseEndpoint('GET', '/services/data/v62.0/jobs/query/7505g0000001AbCAAU/results')).toBe(
       'GET /services/data/vXX.X/jobs/query/{id}/results',
     );
+    expect(normaliseEndpoint('POST', '/services/Soap/u/62.0/00D5g0000000001EAA')).toBe('POST /services/Soap/u/XX.X/{id}');
     expect(normaliseEndpoint('GET', '/services/data/v62.0/sobjects/Subscription__c')).toBe(
       'GET /services/data/vXX.X/sobjects/Subscription__c',
     );

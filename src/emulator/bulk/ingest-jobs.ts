@@ -88,6 +88,29 @@ export function patchIngestJob(deps: BulkDeps, job: IngestJob, rawBody: unknown)
   const next = requestedTransition('ingest', job.state, body.state);
   setState(deps, job, next);
   if (next === 'UploadComplete') deps.registry.schedule(deps.options.processingDelayMs, () => startProcessing(deps, job));
+  // Rows of a job aborted before processing never ran: they belong in unprocessedrecords.
+  if (next === 'Aborted' && job.uploads.length > 0) {
+    try {
+      readUploads(job);
+    } catch (error) {
+      if (!(error instanceof IngestDataError)) throw error;
+    }
+  }
+}
+
+// Parses the stored uploads into the job's header and rows; throws IngestDataError.
+function readUploads(job: IngestJob): void {
+  const uploads = job.uploads.map((csv) => parseUpload(csv, job.dialect));
+  if (uploads.length === 0) throw new IngestDataError('InvalidBatch : Records not found in the upload');
+  const header = uploads[0].header;
+  for (const upload of uploads.slice(1)) {
+    if (upload.header.join('\u0000').toLowerCase() !== header.join('\u0000').toLowerCase()) {
+      throw new IngestDataError('InvalidBatch : All uploads of a job must have the same header row');
+    }
+  }
+  job.header = header;
+  job.rows = uploads.flatMap((u) => u.rows);
+  job.uploads = [];
 }
 
 function setState(deps: BulkDeps, job: IngestJob, state: IngestJob['state']): void {
@@ -104,18 +127,8 @@ function startProcessing(deps: BulkDeps, job: IngestJob): void {
   if (job.state !== 'UploadComplete') return;
   setState(deps, job, 'InProgress');
   try {
-    const uploads = job.uploads.map((csv) => parseUpload(csv, job.dialect));
-    if (uploads.length === 0) throw new IngestDataError('InvalidBatch : Records not found in the upload');
-    const header = uploads[0].header;
-    for (const upload of uploads.slice(1)) {
-      if (upload.header.join('\u0000').toLowerCase() !== header.join('\u0000').toLowerCase()) {
-        throw new IngestDataError('InvalidBatch : All uploads of a job must have the same header row');
-      }
-    }
-    const fields = deps.backend.resolveHeader(job, job.operation, header, job.createdById);
-    job.header = header;
-    job.rows = uploads.flatMap((u) => u.rows);
-    job.uploads = [];
+    readUploads(job);
+    const fields = deps.backend.resolveHeader(job, job.operation, job.header, job.createdById);
     const started = Date.now();
     deps.registry.schedule(deps.options.processingDelayMs, () => processChunk(deps, job, fields, 0, started));
   } catch (error) {

@@ -10,6 +10,7 @@ import { recordJson, saveResultJson, selectFields } from './records';
 import { apiVersion, sendJson } from './respond';
 import { userOf } from './rest-auth';
 import { allowDuplicates } from './rest-sobjects';
+import { injectLockFaults, reliabilityOf } from '../fault-kit';
 
 /** Collections accept at most this many records per call. */
 export const MAX_COLLECTION_RECORDS = 200;
@@ -62,7 +63,9 @@ function rolledBackIfNeeded(allOrNone: boolean, prepared: Array<WriteOp | SaveRe
 export function registerCollectionRoutes(app: Express, ctx: EmulatorContext): void {
   const base = '/services/data/:version/composite/sobjects';
 
-  const respond = (req: Request, allOrNone: boolean, prepared: Array<WriteOp | SaveResult>, withCreated: boolean) => {
+  const respond = (req: Request, allOrNone: boolean, unfaulted: Array<WriteOp | SaveResult>, withCreated: boolean) => {
+    // Per-record UNABLE_TO_LOCK_ROW faults from the admin API (fault-kit.ts) replace some writes.
+    const prepared = injectLockFaults(reliabilityOf(ctx), req.method, req.path, unfaulted);
     const early = rolledBackIfNeeded(allOrNone, prepared) as SaveResult[] | null;
     const results = early ?? run(ctx, req, allOrNone, prepared);
     sendJson(req.res!, 200, results.map((r) => saveResultJson(r, withCreated)));

@@ -57,6 +57,11 @@ export class OrgStore implements RowResolver {
   readonly orgId: string;
   /** When set, getUpdated/getDeleted never report `latestDateCovered` past this (epoch seconds): an open long transaction. */
   replicationHorizon: number | null = null;
+  /**
+   * Set by the admin API's late-commit plan (fault-kit.ts): the stamp (epoch seconds, in the
+   * past) a write must carry to model a long transaction committing late, or undefined.
+   */
+  lateCommitStamp: ((op: WriteOp, nowSeconds: number) => number | undefined) | null = null;
   /** getDeleted reports nothing earlier than this (epoch seconds); raised when the delete log is trimmed. */
   deleteLogStart = 0;
   private readonly tables = new Map<string, Table>();
@@ -192,7 +197,9 @@ export class OrgStore implements RowResolver {
     const results: SaveResult[] = [];
     for (const op of ops) {
       const savepoint = new Transaction();
-      const writer = new RecordWriter(this, user, savepoint, options);
+      // Late commits (admin API, fault-kit.ts): the hook may stamp this record in the past.
+      const late = options.stampSeconds === undefined ? this.lateCommitStamp?.(op, this.clock.nowSeconds()) : undefined;
+      const writer = new RecordWriter(this, user, savepoint, late === undefined ? options : { ...options, stampSeconds: late });
       try {
         results.push(writer.apply(op));
         outer.absorb(savepoint);
