@@ -23,6 +23,8 @@ export function recordJson(store: OrgStore, def: ObjectDef, row: Row, fields: Fi
     attributes: { type: def.name, url: `/services/data/v${version}/sobjects/${def.name}/${String(row[0])}` },
   };
   for (const f of fields) out[f.name] = toJsonValue(f, readField(f, row, store));
+  // Salesforce always sends the Id, also when a `fields` list leaves it out.
+  if (!('Id' in out)) out.Id = row[0];
   return out;
 }
 
