@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server';
 import { API_VERSION, rejection, soapLogin, start } from './support';
-import type jsforce from 'jsforce';
+import type { Connection } from 'jsforce';
 
 let em: RunningEmulator;
-let sync: jsforce.Connection;
-let rep: jsforce.Connection;
+let sync: Connection;
+let rep: Connection;
 
 beforeAll(async () => {
   em = await start({ seed: 'demo', scale: 1, queryLocatorTtlSeconds: 60 });
@@ -27,7 +27,8 @@ describe('query paging', () => {
     expect(page.done).toBe(false);
     expect(page.nextRecordsUrl).toMatch(/\/query\/01g[A-Za-z0-9]{15}-200$/);
     while (!page.done) {
-      page = await rep.queryMore(page.nextRecordsUrl!, { headers });
+      // jsforce forwards `headers` on queryMore at runtime; its typings only list them for query().
+      page = await rep.queryMore(page.nextRecordsUrl!, { headers } as never);
       seen.push(...page.records.map((r) => r.Id as string));
     }
     expect(seen).toHaveLength(total);
@@ -103,7 +104,7 @@ describe('field-level security and sharing for the sync user', () => {
     expect(owner).toMatchObject({ type: 'reference', referenceTo: ['Group', 'User'], relationshipName: 'Owner' });
     const status = mine.fields.find((f) => f.name === 'Status')!;
     expect(status.restrictedPicklist).toBe(true);
-    expect(status.picklistValues.find((p) => p.defaultValue)?.value).toBe('Open - Not Contacted');
+    expect(status.picklistValues?.find((p) => p.defaultValue)?.value).toBe('Open - Not Contacted');
     const address = mine.fields.find((f) => f.name === 'Address')!;
     expect(address.type).toBe('address');
     expect(mine.fields.find((f) => f.name === 'City')?.compoundFieldName).toBe('Address');

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server';
 import { rejection, soapLogin, start } from './support';
-import type jsforce from 'jsforce';
+import type { Connection } from 'jsforce';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -13,8 +13,8 @@ function iso(ms: number): string {
 
 describe('getUpdated and getDeleted', () => {
   let em: RunningEmulator;
-  let sync: jsforce.Connection;
-  let rep: jsforce.Connection;
+  let sync: Connection;
+  let rep: Connection;
 
   beforeAll(async () => {
     em = await start();
@@ -30,20 +30,20 @@ describe('getUpdated and getDeleted', () => {
     em.context.clock.advance(2 * MINUTE);
     const end = em.context.clock.now();
     const res = await sync.sobject('Lead').updated(iso(windowStart - MINUTE), iso(end));
-    expect(res.ids).toContain(a.id);
-    expect(res.ids).not.toContain(hidden.id);
+    expect(res.ids).toContain(a.id!);
+    expect(res.ids).not.toContain(hidden.id!);
     expect(res.latestDateCovered).toBe(iso(Math.floor(end / MINUTE) * MINUTE).replace('Z', '+0000'));
     const later = await sync.sobject('Lead').updated(res.latestDateCovered, iso(end + 10 * MINUTE));
-    expect(later.ids).not.toContain(a.id);
+    expect(later.ids).not.toContain(a.id!);
   });
 
   it('reports deletes with their dates and the earliest available date', async () => {
     const lead = await sync.sobject('Lead').create({ LastName: 'Del', Company: 'C' });
     const before = em.context.clock.now();
-    await sync.sobject('Lead').destroy(lead.id);
+    await sync.sobject('Lead').destroy(lead.id!);
     em.context.clock.advance(2 * MINUTE);
     const res = await sync.sobject('Lead').deleted(iso(before - MINUTE), iso(em.context.clock.now()));
-    expect(res.deletedRecords.map((d) => d.id)).toContain(lead.id);
+    expect(res.deletedRecords.map((d) => d.id!)).toContain(lead.id!);
     expect(res.deletedRecords[0].deletedDate).toMatch(/\+0000$/);
     expect(Date.parse(res.earliestDateAvailable.replace('+0000', 'Z'))).toBeLessThanOrEqual(before - 14 * DAY);
   });
@@ -60,11 +60,11 @@ describe('getUpdated and getDeleted', () => {
 
   it('does not move SystemModstamp of contacts when a formula input on their account changes', async () => {
     const acct = await rep.sobject('Account').create({ Name: 'Before' });
-    const contact = await rep.sobject('Contact').create({ LastName: 'Formula', AccountId: acct.id });
-    const first = (await sync.sobject('Contact').retrieve(contact.id)) as Record<string, unknown>;
+    const contact = await rep.sobject('Contact').create({ LastName: 'Formula', AccountId: acct.id! });
+    const first = (await sync.sobject('Contact').retrieve(contact.id!)) as Record<string, unknown>;
     em.context.clock.advance(2 * MINUTE);
-    await rep.sobject('Account').update({ Id: acct.id, Name: 'After' });
-    const second = (await sync.sobject('Contact').retrieve(contact.id)) as Record<string, unknown>;
+    await rep.sobject('Account').update({ Id: acct.id!, Name: 'After' });
+    const second = (await sync.sobject('Contact').retrieve(contact.id!)) as Record<string, unknown>;
     expect(first.Account_Name__c).toBe('Before');
     expect(second.Account_Name__c).toBe('After');
     expect(second.SystemModstamp).toBe(first.SystemModstamp);

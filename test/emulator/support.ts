@@ -1,5 +1,5 @@
 // Starts emulators for the conformance tests and logs jsforce in as the seeded users.
-import jsforce from 'jsforce';
+import jsforce, { type Connection } from 'jsforce';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
 
 /** The API version the conformance tests speak (FIELDS() needs 51+, SOAP login ≤ 64). */
@@ -11,7 +11,7 @@ export function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
 }
 
 /** A jsforce connection logged in through SOAP as the sync user (`which` picks another user). */
-export async function soapLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'exec' = 'sync'): Promise<jsforce.Connection> {
+export async function soapLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'exec' = 'sync'): Promise<Connection> {
   const conn = new jsforce.Connection({ loginUrl: em.loginUrl, version: API_VERSION });
   const u = em.credentials[which];
   await conn.login(u.username, u.password + u.securityToken);
@@ -19,7 +19,7 @@ export async function soapLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'ex
 }
 
 /** A jsforce connection logged in with the OAuth password grant. */
-export async function oauthLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'exec' = 'sync'): Promise<jsforce.Connection> {
+export async function oauthLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'exec' = 'sync'): Promise<Connection> {
   const { clientId, clientSecret } = em.credentials.oauth;
   const conn = new jsforce.Connection({ loginUrl: em.loginUrl, version: API_VERSION, oauth2: { clientId, clientSecret, loginUrl: em.loginUrl } });
   const u = em.credentials[which];
@@ -28,7 +28,7 @@ export async function oauthLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'e
 }
 
 /** Runs `fn` and returns the error it rejects with (fails the test if it resolves). */
-export async function rejection(fn: () => Promise<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
+export async function rejection(fn: () => PromiseLike<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
   try {
     await fn();
   } catch (err) {

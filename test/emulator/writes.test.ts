@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/server';
 import { API_VERSION, rejection, soapLogin, start } from './support';
-import type jsforce from 'jsforce';
+import type { Connection } from 'jsforce';
 
 let em: RunningEmulator;
-let sync: jsforce.Connection;
-let rep: jsforce.Connection;
+let sync: Connection;
+let rep: Connection;
 
 beforeAll(async () => {
   em = await start();
@@ -22,17 +22,17 @@ describe('single-record CRUD', () => {
   it('creates (201), updates (204), retrieves and deletes a record, stamping audit fields', async () => {
     const created = await sync.sobject('Contact').create({ LastName: 'Ng', Email: 'ng@example.com' });
     expect(created).toEqual({ id: expect.stringMatching(/^003[A-Za-z0-9]{15}$/), success: true, errors: [] });
-    const before = (await sync.sobject('Contact').retrieve(created.id)) as Record<string, unknown>;
+    const before = (await sync.sobject('Contact').retrieve(created.id!)) as Record<string, unknown>;
     expect(before).toMatchObject({ LastName: 'Ng', OwnerId: em.credentials.sync.userId, CreatedById: em.credentials.sync.userId, IsDeleted: false });
     em.context.clock.advance(5_000);
-    await sync.sobject('Contact').update({ Id: created.id, Title: 'CTO' });
-    const after = (await sync.sobject('Contact').retrieve(created.id)) as Record<string, unknown>;
+    await sync.sobject('Contact').update({ Id: created.id!, Title: 'CTO' });
+    const after = (await sync.sobject('Contact').retrieve(created.id!)) as Record<string, unknown>;
     expect(after.Title).toBe('CTO');
     expect(Date.parse(String(after.SystemModstamp).replace('+0000', 'Z'))).toBeGreaterThan(Date.parse(String(before.SystemModstamp).replace('+0000', 'Z')));
-    await sync.sobject('Contact').destroy(created.id);
-    const gone = await rejection(() => sync.sobject('Contact').retrieve(created.id));
+    await sync.sobject('Contact').destroy(created.id!);
+    const gone = await rejection(() => sync.sobject('Contact').retrieve(created.id!));
     expect(gone.errorCode).toBe('ENTITY_IS_DELETED');
-    const again = await rejection(() => sync.sobject('Contact').destroy(created.id));
+    const again = await rejection(() => sync.sobject('Contact').destroy(created.id!));
     expect(again.errorCode).toBe('ENTITY_IS_DELETED');
   });
 
@@ -70,10 +70,10 @@ describe('single-record CRUD', () => {
 
   it('refuses to update a lead with a value of the wrong lookup type', async () => {
     const lead = await sync.sobject('Lead').create({ LastName: 'Q', Company: 'C' });
-    const err = await rejection(() => sync.sobject('Lead').update({ Id: lead.id, OwnerId: lead.id }));
+    const err = await rejection(() => sync.sobject('Lead').update({ Id: lead.id!, OwnerId: lead.id! }));
     expect(err.errorCode).toBe('FIELD_INTEGRITY_EXCEPTION');
-    await sync.sobject('Lead').update({ Id: lead.id, OwnerId: em.credentials.queueId });
-    const rec = (await sync.sobject('Lead').retrieve(lead.id)) as Record<string, unknown>;
+    await sync.sobject('Lead').update({ Id: lead.id!, OwnerId: em.credentials.queueId });
+    const rec = (await sync.sobject('Lead').retrieve(lead.id!)) as Record<string, unknown>;
     expect(rec.OwnerId).toBe(em.credentials.queueId);
   });
 });
@@ -83,7 +83,7 @@ describe('upsert by external id', () => {
     const inserted = (await sync.sobject('Contact').upsert({ LastName: 'Up', Tandem_Id__c: 'tnd-1' }, 'Tandem_Id__c')) as Saved;
     expect(inserted).toMatchObject({ success: true, created: true });
     const updated = (await sync.sobject('Contact').upsert({ LastName: 'Up2', Tandem_Id__c: 'tnd-1' }, 'Tandem_Id__c')) as Saved;
-    expect(updated).toMatchObject({ id: inserted.id, success: true, created: false });
+    expect(updated).toMatchObject({ id: inserted.id!, success: true, created: false });
     const raw = await fetch(`${em.url}/services/data/v${API_VERSION}/sobjects/Contact/Tandem_Id__c/tnd-2`, {
       method: 'PATCH',
       headers: { Authorization: `Bearer ${sync.accessToken}`, 'Content-Type': 'application/json' },
@@ -127,17 +127,17 @@ describe('sObject Collections', () => {
 
   it('updates, upserts, retrieves and deletes in collections', async () => {
     const [a, b] = (await sync.sobject('Account').create([{ Name: 'Col A' }, { Name: 'Col B' }])) as Saved[];
-    const updated = (await sync.sobject('Account').update([{ Id: a.id, Name: 'Col A2' }, { Id: b.id, Customer_Tier__c: 'Mythril' }])) as Saved[];
+    const updated = (await sync.sobject('Account').update([{ Id: a.id!, Name: 'Col A2' }, { Id: b.id!, Customer_Tier__c: 'Mythril' }])) as Saved[];
     expect(updated.map((r) => r.success)).toEqual([true, false]);
     expect(updated[1].errors[0].statusCode).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
     const upserted = (await sync.sobject('Account').upsert([{ Name: 'Col C', Tandem_Id__c: 'acc-c' }, { Tandem_Id__c: 'acc-d' }], 'Tandem_Id__c')) as Saved[];
     expect(upserted[0]).toMatchObject({ success: true, created: true });
     expect(upserted[1]).toMatchObject({ success: false, created: false });
     expect(upserted[1].errors[0].statusCode).toBe('REQUIRED_FIELD_MISSING');
-    const fetched = (await sync.sobject('Account').retrieve([a.id, b.id, '001000000000000AAA'], { fields: ['Name'] })) as Array<Record<string, unknown> | null>;
-    expect(fetched[0]).toMatchObject({ Id: a.id, Name: 'Col A2' });
+    const fetched = (await sync.sobject('Account').retrieve([a.id!, b.id!, '001000000000000AAA'], { fields: ['Name'] })) as Array<Record<string, unknown> | null>;
+    expect(fetched[0]).toMatchObject({ Id: a.id!, Name: 'Col A2' });
     expect(fetched[2]).toBeNull();
-    const deleted = (await sync.sobject('Account').destroy([a.id, b.id])) as Saved[];
+    const deleted = (await sync.sobject('Account').destroy([a.id!, b.id!])) as Saved[];
     expect(deleted.every((r) => r.success)).toBe(true);
   });
 
@@ -156,47 +156,47 @@ describe('sObject Collections', () => {
 describe('recycle bin and cascades', () => {
   it('cascades an account delete to its contacts and opportunities and bumps their stamps; undelete restores them', async () => {
     const acct = await rep.sobject('Account').create({ Name: 'Cascade Co' });
-    const contact = await rep.sobject('Contact').create({ LastName: 'Kid', AccountId: acct.id });
-    const opp = await rep.sobject('Opportunity').create({ Name: 'Deal', AccountId: acct.id, StageName: 'Prospecting', CloseDate: '2030-01-01' });
-    const sub = await rep.sobject('Subscription__c').create({ Name: 'S', Plan__c: 'Pro', Account__c: acct.id });
+    const contact = await rep.sobject('Contact').create({ LastName: 'Kid', AccountId: acct.id! });
+    const opp = await rep.sobject('Opportunity').create({ Name: 'Deal', AccountId: acct.id!, StageName: 'Prospecting', CloseDate: '2030-01-01' });
+    const sub = await rep.sobject('Subscription__c').create({ Name: 'S', Plan__c: 'Pro', Account__c: acct.id! });
     em.context.clock.advance(3_000);
-    await rep.sobject('Account').destroy(acct.id);
-    const bin = await rep.query(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${contact.id}'`, { scanAll: true });
+    await rep.sobject('Account').destroy(acct.id!);
+    const bin = await rep.query(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${contact.id!}'`, { scanAll: true });
     expect(bin.records[0]).toMatchObject({ IsDeleted: true });
-    expect((await rep.query(`SELECT COUNT() FROM Opportunity WHERE Id = '${opp.id}'`)).totalSize).toBe(0);
-    const cleared = (await rep.sobject('Subscription__c').retrieve(sub.id)) as Record<string, unknown>;
+    expect((await rep.query(`SELECT COUNT() FROM Opportunity WHERE Id = '${opp.id!}'`)).totalSize).toBe(0);
+    const cleared = (await rep.sobject('Subscription__c').retrieve(sub.id!)) as Record<string, unknown>;
     expect(cleared.Account__c).toBeNull();
     expect(cleared.SystemModstamp).not.toBe(cleared.LastModifiedDate);
-    const [undeleted] = (await rep.soap.undelete([acct.id])) as Array<{ success: boolean }>;
+    const [undeleted] = (await rep.soap.undelete([acct.id!])) as Array<{ success: boolean }>;
     expect(undeleted.success).toBe(true);
-    expect((await rep.query(`SELECT COUNT() FROM Contact WHERE Id = '${contact.id}'`)).totalSize).toBe(1);
+    expect((await rep.query(`SELECT COUNT() FROM Contact WHERE Id = '${contact.id!}'`)).totalSize).toBe(1);
   });
 
   it('purges records from the bin with emptyRecycleBin so queryAll no longer sees them', async () => {
     const lead = await rep.sobject('Lead').create({ LastName: 'Purge', Company: 'C' });
-    await rep.sobject('Lead').destroy(lead.id);
-    const [res] = (await rep.soap.emptyRecycleBin([lead.id])) as Array<{ success: boolean }>;
+    await rep.sobject('Lead').destroy(lead.id!);
+    const [res] = (await rep.soap.emptyRecycleBin([lead.id!])) as unknown as Array<{ success: boolean }>;
     expect(res.success).toBe(true);
-    expect((await rep.query(`SELECT COUNT() FROM Lead WHERE Id = '${lead.id}'`, { scanAll: true })).totalSize).toBe(0);
+    expect((await rep.query(`SELECT COUNT() FROM Lead WHERE Id = '${lead.id!}'`, { scanAll: true })).totalSize).toBe(0);
   });
 });
 
 describe('campaign members', () => {
   it('takes the default status, derives HasResponded from the campaign statuses and rejects unknown statuses', async () => {
     const campaign = await rep.sobject('Campaign').create({ Name: 'Launch' });
-    const statuses = await rep.query(`SELECT Label, IsDefault, HasResponded FROM CampaignMemberStatus WHERE CampaignId = '${campaign.id}' ORDER BY SortOrder`);
+    const statuses = await rep.query(`SELECT Label, IsDefault, HasResponded FROM CampaignMemberStatus WHERE CampaignId = '${campaign.id!}' ORDER BY SortOrder`);
     expect(statuses.records.map((r) => r.Label)).toEqual(['Sent', 'Responded']);
     const lead = await rep.sobject('Lead').create({ LastName: 'Member', Company: 'C' });
-    const member = await rep.sobject('CampaignMember').create({ CampaignId: campaign.id, LeadId: lead.id });
-    let rec = (await rep.sobject('CampaignMember').retrieve(member.id)) as Record<string, unknown>;
+    const member = await rep.sobject('CampaignMember').create({ CampaignId: campaign.id!, LeadId: lead.id! });
+    let rec = (await rep.sobject('CampaignMember').retrieve(member.id!)) as Record<string, unknown>;
     expect(rec).toMatchObject({ Status: 'Sent', HasResponded: false, FirstRespondedDate: null });
-    await rep.sobject('CampaignMember').update({ Id: member.id, Status: 'Responded' });
-    rec = (await rep.sobject('CampaignMember').retrieve(member.id)) as Record<string, unknown>;
+    await rep.sobject('CampaignMember').update({ Id: member.id!, Status: 'Responded' });
+    rec = (await rep.sobject('CampaignMember').retrieve(member.id!)) as Record<string, unknown>;
     expect(rec.HasResponded).toBe(true);
     expect(rec.FirstRespondedDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const bad = await rejection(() => rep.sobject('CampaignMember').update({ Id: member.id, Status: 'Attended' }));
+    const bad = await rejection(() => rep.sobject('CampaignMember').update({ Id: member.id!, Status: 'Attended' }));
     expect(bad.errorCode).toBe('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
-    const dupe = await rejection(() => rep.sobject('CampaignMember').create({ CampaignId: campaign.id, LeadId: lead.id }));
+    const dupe = await rejection(() => rep.sobject('CampaignMember').create({ CampaignId: campaign.id!, LeadId: lead.id! }));
     expect(dupe.errorCode).toBe('DUPLICATE_VALUE');
   });
 });
