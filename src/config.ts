@@ -14,6 +14,9 @@ const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h|d|milliseconds?|seconds?|minut
 /** A duration in the form Temporal accepts (`5 minutes`, `30s`, `2h`). */
 const duration = z.string().trim().regex(durationPattern, 'expected a duration such as "5 minutes", "30s" or "2h"');
 
+/** How a field changed on both sides between two cycles is resolved (see src/sync/merge.ts). */
+const conflictRule = z.enum(['salesforce-wins', 'marketing-wins', 'newest-wins', 'salesforce-unless-blank', 'never-push']);
+
 export const configSchema = z
   .object({
     temporal: z
@@ -39,6 +42,8 @@ export const configSchema = z
     salesforce: z
       .object({
         apiVersion: z.string().regex(/^\d{2}\.0$/, 'expected an API version such as "62.0"').default('62.0'),
+        /** A short name for the org, shown as the TandemOrg search attribute (default: from the login host, `demo` for the emulator). */
+        org: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a short name: letters, digits, ".", "_" or "-"').optional(),
         /** Share of the daily API limit above which cycles slow down instead of running the org dry. */
         apiBudgetShare: z.number().gt(0).max(1).default(0.8),
       })
@@ -64,6 +69,36 @@ export const configSchema = z
         /** How often a Bulk query job's state is polled, and how long it may take before the copy call fails and retries. */
         bulkPollIntervalMs: z.number().int().min(10).default(1_000),
         bulkJobTimeoutSeconds: z.number().int().min(1).default(3_600),
+        /**
+         * Same-field conflict rules of the two-way objects (src/sync/merge.ts), by object API name:
+         * `default` replaces the object's Marketo default (Lead: marketing-wins; Contact, Campaign,
+         * CampaignMember: salesforce-wins) and `fields` sets a rule per field API name.
+         */
+        conflictRules: z
+          .record(
+            z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce object API name'),
+            z
+              .object({
+                default: conflictRule.optional(),
+                fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce field API name'), conflictRule).default({}),
+              })
+              .strict(),
+          )
+          .default({}),
+        /**
+         * Whether a row deleted on the marketing side is deleted in Salesforce, by object API name.
+         * Unset objects follow their definition: CampaignMember yes (removing a member is a membership
+         * change), Lead, Contact and Campaign no — as Marketo, the record stays in Salesforce.
+         */
+        pushDeletes: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce object API name'), z.boolean()).default({}),
+        /** Before creating a Salesforce lead, link to a visible lead or contact with the same email instead of creating a duplicate. */
+        dedupeLeadsByEmail: z.boolean().default(true),
+        /**
+         * The external-id field holding Tandem's client-generated key, so a retried insert upserts
+         * instead of duplicating. Objects without it (visible and createable) fall back to their
+         * natural key (src/objects/<object>.ts `insertKey`).
+         */
+        externalIdField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom external-id field API name ending in __c').default('Tandem_Id__c'),
         /** Custom objects synced from Salesforce, by API name. */
         customObjects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom object API name ending in __c')).default([]),
       })
@@ -92,6 +127,7 @@ const environmentOverrides: Record<string, (config: RawConfig, value: string) =>
   DATABASE_URL: (c, v) => (section(c, 'database').url = v),
   TANDEM_SCHEMA: (c, v) => (section(c, 'database').schema = v),
   SF_API_VERSION: (c, v) => (section(c, 'salesforce').apiVersion = v),
+  TANDEM_ORG: (c, v) => (section(c, 'salesforce').org = v),
   TANDEM_PAUSE_BETWEEN_CYCLES: (c, v) => (section(c, 'sync').pauseBetweenCycles = v),
 };
 

@@ -17,6 +17,7 @@ import { loadCredentials, type SalesforceCredentials } from './salesforce/creden
 import { ensureTemporalBinaries } from './temporal/binaries';
 import { isHealthy, startDevServer, type DevServer } from './temporal/dev-server';
 import { runSyncWorker, type RunningSyncWorker } from './worker';
+import { TANDEM_ORG } from './shared';
 import { continuousSyncWorkflow } from './workflows';
 import { statusQuery, type SyncStatus } from './workflows/messages';
 
@@ -142,9 +143,12 @@ async function main(): Promise<void> {
 
     let credentials: SalesforceCredentials | null = loadCredentials();
     let salesforce: string;
+    let org = config.salesforce.org;
     if (credentials) {
       salesforce = `${credentials.loginUrl} (${credentials.flow})`;
+      org ??= new URL(credentials.loginUrl).hostname.split('.')[0];
     } else {
+      org ??= 'demo';
       started.emulator = await startDemoEmulator();
       const { oauth } = started.emulator.credentials;
       credentials = { flow: 'client-credentials', loginUrl: started.emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret };
@@ -159,14 +163,23 @@ async function main(): Promise<void> {
     started.worker = await runSyncWorker(config, credentials);
     started.clientConnection = await Connection.connect({ address: config.temporal.address });
     started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace });
-    const handle = await started.client.workflow.start(continuousSyncWorkflow, {
+    const startOptions = {
       workflowId: config.temporal.workflowId,
       taskQueue: config.temporal.taskQueue,
-      args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }],
+      args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }] as Parameters<typeof continuousSyncWorkflow>,
       // Idempotent: a restart attaches to the sync already running instead of failing or starting a second one.
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      staticSummary: `Tandem continuous sync (${salesforce.split(' ')[0]})`,
-    });
+      staticSummary: `Tandem continuous sync of ${org}`,
+      staticDetails: `Salesforce: ${salesforce}\n\nPostgreSQL: ${redactUrl(config.database.url)}, schema \`${config.database.schema}\``,
+    };
+    const handle = await started.client.workflow
+      .start(continuousSyncWorkflow, { ...startOptions, typedSearchAttributes: [{ key: TANDEM_ORG, value: org }] })
+      .catch((error: Error) => {
+        // A cluster without Tandem's search attributes registered refuses them; run without, and say how to add them.
+        if (!/search attribute/i.test(error.message)) throw error;
+        log.warn('TandemOrg/TandemPhase are not registered on this namespace; run `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemPhase) to filter by them');
+        return started.client!.workflow.start(continuousSyncWorkflow, startOptions);
+      });
     process.stdout.write(banner(config, started, salesforce));
 
     let last = '';

@@ -2,6 +2,7 @@
  * Names and serialisable types shared by workflows, activities, the worker and clients.
  * Nothing here may import Node built-ins: workflow code imports this module.
  */
+import { defineSearchAttributeKey } from '@temporalio/common';
 
 /** The task queue Tandem's workers poll unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'tandem';
@@ -107,3 +108,13 @@ export function syncObjectsFor(customObjects: readonly string[] = []): SyncObjec
     .map((name): SyncObject => ({ name, direction: 'from-salesforce' }));
   return [...DEFAULT_SYNC_OBJECTS, ...custom];
 }
+
+/**
+ * Search attributes on Tandem's workflows, so operators filter them in the Web UI and with
+ * `temporal workflow list --query "TandemOrg='acme'"`. They must be registered on the namespace first
+ * (`temporal operator search-attribute create --name TandemOrg --type Keyword`; the dev server
+ * `npm start` runs registers them itself).
+ */
+export const TANDEM_ORG = defineSearchAttributeKey('TandemOrg', 'KEYWORD');
+/** Coarse phase of the continuous sync: `initial-copy`, `syncing` or `paused`. */
+export const TANDEM_PHASE = defineSearchAttributeKey('TandemPhase', 'KEYWORD');

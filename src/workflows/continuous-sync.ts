@@ -13,14 +13,16 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { SyncActivities } from '../activities';
-import { initialCopyWorkflowId, syncObjectsFor, type CopyReason, type CyclePlan, type SyncObject } from '../shared';
+import { TANDEM_ORG, TANDEM_PHASE, initialCopyWorkflowId, syncObjectsFor, type CopyReason, type CyclePlan, type SyncObject } from '../shared';
 import { cycleOptions, planningOptions } from './activity-options';
 import { initialCopyWorkflow } from './initial-copy';
 import {
@@ -69,8 +71,29 @@ const DEFAULT_COPY_PAGES_PER_ACTIVITY = 20;
 /** Notices kept for the operator; older ones drop off so the state stays small. */
 const MAX_NOTICES = 20;
 
-const planning = proxyActivities<SyncActivities>(planningOptions);
-const cycle = proxyActivities<SyncActivities>(cycleOptions);
+const planning = proxyActivities<SyncActivities>({ ...planningOptions, summary: 'plan the cycle' });
+
+/** The cycle activities with a summary naming the step, shown on each activity in the Web UI. */
+function cycleStep(summary: string): SyncActivities {
+  return proxyActivities<SyncActivities>({ ...cycleOptions, summary });
+}
+
+/** The cycle's outcome in Markdown, for the Web UI's "current details". */
+function cycleDetails(status: Omit<SyncStatus, 'phase'>): string {
+  const rows = Object.entries(status.objects).map(([name, o]) => {
+    const pull = o.lastPull ? (o.lastPull.ok ? `${o.lastPull.rowsPulled ?? 0} pulled, ${o.lastPull.rowsDeleted ?? 0} deleted` : `failed: ${o.lastPull.error}`) : '–';
+    const push = o.lastPush ? (o.lastPush.ok ? `${o.lastPush.rowsPushed ?? 0} pushed, ${o.lastPush.rowsFailed ?? 0} failed` : `${o.lastPush.error}`) : '–';
+    return `| ${name} | ${o.direction} | ${o.state} | ${pull} | ${push} |`;
+  });
+  const usage = status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}${status.throttled ? ' (slowed)' : ''}` : '';
+  return [
+    `**Cycle ${status.cycle}** started ${status.cycleStartedAt ?? '–'}; next ${status.paused ? 'after resume' : (status.nextCycleAt ?? '–')}. ${usage}`,
+    '',
+    '| Object | Direction | State | Last pull | Last push |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
 
 /**
  * Checks a resync request against the synced objects. Returns the objects to copy (all when none
@@ -132,6 +155,16 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
   let syncNowRequested = input.carried?.syncNowRequested ?? false;
   const selfId = workflowInfo().workflowId;
   const childId = initialCopyWorkflowId(selfId);
+  // Phase search attributes only where the starter set TandemOrg: that proves the namespace has them
+  // registered (upserting an unregistered attribute would fail the workflow task).
+  const org = workflowInfo().typedSearchAttributes.get(TANDEM_ORG);
+  let publishedPhase = workflowInfo().typedSearchAttributes.get(TANDEM_PHASE);
+  const publishPhase = (): void => {
+    const coarse = status.paused ? 'paused' : Object.values(status.objects).some((o) => o.state === 'copying') ? 'initial-copy' : 'syncing';
+    if (org === undefined || coarse === publishedPhase) return;
+    upsertSearchAttributes([{ key: TANDEM_PHASE, value: coarse }]);
+    publishedPhase = coarse;
+  };
 
   const notice = (message: string): void => {
     log.warn(message);
@@ -288,7 +321,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     for (const { name } of objects) {
       if (copying(name)) continue;
       const ok = await record(name, 'lastPull', async () => {
-        const r = await cycle.pullChanges({ object: name });
+        const r = await cycleStep(`pull ${name}`).pullChanges({ object: name });
         return { rowsPulled: r.rowsPulled, rowsDeleted: r.rowsDeleted, watermark: r.watermark };
       });
       if (ok) pulled.add(name);
@@ -306,7 +339,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
         continue;
       }
       await record(name, 'lastPush', async () => {
-        const r = await cycle.pushChanges({ object: name });
+        const r = await cycleStep(`push ${name}`).pushChanges({ object: name });
         return { rowsPushed: r.rowsPushed, rowsFailed: r.rowsFailed, backlog: r.backlog };
       });
     }
@@ -322,6 +355,8 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     if (status.paused) {
       phase = 'paused';
       status.nextCycleAt = undefined;
+      publishPhase();
+      setCurrentDetails(cycleDetails(status));
       await condition(() => !status.paused || workflowInfo().continueAsNewSuggested);
     } else {
       await runCycle();
@@ -329,6 +364,8 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
       phase = 'waiting';
       const pauseFor = pause();
       status.nextCycleAt = new Date(Date.now() + msToNumber(pauseFor)).toISOString();
+      publishPhase();
+      setCurrentDetails(cycleDetails(status));
       await condition(() => syncNowRequested || status.pendingResync.length > 0 || status.paused, pauseFor);
     }
     const due = status.paused ? workflowInfo().continueAsNewSuggested : continueAsNewDue(cyclesThisRun);

@@ -13,6 +13,7 @@ import {
   getExternalWorkflowHandle,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -36,7 +37,16 @@ export interface InitialCopyInput {
   progress?: Record<string, CopyProgress>;
 }
 
-const copy = proxyActivities<SyncActivities>(copyOptions);
+/** The copy activities with a summary naming the object, shown on each activity in the Web UI. */
+function copyStep(summary: string): SyncActivities {
+  return proxyActivities<SyncActivities>({ ...copyOptions, summary });
+}
+
+/** Progress in Markdown, for the Web UI's "current details". */
+function progressDetails(queue: InitialCopyInput['queue'], progress: Record<string, CopyProgress>): string {
+  const rows = Object.values(progress).map((p) => `| ${p.object} | ${p.rowsCopied}${p.totalRows !== null ? ` of ${p.totalRows}` : ''} | ${p.pagesCopied} | ${p.done ? 'done' : 'copying'} |`);
+  return [`**Queue:** ${queue.map((q) => q.object).join(', ') || 'empty'}`, '', '| Object | Rows | Pages | State |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
 
 function failureMessage(error: unknown): string {
   const cause = (error as { cause?: unknown })?.cause;
@@ -84,10 +94,10 @@ export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Reco
       let result: CopyProgress;
       try {
         if (!currentStarted) {
-          await copy.startInitialCopy({ object, reason });
+          await copyStep(`start the copy of ${object}`).startInitialCopy({ object, reason });
           currentStarted = true;
         }
-        result = await copy.copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
+        result = await copyStep(`copy ${object} pages`).copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
       } catch (error) {
         // Only non-retryable failures get here (bad credentials, unknown object): report and move on.
         const message = failureMessage(error);
@@ -103,6 +113,7 @@ export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Reco
         currentStarted = false;
       }
       await report(currentStarted || result.done ? result : { ...result, done: false });
+      setCurrentDetails(progressDetails(queue, progress));
       if (workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
         await continueAsNew<typeof initialCopyWorkflow>({ ...input, queue, paused, currentStarted, progress });

@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { continuousSyncWorkflow } from '../../src/workflows';
 import { pauseSignal, resumeSignal, resyncSignal, resyncUpdate, statusQuery, syncNowSignal } from '../../src/workflows/messages';
-import { DEFAULT_SYNC_OBJECTS, initialCopyWorkflowId } from '../../src/shared';
+import { DEFAULT_SYNC_OBJECTS, TANDEM_ORG, TANDEM_PHASE, initialCopyWorkflowId } from '../../src/shared';
 import { FakeSync } from '../support/fake-activities';
 import { eventually, useTemporal } from '../support/temporal';
 
@@ -179,6 +179,41 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
       expect(status.objects.Opportunity.lastPull).toMatchObject({ ok: false, error: expect.stringMatching(/INVALID_FIELD.*Opportunity/) });
       for (const name of ['OpportunityContactRole', 'Task', 'Event']) expect(status.objects[name].lastPull?.ok).toBe(true);
       expect(fake.callsOf('pushChanges').map((c) => c.object)).toEqual(TWO_WAY);
+      await handle.terminate();
+    });
+  });
+
+  it('shows its state in the Web UI: summaries, current details and filterable search attributes', async () => {
+    const fake = new FakeSync(ALL, { copied: ALL.filter((o) => o !== 'Event'), pagesPerObject: 2 });
+    const taskQueue = temporal.current.taskQueue();
+    const org = `org-${taskQueue}`;
+    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
+      const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, {
+        taskQueue, workflowId: `ui-${taskQueue}`, args: [{ pauseBetweenCycles: '1 hour' }],
+        staticSummary: `Tandem continuous sync (${org})`,
+        typedSearchAttributes: [{ key: TANDEM_ORG, value: org }],
+      });
+      await eventually(async () => (await handle.query(statusQuery)).initialCopy.Event?.done);
+      await handle.signal(syncNowSignal);
+      await eventually(async () => (await handle.query(statusQuery)).cycle === 2);
+      const found = await eventually(async () => {
+        const ids: string[] = [];
+        for await (const w of temporal.current.client.workflow.list({ query: `TandemOrg = '${org}' AND TandemPhase = 'syncing'` })) ids.push(w.workflowId);
+        return ids.length ? ids : undefined;
+      });
+      expect(found).toEqual([handle.workflowId]);
+      const description = await handle.describe();
+      expect(await description.staticSummary()).toBe(`Tandem continuous sync (${org})`);
+      expect(description.typedSearchAttributes.get(TANDEM_PHASE)).toBe('syncing');
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toMatch(/\*\*Cycle [12]\*\*/);
+      expect(metadata.currentDetails).toMatch(/\| Lead \| two-way \| syncing \| 2 pulled, 0 deleted \| 1 pushed, 0 failed \|/);
+      // Each activity carries a summary naming its step.
+      const history = await handle.fetchHistory();
+      const summaries = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.userMetadata?.summary?.data);
+      const decoded = summaries.map((d) => (d ? JSON.parse(Buffer.from(d).toString()) : undefined));
+      expect(decoded).toContain('pull Lead');
+      expect(decoded).toContain('push Campaign');
       await handle.terminate();
     });
   });
