@@ -200,3 +200,23 @@ describe('campaign members', () => {
     expect(dupe.errorCode).toBe('DUPLICATE_VALUE');
   });
 });
+
+describe('atomic writes under concurrent load', () => {
+  it('commits each all-or-none collection entirely or not at all while requests race', async () => {
+    const batches = Array.from({ length: 12 }, (_, b) =>
+      Array.from({ length: 200 }, (_, i) => ({
+        LastName: b % 2 === 1 && i === 199 ? '' : `Race${b}-${i}`,
+        Company: 'Race Co',
+        Description: `batch-${b}`,
+      })),
+    );
+    const results = (await Promise.all(batches.map((records) => sync.sobject('Lead').create(records, { allOrNone: true })))) as Saved[][];
+    results.forEach((batch, b) => expect(batch.every((r) => r.success)).toBe(b % 2 === 0));
+    const counts = await rep.query("SELECT Description FROM Lead WHERE Company = 'Race Co'");
+    const perBatch = new Map<string, number>();
+    for (const r of counts.records) perBatch.set(String(r.Description), (perBatch.get(String(r.Description)) ?? 0) + 1);
+    expect([...perBatch.entries()].sort()).toEqual(
+      Array.from({ length: 6 }, (_, k) => [`batch-${k * 2}`, 200] as [string, number]).sort(),
+    );
+  });
+});
