@@ -8,6 +8,7 @@ export interface Scenario {
 
 const scenarios: Record<string, () => Promise<Scenario>> = {
   emulator: () => import('./emulator'),
+  pull: () => import('./pull'),
 };
 
 async function main(): Promise<void> {
