@@ -11,7 +11,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { Connection } from 'jsforce';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';

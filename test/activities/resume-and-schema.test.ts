@@ -57,11 +57,11 @@ describe('copy durability', () => {
     const env = new MockActivityEnvironment();
     const heartbeats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => heartbeats.push(details));
-    await env.run(org.activities.startInitialCopy, { object: 'Lead', reason: 'never-copied' });
+    await env.run(org.activities.startInitialCopy, { object: 'Lead', reason: 'never-copied' as const });
     // The first attempt copies pages 1–3 and dies while streaming page 4.
     bulkPages.requested = 0;
     bulkPages.cutAt = 4;
-    await expect(env.run(org.activities.copyObjectPages, { object: 'Lead', reason: 'never-copied', maxPages: 100 })).rejects.toThrow(/Lead: Bulk API 2\.0 results/);
+    await expect(env.run(org.activities.copyObjectPages, { object: 'Lead', reason: 'never-copied' as const, maxPages: 100 })).rejects.toThrow(/Lead: Bulk API 2\.0 results/);
     const checkpoint = (await readCopyCheckpoint(db.current.pool, 'Lead'))!;
     expect(checkpoint.mode).toBe('bulk');
     expect(checkpoint.pagesCopied).toBe(3);
@@ -72,7 +72,7 @@ describe('copy durability', () => {
 
     // The retry (same heartbeat details, as Temporal would hand them over) fetches page 4 again, then the rest.
     const retry = new MockActivityEnvironment({ heartbeatDetails: heartbeats.at(-1), attempt: 2 });
-    const progress = (await retry.run(org.activities.copyObjectPages, { object: 'Lead', reason: 'never-copied', maxPages: 100 })) as CopyProgress;
+    const progress = (await retry.run(org.activities.copyObjectPages, { object: 'Lead', reason: 'never-copied' as const, maxPages: 100 })) as CopyProgress;
     expect(progress.done).toBe(true);
     expect(progress.rowsCopied).toBe(progress.totalRows);
     const totalPages = Math.ceil(progress.totalRows! / org.config.sync.bulkResultPageSize);
