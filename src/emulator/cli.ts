@@ -2,6 +2,8 @@
 // [--enable-admin]`: starts the emulator and prints the login URL and seeded credentials.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { ADMIN_TOKEN_HEADER } from './admin-routes';
+import { reliabilityOf } from './fault-kit';
 import { startEmulator } from './server';
 
 function positiveNumber(value: string): number {
@@ -72,7 +74,7 @@ const lines = [
   `  OAuth client id       ${c.oauth.clientId}`,
   `  OAuth client secret   ${c.oauth.clientSecret}`,
   `  sync refresh token    ${c.sync.refreshToken}`,
-  `  admin API             ${opts.enableAdmin ? `${emulator.url}/__emulator` : 'off (--enable-admin)'}`,
+  `  admin API             ${opts.enableAdmin ? `${emulator.url}/__emulator   header ${ADMIN_TOKEN_HEADER}: ${reliabilityOf(emulator.context).adminToken}` : 'off (--enable-admin)'}`,
   '',
   `  jsforce: new jsforce.Connection({ loginUrl: '${emulator.loginUrl}', version: '62.0' })`,
   `           .login('${c.sync.username}', '${c.sync.password}${c.sync.securityToken}')`,
