@@ -1,0 +1,216 @@
+/**
+ * The `tandem` command: operate a running Tandem from a terminal (`npx tandem status`).
+ * Every command takes `--json`; exit codes: 0 done, 1 the operation failed (e.g. no such workflow),
+ * 2 bad input (unknown object or command), 3 Temporal unreachable.
+ */
+import { Client, Connection, WorkflowIdConflictPolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Command, CommanderError } from 'commander';
+import { loadConfig, type TandemConfig } from './config';
+import { TANDEM_ORG } from './shared';
+import { continuousSyncWorkflow } from './workflows';
+import { pauseSignal, resumeSignal, resyncUpdate, statusQuery, syncNowSignal } from './workflows/messages';
+import { formatStatus } from './cli/format';
+
+/** Exit codes of the `tandem` command. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, unreachable: 3 } as const;
+
+/** An error the CLI reports as one line (or `{ "error": … }` with --json) with its exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+interface GlobalOptions {
+  address?: string;
+  namespace?: string;
+  workflowId?: string;
+  json?: boolean;
+}
+
+/** Where output goes; tests pass their own. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+function resolveConfig(options: GlobalOptions): TandemConfig {
+  const config = loadConfig();
+  if (options.address) config.temporal.address = options.address;
+  if (options.namespace) config.temporal.namespace = options.namespace;
+  if (options.workflowId) config.temporal.workflowId = options.workflowId;
+  return config;
+}
+
+async function connect(config: TandemConfig): Promise<{ client: Client; close: () => Promise<void> }> {
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
+  } catch (error) {
+    throw new CliError(
+      `No Temporal server reachable at ${config.temporal.address} (${(error as Error).message.split('\n')[0]}). ` +
+        'Start one with `npm start` (embedded dev server) or `temporal server start-dev`, or point --address / TEMPORAL_ADDRESS at yours.',
+      EXIT.unreachable,
+    );
+  }
+  return { client: new Client({ connection, namespace: config.temporal.namespace }), close: () => connection.close() };
+}
+
+function describeFailure(error: unknown, config: TandemConfig): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof WorkflowNotFoundError || (error as { name?: string })?.name === 'WorkflowNotFoundError') {
+    return new CliError(
+      `No workflow ${config.temporal.workflowId} in namespace ${config.temporal.namespace} at ${config.temporal.address}. Start it with \`tandem start\` or \`npm start\`.`,
+      EXIT.failed,
+    );
+  }
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause as { message?: string; type?: string } | undefined;
+    return new CliError(cause?.message ?? error.message, cause?.type === 'InvalidRequest' ? EXIT.badInput : EXIT.failed);
+  }
+  return new CliError((error as Error)?.message ?? String(error), EXIT.failed);
+}
+
+/** Builds the command-line program; `run` parses argv and executes. */
+export function buildProgram(io: CliIo = processIo): Command {
+  const program = new Command('tandem')
+    .description('Operate Tandem, the PostgreSQL ⇄ Salesforce sync, through its Temporal workflow.')
+    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or the config file, else localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace')
+    .option('--workflow-id <id>', 'the continuous sync workflow (default tandem-sync)')
+    .option('--json', 'print machine-readable JSON')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  /** Runs `fn` with a connected client, printing `text` or `json` of its result. */
+  const withClient =
+    <A extends unknown[]>(fn: (client: Client, config: TandemConfig, ...args: A) => Promise<{ text: string; json: unknown }>) =>
+    async (...args: A): Promise<void> => {
+      const options = program.opts<GlobalOptions>();
+      const config = resolveConfig(options);
+      const { client, close } = await connect(config);
+      try {
+        const result = await fn(client, config, ...args).catch((error: unknown) => {
+          throw describeFailure(error, config);
+        });
+        io.out(options.json ? JSON.stringify(result.json, null, 2) : result.text);
+      } finally {
+        await close();
+      }
+    };
+
+  program
+    .command('start')
+    .description('start the continuous sync, or report the one already running (idempotent); workers run separately')
+    .option('--org <name>', 'org name for the TandemOrg search attribute')
+    .action(
+      withClient(async (client, config, options: { org?: string }) => {
+        const { workflowId, taskQueue } = config.temporal;
+        let alreadyRunning = false;
+        try {
+          alreadyRunning = (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        }
+        const org = options.org ?? config.salesforce.org;
+        const handle = await client.workflow.start(continuousSyncWorkflow, {
+          workflowId,
+          taskQueue,
+          args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          staticSummary: `Tandem continuous sync${org ? ` of ${org}` : ''}`,
+          ...(org ? { typedSearchAttributes: [{ key: TANDEM_ORG, value: org }] } : {}),
+        });
+        const runId = (await handle.describe()).runId;
+        return {
+          text: alreadyRunning ? `${workflowId} is already running (run ${runId})` : `started ${workflowId} on task queue ${taskQueue} (run ${runId})`,
+          json: { workflowId, runId, started: !alreadyRunning },
+        };
+      }),
+    );
+
+  program
+    .command('status')
+    .description('show the live status: per-object results, watermarks, backlog, API usage, initial-copy progress')
+    .action(
+      withClient(async (client, config) => {
+        const status = await client.workflow.getHandle(config.temporal.workflowId).query(statusQuery);
+        return { text: formatStatus(config.temporal.workflowId, status), json: status };
+      }),
+    );
+
+  program
+    .command('sync-now')
+    .description('start the next cycle now instead of waiting out the pause')
+    .action(
+      withClient(async (client, config) => {
+        await client.workflow.getHandle(config.temporal.workflowId).signal(syncNowSignal);
+        return { text: 'next cycle requested', json: { signalled: 'syncNow' } };
+      }),
+    );
+
+  program
+    .command('resync')
+    .description('copy objects again in full (all synced objects when none are named)')
+    .argument('[objects...]', 'Salesforce object API names, e.g. Lead Contact')
+    .action(
+      withClient(async (client, config, objects: string[]) => {
+        const accepted = await client.workflow
+          .getHandle(config.temporal.workflowId)
+          .executeUpdate(resyncUpdate, { args: [objects.length > 0 ? { objects } : {}] });
+        return { text: `resync queued: ${accepted.join(', ')}`, json: { accepted } };
+      }),
+    );
+
+  for (const [name, signal, text] of [
+    ['pause', pauseSignal, 'paused: no new cycles or copy pages until `tandem resume`'],
+    ['resume', resumeSignal, 'resumed'],
+  ] as const) {
+    program
+      .command(name)
+      .description(name === 'pause' ? 'stop starting cycles and copy pages' : 'undo pause')
+      .action(
+        withClient(async (client, config) => {
+          await client.workflow.getHandle(config.temporal.workflowId).signal(signal);
+          return { text, json: { signalled: name } };
+        }),
+      );
+  }
+  return program;
+}
+
+/** Parses argv, runs the command and returns the exit code (errors already printed). */
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  program.exitOverride();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; anything else commander rejects is bad input (already printed by commander).
+      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    const badConfig = (error as { name?: string })?.name === 'ConfigError';
+    const failure = error instanceof CliError ? error : new CliError((error as Error)?.message ?? String(error), badConfig ? EXIT.badInput : EXIT.failed);
+    if (json) io.out(JSON.stringify({ error: failure.message, exitCode: failure.exitCode }));
+    else io.err(`tandem: ${failure.message}`);
+    return failure.exitCode;
+  }
+}
+
+if (process.argv[1] && /(?:cli\.ts|tandem(?:\.js)?)$/.test(process.argv[1])) {
+  void run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

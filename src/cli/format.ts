@@ -1,0 +1,74 @@
+/**
+ * Renders the `status` query as readable text for the `tandem` CLI. Pure: text in, text out.
+ */
+import type { CopyStatus, ObjectStatus, SyncStatus } from '../workflows/messages';
+
+/** Lays rows out in left-aligned columns separated by two spaces. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** Rows per second and the estimated time left for a copy still running, when it can be estimated. */
+export function copyEta(copy: CopyStatus, now: Date): { rate: number; etaSeconds: number | null } {
+  const elapsed = (now.getTime() - Date.parse(copy.startedAt)) / 1000;
+  const rate = elapsed > 0 ? copy.rowsCopied / elapsed : 0;
+  if (copy.done || copy.totalRows === null || rate <= 0) return { rate, etaSeconds: null };
+  return { rate, etaSeconds: Math.max(0, (copy.totalRows - copy.rowsCopied) / rate) };
+}
+
+/** `90` → `1m30s`. */
+export function humanDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function pullCell(o: ObjectStatus): string {
+  if (!o.lastPull) return '–';
+  if (!o.lastPull.ok) return `FAILED: ${o.lastPull.error ?? ''}`;
+  return `${o.lastPull.rowsPulled ?? 0} rows, ${o.lastPull.rowsDeleted ?? 0} deleted (cycle ${o.lastPull.cycle})`;
+}
+
+function pushCell(o: ObjectStatus): string {
+  if (o.direction !== 'two-way') return '';
+  if (!o.lastPush) return '–';
+  if (!o.lastPush.ok) return `FAILED: ${o.lastPush.error ?? ''}`;
+  return `${o.lastPush.rowsPushed ?? 0} pushed, ${o.lastPush.rowsFailed ?? 0} failed, backlog ${o.lastPush.backlog ?? 0}`;
+}
+
+/** The whole status as the `tandem status` command prints it. */
+export function formatStatus(workflowId: string, status: SyncStatus, now = new Date()): string {
+  const head = [
+    `${workflowId}: ${status.paused ? 'PAUSED' : status.phase}, cycle ${status.cycle}` +
+      (status.nextCycleAt && !status.paused ? `, next cycle ${status.nextCycleAt}` : ''),
+  ];
+  if (status.apiUsage) {
+    const share = status.apiUsage.limit ? Math.round((100 * status.apiUsage.used) / status.apiUsage.limit) : 0;
+    head.push(`API usage ${status.apiUsage.used} / ${status.apiUsage.limit} (${share}%)${status.throttled ? ' — above budget, cycles slowed' : ''}`);
+  }
+  const objects = table(
+    ['OBJECT', 'DIRECTION', 'STATE', 'WATERMARK', 'LAST PULL', 'LAST PUSH'],
+    Object.entries(status.objects).map(([name, o]) => [name, o.direction, o.state, o.lastPull?.watermark ?? '–', pullCell(o), pushCell(o)]),
+  );
+  const sections = [head.join('\n'), objects];
+  const copies = Object.values(status.initialCopy);
+  if (copies.length > 0) {
+    sections.push(
+      'Initial copies:\n' +
+        table(
+          ['OBJECT', 'REASON', 'ROWS', 'RATE', 'ETA', 'STATE'],
+          copies.map((c) => {
+            const { rate, etaSeconds } = copyEta(c, now);
+            const state = c.error ? `FAILED: ${c.error}` : c.done ? `done ${c.finishedAt ?? ''}` : 'copying';
+            return [c.object, c.reason, `${c.rowsCopied}${c.totalRows !== null ? ` / ${c.totalRows}` : ''}`, c.done ? '' : `${Math.round(rate)}/s`, etaSeconds === null ? '' : humanDuration(etaSeconds), state];
+          }),
+        ),
+    );
+  }
+  if (status.pendingResync.length > 0) sections.push(`Resync pending: ${status.pendingResync.join(', ')}`);
+  if (status.notices.length > 0) sections.push(`Notices:\n${status.notices.map((n) => `  ${n}`).join('\n')}`);
+  return sections.join('\n\n');
+}
