@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection as ClientConnection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Connection } from 'jsforce';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../src/activities';
 import { migrate } from '../../src/db/migrations';
@@ -70,7 +71,7 @@ let clientConnection: ClientConnection;
 let nativeConnection: NativeConnection;
 let worker: Worker;
 let workerRun: Promise<void>;
-let pool: () => import('pg').Pool;
+let pool: () => pg.Pool;
 let sync: SalesforceClient;
 
 beforeAll(async () => {
