@@ -7,6 +7,7 @@ import { Client, Connection, WorkflowIdConflictPolicy, WorkflowNotFoundError, Wo
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type TandemConfig } from './config';
 import { TANDEM_ORG } from './shared';
+import { dataConverter } from './security/data-converter';
 import { continuousSyncWorkflow } from './workflows';
 import { pauseSignal, resumeSignal, resyncUpdate, statusQuery, syncNowSignal } from './workflows/messages';
 import { formatStatus } from './cli/format';
@@ -62,7 +63,7 @@ async function connect(config: TandemConfig): Promise<{ client: Client; close: (
       EXIT.unreachable,
     );
   }
-  return { client: new Client({ connection, namespace: config.temporal.namespace }), close: () => connection.close() };
+  return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter() }), close: () => connection.close() };
 }
 
 function describeFailure(error: unknown, config: TandemConfig): CliError {

@@ -14,6 +14,7 @@ import { ensureDatabase } from './db/ensure-database';
 import { startEmulator, type RunningEmulator } from './emulator/server';
 import { logger, redactUrl } from './logger';
 import { loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
+import { dataConverter } from './security/data-converter';
 import { ensureTemporalBinaries } from './temporal/binaries';
 import { isHealthy, startDevServer, type DevServer } from './temporal/dev-server';
 import { runSyncWorker, type RunningSyncWorker } from './worker';
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
 
     started.worker = await runSyncWorker(config, credentials);
     started.clientConnection = await Connection.connect({ address: config.temporal.address });
-    started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace });
+    started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace, dataConverter: dataConverter() });
     const startOptions = {
       workflowId: config.temporal.workflowId,
       taskQueue: config.temporal.taskQueue,

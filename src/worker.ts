@@ -13,6 +13,7 @@ import { createPool } from './db/pool';
 import { logger, redactUrl } from './logger';
 import { SalesforceClient } from './salesforce/connection';
 import { CredentialsError, loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
+import { dataConverter } from './security/data-converter';
 import { DEFAULT_TASK_QUEUE } from './shared';
 
 /** The module the worker bundles as workflow code. */
@@ -38,6 +39,8 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: options.activities,
+    // The payload codec when TANDEM_PAYLOAD_KEY is set (every client calls the same helper, so they agree).
+    dataConverter: dataConverter(),
     // Salesforce allows 25 concurrent long-running requests per org; a worker stays well below.
     maxConcurrentActivityTaskExecutions: 10,
     ...options.tuning,

@@ -3,6 +3,7 @@ import { bundleWorkflowCode, NativeConnection, DefaultLogger, type Worker } from
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { SyncActivities } from '../../src/activities';
+import { dataConverter } from '../../src/security/data-converter';
 import { createSyncWorker, workflowsPath } from '../../src/worker';
 
 import './quiet-runtime';
@@ -25,11 +26,12 @@ export function useTemporal(address: () => string = () => inject('temporalAddres
   beforeAll(async () => {
     const [connection, workflowBundle, conn] = await Promise.all([
       NativeConnection.connect({ address: address() }),
-      bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+      // The bundle must carry the failure converter the codec uses (TANDEM_PAYLOAD_KEY set), like the worker's own bundling.
+      bundleWorkflowCode({ workflowsPath, failureConverterPath: dataConverter()?.failureConverterPath, logger: new DefaultLogger('WARN') }),
       Connection.connect({ address: address() }),
     ]);
     clientConnection = conn;
-    const client = new Client({ connection: conn });
+    const client = new Client({ connection: conn, dataConverter: dataConverter() });
     holder.current = {
       client,
       connection,
