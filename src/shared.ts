@@ -60,6 +60,20 @@ export interface PushResult {
   /** Outbox rows still pending after the push (transient failures, or work left for the next cycle). */
   backlog: number;
   apiCalls: number;
+  /** Age in seconds of the oldest change still pending, or null when nothing is pending. */
+  oldestPendingSeconds?: number | null;
+  /** Same-field conflicts logged (tandem.conflict_log) since the object's previous push. */
+  conflicts?: number;
+  /** Sync errors still open for the object (tandem.sync_error, unresolved). */
+  openErrors?: number;
+  /** Marketing-side deletes kept local this push because sync.pushDeletes is off for the object. */
+  deletesNotPropagated?: number;
+  /** New rows linked to an existing Salesforce record (match by email, duplicate rule, existing member) instead of created. */
+  linked?: number;
+  /** Rows whose edits went to another record: a converted lead's contact, a merge master, a linked record. */
+  redirected?: number;
+  /** Set when a call failed as a whole with a transient error: the rest waits for the next cycle. */
+  interrupted?: string;
 }
 
 /** Progress of one object's full copy, reported by the page-copy activity. */

@@ -29,6 +29,8 @@ import { buildCount, buildSelect } from '../salesforce/soql';
 import { coerceRow } from '../sync/coerce';
 import { ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { watermarkAfterCopy } from '../sync/watermark';
+import { redriveFailed } from '../db/outbox';
+import { guardPendingChanges } from './capture';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { errorCode, toActivityFailure } from './errors';
 import { refreshSchema } from './schema';
@@ -54,6 +56,8 @@ export async function startInitialCopy(ctx: ActivityContext, input: { object: st
     const startedAt = ctx.now();
     await refreshSchema(ctx, client, def);
     await resetCopyCheckpoint(ctx.db, def.name, input.reason, startedAt);
+    // A resync re-drives the object's sync errors: their rows are pushed again next cycle.
+    if (def.direction === 'two-way') await redriveFailed(ctx.db, def.name);
     if (previous?.jobId && !previous.done) await deleteQueryJob(client, previous.jobId);
     await recordApiUsage(ctx, client);
   } catch (error) {
@@ -164,7 +168,9 @@ async function copyRestPage(ctx: ActivityContext, client: SalesforceClient, def:
   const idIndex = target.columns.findIndex((c) => c.column === ID_COLUMN);
   const lastId = rows.length > 0 ? rows[rows.length - 1]![idIndex]! : checkpoint.lastId;
   await withTransaction(ctx.db, async (tx) => {
+    const pending = await guardPendingChanges(ctx, tx, def, target);
     await upsertRows(tx, target, rows);
+    await pending?.reconcile();
     await advanceCopyCheckpoint(tx, def.name, { lastId }, rows.length);
   });
   return rows.length < REST_PAGE_SIZE;
@@ -186,7 +192,9 @@ async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def:
   await withTransaction(ctx.db, async (tx) => {
     const parser = parse({ bom: true, relax_column_count: false });
     const toRows = csvToRows(def.name, target.columns, () => count++);
+    const pending = await guardPendingChanges(ctx, tx, def, target);
     await upsertRows(tx, target, Readable.fromWeb(page.body as never), parser, toRows);
+    await pending?.reconcile();
     await advanceCopyCheckpoint(tx, def.name, { locator: page.nextLocator }, count);
   });
   return page.nextLocator === null;

@@ -130,3 +130,44 @@ export function toActivityFailure(error: unknown, context: FailureContext): Appl
       return ApplicationFailure.create({ message, type: cls.type, nonRetryable: false });
   }
 }
+
+/**
+ * What the push does with one record Salesforce refused (sObject Collections and Bulk ingest report
+ * errors per record): `transient` leaves the change pending for the next cycle; `permanent` records a
+ * durable sync error, marks the row, and waits for the row to change again or a resync.
+ */
+export type RecordErrorClass = 'transient' | 'permanent';
+
+// Per-record status codes (salesforce-api.md §3), each with why it is retried or dead-lettered.
+const RECORD_CODES: Record<string, RecordErrorClass> = {
+  UNABLE_TO_LOCK_ROW: 'transient', // another transaction held the record; retrying is the documented fix
+  ALL_OR_NONE_OPERATION_ROLLED_BACK: 'transient', // innocent record rolled back with a guilty one: re-send
+  SERVER_UNAVAILABLE: 'transient',
+  UNKNOWN_EXCEPTION: 'transient', // Salesforce's own failure
+  REQUEST_LIMIT_EXCEEDED: 'transient',
+  CANNOT_UPDATE_CONVERTED_LEAD: 'transient', // converted since the last pull: the next pull redirects the edit to its contact
+  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'permanent', // a validation rule: the data must change
+  REQUIRED_FIELD_MISSING: 'permanent',
+  DUPLICATES_DETECTED: 'permanent', // a duplicate rule (linked instead when sync.dedupeLeadsByEmail finds the match)
+  DUPLICATE_VALUE: 'permanent', // a unique field clashes
+  STRING_TOO_LONG: 'permanent',
+  INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: 'permanent',
+  INVALID_CAMPAIGN_MEMBER_STATUS: 'permanent', // Tandem's own check against the campaign's member statuses
+  INSUFFICIENT_ACCESS_OR_READONLY: 'permanent', // no permission on the record
+  INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY: 'permanent', // e.g. an owner the sync user may not assign
+  INVALID_FIELD_FOR_INSERT_UPDATE: 'permanent', // field-level security changed since the last describe
+  INVALID_FIELD: 'permanent',
+  INVALID_CROSS_REFERENCE_KEY: 'permanent', // a lookup to a record that does not exist or is not visible
+  FIELD_INTEGRITY_EXCEPTION: 'permanent',
+  ENTITY_IS_DELETED: 'permanent', // deleted in Salesforce: the change has nowhere to go
+  NOT_FOUND: 'permanent',
+  MALFORMED_ID: 'permanent',
+  INVALID_EMAIL_ADDRESS: 'permanent',
+  NUMBER_OUTSIDE_VALID_RANGE: 'permanent',
+  ENTITY_IS_LOCKED: 'permanent', // approval lock: an admin must unlock it
+};
+
+/** Classifies one per-record error code; unknown codes are permanent, so they surface as sync errors rather than retry forever. */
+export function classifyRecordError(code: string): RecordErrorClass {
+  return RECORD_CODES[code] ?? 'permanent';
+}

@@ -17,6 +17,7 @@ import { buildSelect } from '../salesforce/soql';
 import { coerceRow, toEighteen } from '../sync/coerce';
 import { DELETED_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { advanceWatermark, deletedWindow, pullWindowStart } from '../sync/watermark';
+import { guardPendingChanges } from './capture';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { errorCode, toActivityFailure } from './errors';
 import { CURSOR_FIELD, refreshSchema } from './schema';
@@ -94,7 +95,10 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
     }
     const deletedRows = rows.filter((row) => row[deletedIndex] === 't').length;
     await withTransaction(ctx.db, async (tx) => {
+      // Rows with marketing-side changes not yet pushed are merged field by field, not overwritten.
+      const pending = await guardPendingChanges(ctx, tx, def, target);
       await upsertRows(tx, target, rows);
+      await pending?.reconcile();
       if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
       // Ordered by SystemModstamp: every row stamped before this page's newest has been read.
       if (pageNewest) await saveWatermark(tx, def.name, pageNewest, ctx.now());

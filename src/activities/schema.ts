@@ -10,6 +10,7 @@ import type { ObjectDefinition } from '../objects';
 import type { SalesforceClient } from '../salesforce/connection';
 import { describeObject } from '../salesforce/describe';
 import { SchemaMappingError, columnsFor, type ColumnSpec } from '../sync/type-mapping';
+import { afterDescribe } from './capture';
 import type { ActivityContext } from './context';
 
 /** The cursor of incremental pulls (see sync/watermark.ts). */
@@ -37,5 +38,7 @@ export async function refreshSchema(ctx: ActivityContext, client: SalesforceClie
   const changes = await ensureTable(ctx.db, ctx.config.database.schema, table, def.name, columns);
   const getDeleted = description.deletable && description.replicateable;
   await saveDescribe(ctx.db, def.name, table, columns, ctx.now(), getDeleted);
+  // Change capture (two-way) or the read-only guard (one-way), and the person view.
+  await afterDescribe(ctx, def, table, columns);
   return { table, columns, getDeleted, changes };
 }

@@ -19,12 +19,18 @@ export function createPool(options: PoolOptions, onIdleError?: (error: Error) =>
   return pool;
 }
 
-/** Runs `fn` inside BEGIN … COMMIT on one client, rolling back and rethrowing on error. */
+/**
+ * Runs `fn` inside BEGIN … COMMIT on one client, rolling back and rethrowing on error. The transaction
+ * is marked as Tandem's own (`tandem.origin = 'tandem'`, transaction-local), so the change-capture
+ * triggers of two-way tables ignore its writes — echo suppression — and the read-only guard of one-way
+ * tables lets them through (src/db/migrations/0002_push_outbox.sql).
+ */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
     await client.query('BEGIN');
+    await client.query(`SELECT set_config('tandem.origin', 'tandem', true)`);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

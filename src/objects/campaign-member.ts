@@ -12,4 +12,9 @@ export const campaignMember: ObjectDefinition = {
   dependsOn: ['Campaign', 'Lead', 'Contact'],
   bulkQuery: true,
   requiredFields: ['IsDeleted', 'CampaignId'],
+  // Push: adding, removing (deletes always propagate: a membership change) and re-statusing members.
+  // A status that is not one of the campaign's CampaignMemberStatus labels becomes a sync error saying
+  // so. A person is a member of a campaign at most once, so (CampaignId, LeadId, ContactId) is the key
+  // a retried insert looks up. Salesforce wins same-field conflicts.
+  push: { conflictDefault: 'salesforce-wins', pushDeletes: true, insertKey: ['CampaignId', 'LeadId', 'ContactId'] },
 };

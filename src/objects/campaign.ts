@@ -11,4 +11,8 @@ export const campaign: ObjectDefinition = {
   dependsOn: ['User'],
   bulkQuery: true,
   requiredFields: ['IsDeleted'],
+  // Push: Salesforce wins same-field conflicts; deletes stay local unless sync.pushDeletes.Campaign.
+  // Campaign has no Tandem external id in a standard org, so a retried insert looks for the campaign
+  // the sync user created with the same Name before creating another.
+  push: { conflictDefault: 'salesforce-wins', pushDeletes: false, insertKey: ['Name'] },
 };

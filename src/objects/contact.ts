@@ -12,4 +12,7 @@ export const contact: ObjectDefinition = {
   dependsOn: ['Account', 'User'],
   bulkQuery: true,
   requiredFields: ['IsDeleted', 'MasterRecordId'],
+  // Push: Salesforce wins same-field conflicts (Marketo); receives the edits of leads converted into it
+  // and of merge losers; deletes stay local unless sync.pushDeletes.Contact. Inserts upsert by Tandem_Id__c.
+  push: { conflictDefault: 'salesforce-wins', pushDeletes: false, insertKey: ['Email', 'LastName'] },
 };

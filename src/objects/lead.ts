@@ -13,4 +13,9 @@ export const lead: ObjectDefinition = {
   dependsOn: ['User', 'Group'],
   bulkQuery: true,
   requiredFields: ['IsDeleted', 'MasterRecordId', 'IsConverted', 'ConvertedAccountId', 'ConvertedContactId', 'ConvertedOpportunityId'],
+  // Push: marketing wins same-field conflicts (Marketo). A converted lead is read-only in Salesforce,
+  // so later marketing edits of its row go to the contact it became; a new lead whose email matches a
+  // visible lead or contact is linked to it instead of created (sync.dedupeLeadsByEmail). Deletes stay
+  // local unless sync.pushDeletes.Lead. Inserts upsert by the external-id field (Tandem_Id__c).
+  push: { conflictDefault: 'marketing-wins', pushDeletes: false, insertKey: ['Email', 'LastName', 'Company'] },
 };

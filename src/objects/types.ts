@@ -18,4 +18,20 @@ export interface ObjectDefinition {
    * silently lost (Marketo fails the same way, "required field missing"). Id and SystemModstamp always are.
    */
   requiredFields: readonly string[];
+  /** Push-side rules of a two-way object (src/activities/push.ts); absent for objects synced from Salesforce only. */
+  push?: PushRules;
+}
+
+/** How marketing-side changes of one two-way object reach Salesforce. */
+export interface PushRules {
+  /** Who wins when the same field changed on both sides (Marketo: Lead marketing, Contact Salesforce). */
+  conflictDefault: 'salesforce-wins' | 'marketing-wins';
+  /** Whether a marketing-side delete deletes the Salesforce record unless `sync.pushDeletes` says otherwise. */
+  pushDeletes: boolean;
+  /**
+   * Fields identifying a record already created by an insert whose result was lost (a crash between
+   * Salesforce's success and the local commit), for objects without the external-id field: a retried
+   * insert first looks for a record the sync user created with these values, and adopts it.
+   */
+  insertKey: readonly string[];
 }

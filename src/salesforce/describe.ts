@@ -38,6 +38,9 @@ export async function describeObject(client: SalesforceClient, object: string): 
       referenceTo: f.referenceTo,
       calculated: f.calculated,
       compoundFieldName: f.compoundFieldName,
+      createable: f.createable,
+      updateable: f.updateable,
+      externalId: f.externalId,
     })),
   };
 }

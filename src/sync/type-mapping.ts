@@ -16,6 +16,10 @@ export interface FieldDescription {
   referenceTo?: string[] | null;
   calculated?: boolean;
   compoundFieldName?: string | null;
+  /** Whether the sync user may set the field on insert / update (push side; absent in old states). */
+  createable?: boolean;
+  updateable?: boolean;
+  externalId?: boolean;
 }
 
 /** How a column's values are coerced on the way in (see sync/coerce.ts). */
@@ -27,6 +31,10 @@ export interface ColumnSpec {
   column: string;
   sqlType: string;
   kind: ValueKind;
+  /** From describe: whether the sync user may set it on insert / update, and whether it is an external id. */
+  createable?: boolean;
+  updateable?: boolean;
+  externalId?: boolean;
 }
 
 /** The column that holds the record Id (Heroku Connect's convention, which downstream SQL expects). */
@@ -69,7 +77,12 @@ export function columnFor(field: FieldDescription): ColumnSpec | null {
   const type = field.type;
   if (SKIPPED_TYPES.has(type)) return null;
   const column = field.name === 'Id' ? ID_COLUMN : identifierFor(field.name);
-  const spec = (sqlType: string, kind: ValueKind): ColumnSpec => ({ field: field.name, column, sqlType, kind });
+  const access = {
+    ...(field.createable !== undefined && { createable: field.createable }),
+    ...(field.updateable !== undefined && { updateable: field.updateable }),
+    ...(field.externalId && { externalId: true }),
+  };
+  const spec = (sqlType: string, kind: ValueKind): ColumnSpec => ({ field: field.name, column, sqlType, kind, ...access });
   if (type === 'id' || type === 'reference') return spec(ID_TYPE, 'id');
   if (TEXT_TYPES.has(type)) {
     const length = field.length ?? 0;

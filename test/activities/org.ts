@@ -40,8 +40,8 @@ export function testConfig(overrides: Record<string, unknown> = {}): TandemConfi
 }
 
 /** Starts an emulator (admin API on), migrates `pool`'s database and builds the activities. */
-export async function startTestOrg(pool: pg.Pool, options: { scale?: number; config?: TandemConfig } = {}): Promise<TestOrg> {
-  const emulator = await startEmulator({ enableAdmin: true, seed: 'demo', scale: options.scale ?? 1 });
+export async function startTestOrg(pool: pg.Pool, options: { scale?: number; config?: TandemConfig; seed?: 'demo' | 'empty' } = {}): Promise<TestOrg> {
+  const emulator = await startEmulator({ enableAdmin: true, seed: options.seed ?? 'demo', scale: options.scale ?? 1 });
   await migrate(pool);
   const { sync: syncUser, rep: repUser, oauth } = emulator.credentials;
   void syncUser;

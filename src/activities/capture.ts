@@ -1,0 +1,163 @@
+/**
+ * The push side's hooks into the pull: after every describe the data table gets its triggers (change
+ * capture or the read-only guard, src/db/outbox.ts) and, once lead and contact both exist, the
+ * `person` view; inside every pull or copy transaction of a two-way object, rows with marketing-side
+ * changes still pending are merged field by field with what Salesforce sent (src/sync/merge.ts)
+ * instead of being overwritten, and every same-field conflict is logged.
+ */
+import type pg from 'pg';
+import {
+  captureSpec,
+  dropColumns,
+  ensurePersonView,
+  installTableGuards,
+  logConflicts,
+  openEntriesOf,
+  readRows,
+  readShadow,
+  resolveSyncError,
+  rowsWithOpenChanges,
+  saveShadow,
+  writeColumns,
+  type OutboxEntry,
+} from '../db/outbox';
+import { qualifiedName, quoteIdentifier } from '../db/identifiers';
+import { readObjectStates } from '../db/state';
+import { META_COLUMNS } from '../db/tables';
+import type { ObjectDefinition } from '../objects';
+import { mergeRow, resolveRules, type ConflictRule, type MergeColumn } from '../sync/merge';
+import type { ColumnSpec } from '../sync/type-mapping';
+import type { ActivityContext } from './context';
+
+/** Installs the table's triggers after a describe, and the person view when Lead or Contact changed. */
+export async function afterDescribe(ctx: ActivityContext, def: ObjectDefinition, table: string, columns: readonly ColumnSpec[]): Promise<void> {
+  const schema = ctx.config.database.schema;
+  await installTableGuards(ctx.db, schema, table, def, columns);
+  if (def.name === 'Lead' || def.name === 'Contact') {
+    const states = await readObjectStates(ctx.db, ['Lead', 'Contact']);
+    const lead = states.get('Lead');
+    const contact = states.get('Contact');
+    if (lead && contact && lead.tableName === 'lead' && contact.tableName === 'contact') await ensurePersonView(ctx.db, schema, lead.columns, contact.columns);
+  }
+}
+
+/** How one two-way object's fields merge: the tracked columns and the rule of each field. */
+export interface MergePlan {
+  columns: MergeColumn[];
+  rule(field: string): ConflictRule;
+}
+
+/** The merge plan of `def` from its columns and the configured rules (throws ConflictRuleError on a bad field name). */
+export function mergePlan(ctx: ActivityContext, def: ObjectDefinition, columns: readonly ColumnSpec[]): MergePlan {
+  const tracked = new Set(captureSpec(def.name, columns).tracked);
+  const mergeColumns = columns.filter((c) => tracked.has(c.column)).map((c) => ({ column: c.column, field: c.field, kind: c.kind }));
+  const rule = resolveRules(
+    def.name,
+    def.push?.conflictDefault ?? 'salesforce-wins',
+    ctx.config.sync.conflictRules[def.name],
+    columns.filter((c) => c.field !== '').map((c) => c.field),
+  );
+  return { columns: mergeColumns, rule };
+}
+
+/** Per column, when its latest open change was captured. */
+export function pendingColumns(entries: readonly OutboxEntry[]): Map<string, Date> {
+  const pending = new Map<string, Date>();
+  for (const entry of entries) {
+    if (entry.operation === 'delete') continue;
+    for (const column of Object.keys(entry.changed)) {
+      const at = pending.get(column);
+      if (!at || entry.capturedAt > at) pending.set(column, entry.capturedAt);
+    }
+  }
+  return pending;
+}
+
+/** What a pull transaction must do after writing a page of a two-way object. */
+export interface PendingGuard {
+  /** Merges the rows the page overwrote; returns the number of conflicts logged. */
+  reconcile(): Promise<number>;
+}
+
+/**
+ * Call inside the pull's transaction before it writes rows of `def`: remembers the rows with pending
+ * marketing-side changes as they are now. `reconcile()` after the write merges each of them that the
+ * write touched. Returns null when nothing is pending (or the object syncs from Salesforce only).
+ */
+export async function guardPendingChanges(
+  ctx: ActivityContext,
+  tx: pg.PoolClient,
+  def: ObjectDefinition,
+  target: { schema: string; table: string; columns: readonly ColumnSpec[] },
+): Promise<PendingGuard | null> {
+  if (def.direction !== 'two-way') return null;
+  const ids = await rowsWithOpenChanges(tx, def.name);
+  if (ids.length === 0) return null;
+  const before = await readRows(tx, target.schema, target.table, ids);
+  for (const [id, row] of before) if (row.sfid === null) before.delete(id); // not in Salesforce yet: a pull cannot touch it
+  if (before.size === 0) return null;
+  return {
+    async reconcile() {
+      const { rows } = await tx.query<{ id: string }>(
+        // The pull's upsert stamps every row it writes with now(), the transaction's start.
+        `SELECT id FROM ${qualifiedName(target.schema, target.table)} WHERE id = ANY($1::bigint[]) AND ${quoteIdentifier(META_COLUMNS.syncedAt)} = now()`,
+        [[...before.keys()]],
+      );
+      const touched = rows.map((r) => Number(r.id));
+      if (touched.length === 0) return 0;
+      const plan = mergePlan(ctx, def, target.columns);
+      const after = await readRows(tx, target.schema, target.table, touched);
+      const entries = await openEntriesOf(tx, def.name, touched);
+      const shadow = await readShadow(tx, def.name, touched);
+      let conflicts = 0;
+      for (const id of touched) {
+        const marketing = before.get(id)!;
+        const salesforce = after.get(id);
+        if (!salesforce) continue;
+        const mine = entries.filter((e) => e.rowId === id);
+        const pending = pendingColumns(mine);
+        const base = shadow.get(id) ?? {};
+        const modified = salesforce.lastmodifieddate ?? salesforce.systemmodstamp;
+        const result = mergeRow({
+          columns: plan.columns,
+          pending,
+          base,
+          marketing,
+          salesforce,
+          salesforceChangedAt: typeof modified === 'string' ? new Date(modified) : null,
+          rule: plan.rule,
+        });
+        await writeColumns(tx, target.schema, target.table, id, result.keep);
+        const sfWon = result.conflicts.filter((c) => c.winner === 'salesforce').map((c) => c.column);
+        const agreed = result.resolved.filter((c) => !sfWon.includes(c));
+        await dropColumns(tx, def.name, id, agreed, 'Salesforce already has these values');
+        await dropColumns(tx, def.name, id, sfWon, 'Salesforce won the conflict (see tandem.conflict_log)');
+        const stillPending = [...pending.keys()].filter((c) => !result.resolved.includes(c));
+        const nextBase: Record<string, unknown> = {};
+        for (const c of stillPending) nextBase[c] = c in result.base ? result.base[c] : base[c] ?? null;
+        await saveShadow(tx, def.name, id, nextBase);
+        if (stillPending.length === 0 && !mine.some((e) => e.operation === 'insert')) {
+          await resolveSyncError(tx, target.schema, target.table, def.name, id, 'superseded: Salesforce has the values now');
+        }
+        await logConflicts(
+          tx,
+          result.conflicts.map((c) => ({
+            object: def.name,
+            rowId: id,
+            sfid: String(salesforce.sfid),
+            field: c.field,
+            base: c.base,
+            marketing: c.marketing,
+            salesforce: c.salesforce,
+            winner: c.winner,
+            rule: c.rule,
+            marketingChangedAt: c.marketingChangedAt,
+            salesforceChangedAt: c.salesforceChangedAt,
+          })),
+        );
+        conflicts += result.conflicts.length;
+      }
+      return conflicts;
+    },
+  };
+}
