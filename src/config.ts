@@ -17,9 +17,6 @@ const duration = z.string().trim().regex(durationPattern, 'expected a duration s
 /** How a field changed on both sides between two cycles is resolved (see src/sync/merge.ts). */
 const conflictRule = z.enum(['salesforce-wins', 'marketing-wins', 'newest-wins', 'salesforce-unless-blank', 'never-push']);
 
-/** How a field changed on both sides between two cycles is resolved (see src/sync/merge.ts). */
-const conflictRule = z.enum(['salesforce-wins', 'marketing-wins', 'newest-wins', 'salesforce-unless-blank', 'never-push']);
-
 export const configSchema = z
   .object({
     temporal: z
@@ -52,6 +49,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    metrics: z
+      .object({
+        /** Port of the worker's Prometheus endpoint (`/metrics`); 0 turns it off. */
+        port: z.number().int().min(0).max(65_535).default(9464),
+        host: z.string().default('127.0.0.1'),
+      })
+      .strict()
+      .prefault({}),
     sync: z
       .object({
         pauseBetweenCycles: duration.default('5 minutes'),
@@ -72,36 +77,6 @@ export const configSchema = z
         /** How often a Bulk query job's state is polled, and how long it may take before the copy call fails and retries. */
         bulkPollIntervalMs: z.number().int().min(10).default(1_000),
         bulkJobTimeoutSeconds: z.number().int().min(1).default(3_600),
-        /**
-         * Same-field conflict rules of the two-way objects (src/sync/merge.ts), by object API name:
-         * `default` replaces the object's Marketo default (Lead: marketing-wins; Contact, Campaign,
-         * CampaignMember: salesforce-wins) and `fields` sets a rule per field API name.
-         */
-        conflictRules: z
-          .record(
-            z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce object API name'),
-            z
-              .object({
-                default: conflictRule.optional(),
-                fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce field API name'), conflictRule).default({}),
-              })
-              .strict(),
-          )
-          .default({}),
-        /**
-         * Whether a row deleted on the marketing side is deleted in Salesforce, by object API name.
-         * Unset objects follow their definition: CampaignMember yes (removing a member is a membership
-         * change), Lead, Contact and Campaign no — as Marketo, the record stays in Salesforce.
-         */
-        pushDeletes: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce object API name'), z.boolean()).default({}),
-        /** Before creating a Salesforce lead, link to a visible lead or contact with the same email instead of creating a duplicate. */
-        dedupeLeadsByEmail: z.boolean().default(true),
-        /**
-         * The external-id field holding Tandem's client-generated key, so a retried insert upserts
-         * instead of duplicating. Objects without it (visible and createable) fall back to their
-         * natural key (src/objects/<object>.ts `insertKey`).
-         */
-        externalIdField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom external-id field API name ending in __c').default('Tandem_Id__c'),
         /**
          * Same-field conflict rules of the two-way objects (src/sync/merge.ts), by object API name:
          * `default` replaces the object's Marketo default (Lead: marketing-wins; Contact, Campaign,
@@ -161,6 +136,7 @@ const environmentOverrides: Record<string, (config: RawConfig, value: string) =>
   TANDEM_SCHEMA: (c, v) => (section(c, 'database').schema = v),
   SF_API_VERSION: (c, v) => (section(c, 'salesforce').apiVersion = v),
   TANDEM_ORG: (c, v) => (section(c, 'salesforce').org = v),
+  TANDEM_METRICS_PORT: (c, v) => (section(c, 'metrics').port = Number(v)),
   TANDEM_PAUSE_BETWEEN_CYCLES: (c, v) => (section(c, 'sync').pauseBetweenCycles = v),
 };
 

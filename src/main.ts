@@ -8,15 +8,17 @@
  * to look, and reports progress until Ctrl-C stops everything cleanly.
  */
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { loadConfig, type TandemConfig } from './config';
 import { ensureDatabase } from './db/ensure-database';
 import { startEmulator, type RunningEmulator } from './emulator/server';
 import { logger, redactUrl } from './logger';
+import { installRuntime, serveMetrics } from './metrics';
 import { loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
 import { dataConverter } from './security/data-converter';
 import { ensureTemporalBinaries } from './temporal/binaries';
-import { isHealthy, startDevServer, type DevServer } from './temporal/dev-server';
+import { freePort, isHealthy, startDevServer, type DevServer } from './temporal/dev-server';
 import { runSyncWorker, type RunningSyncWorker } from './worker';
 import { TANDEM_ORG } from './shared';
 import { continuousSyncWorkflow } from './workflows';
@@ -38,6 +40,7 @@ interface Started {
   client?: Client;
   clientConnection?: Connection;
   progressTimer?: NodeJS.Timeout;
+  metrics?: { url: string; server: Server };
 }
 
 async function startDemoEmulator(): Promise<RunningEmulator> {
@@ -61,7 +64,6 @@ async function startTemporal(): Promise<DevServer> {
     return await startDevServer({ cli, port: DEFAULT_TEMPORAL_PORT, uiPort: DEFAULT_UI_PORT, dbFilename: `${STATE_DIR}/temporal.db` });
   } catch (error) {
     log.warn({ err: (error as Error).message }, `could not start Temporal on port ${DEFAULT_TEMPORAL_PORT}; trying free ports`);
-    const { freePort } = await import('./temporal/dev-server');
     return startDevServer({ cli, uiPort: await freePort(), dbFilename: `${STATE_DIR}/temporal.db` });
   }
 }
@@ -74,6 +76,7 @@ function banner(config: TandemConfig, started: Started, salesforce: string): str
     `  PostgreSQL    ${redactUrl(config.database.url)} (schema "${config.database.schema}", Tandem's state in "tandem")`,
     `  Temporal      ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
   ];
+  if (started.metrics) lines.push(`  Metrics       ${started.metrics.url}`);
   if (started.devServer?.uiUrl) {
     lines.push(`  Web UI        ${started.devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${config.temporal.workflowId}`);
   }
@@ -122,6 +125,7 @@ async function stopAll(started: Started): Promise<void> {
   if (started.progressTimer) clearInterval(started.progressTimer);
   await started.worker?.stop().catch((error: unknown) => log.warn({ err: String(error) }, 'worker stop failed'));
   await started.clientConnection?.close().catch(() => undefined);
+  started.metrics?.server.close();
   await started.devServer?.stop();
   await started.emulator?.stop();
 }
@@ -140,6 +144,14 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
 
   try {
+    const temporalMetricsPort = await freePort();
+    installRuntime({ temporalMetricsAddress: `127.0.0.1:${temporalMetricsPort}` });
+    if (config.metrics.port > 0) {
+      started.metrics = await serveMetrics({ port: config.metrics.port, host: config.metrics.host, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` }).catch((error: Error) => {
+        log.warn({ err: error.message }, `metrics endpoint not started on port ${config.metrics.port}`);
+        return undefined;
+      });
+    }
     if (await ensureDatabase(config.database.url)) log.info({ database: redactUrl(config.database.url) }, 'created the database');
 
     let credentials: SalesforceCredentials | null = loadCredentials();

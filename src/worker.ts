@@ -11,6 +11,8 @@ import { loadConfig, type TandemConfig } from './config';
 import { migrate } from './db/migrations';
 import { createPool } from './db/pool';
 import { logger, redactUrl } from './logger';
+import { installRuntime, instrumentActivities, serveMetrics } from './metrics';
+import { freePort } from './temporal/dev-server';
 import { SalesforceClient } from './salesforce/connection';
 import { CredentialsError, loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
 import { dataConverter } from './security/data-converter';
@@ -38,7 +40,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: options.activities,
+    activities: instrumentActivities(options.activities),
     // The payload codec when TANDEM_PAYLOAD_KEY is set (every client calls the same helper, so they agree).
     dataConverter: dataConverter(),
     // Salesforce allows 25 concurrent long-running requests per org; a worker stays well below.
@@ -95,6 +97,12 @@ async function main(): Promise<void> {
     throw new CredentialsError(
       'no Salesforce credentials: set SF_CLIENT_ID + SF_CLIENT_SECRET (client credentials), or SF_USERNAME + SF_PASSWORD (+ SF_SECURITY_TOKEN), or SF_SECRETS_FILE; `npm start` runs against the demo emulator instead',
     );
+  }
+  const temporalMetricsPort = await freePort();
+  installRuntime({ temporalMetricsAddress: `127.0.0.1:${temporalMetricsPort}` });
+  if (config.metrics.port > 0) {
+    const metrics = await serveMetrics({ port: config.metrics.port, host: config.metrics.host, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` });
+    logger.info({ url: metrics.url }, 'metrics endpoint');
   }
   const running = await runSyncWorker(config, credentials);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.stop());
