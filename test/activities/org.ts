@@ -7,6 +7,7 @@ import { createActivities } from '../../src/activities';
 import { configSchema, type TandemConfig } from '../../src/config';
 import { migrate } from '../../src/db/migrations';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { reliabilityOf } from '../../src/emulator/fault-kit';
 import { SalesforceClient } from '../../src/salesforce/connection';
 import type { SyncActivities } from '../../src/activities';
 
@@ -54,7 +55,7 @@ export async function startTestOrg(pool: pg.Pool, options: { scale?: number; con
   const config = options.config ?? testConfig();
   const now = () => new Date(emulator.context.clock.now());
   const activities = createActivities({ salesforce: sync, db: pool, config, now });
-  const adminToken = (emulator as unknown as { adminToken: string }).adminToken;
+  const adminToken = reliabilityOf(emulator.context).adminToken;
   return {
     emulator,
     sync,
