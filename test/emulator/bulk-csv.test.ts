@@ -4,7 +4,7 @@ import { parseDialect } from '../../src/emulator/bulk/csv-dialect';
 import { IngestDataError, parseUpload } from '../../src/emulator/bulk/ingest-csv';
 import { requestedTransition } from '../../src/emulator/bulk/job-state';
 import { decodeLocator, encodeLocator, parseMaxRecords } from '../../src/emulator/bulk/locator';
-import { encodeQueryPage } from '../../src/emulator/bulk/query-csv';
+import { queryPageStream } from '../../src/emulator/bulk/query-csv';
 import { formatRowError, resultFileCsv, type RowOutcome } from '../../src/emulator/bulk/results-csv';
 
 const comma = parseDialect(undefined, undefined);
@@ -97,9 +97,28 @@ describe('Bulk 2.0 ingest result files', () => {
 });
 
 describe('Bulk 2.0 query CSV', () => {
-  it('quotes non-empty cells, leaves nulls empty and keeps dotted relationship columns', () => {
-    const csv = encodeQueryPage(['Id', 'Owner.Name', 'IsConverted'], [['00Q1', '', 'false'], ['00Q2', 'Ann "A", B', 'true']], comma);
+  it('quotes non-empty cells, leaves nulls empty and keeps dotted relationship columns', async () => {
+    const rows = [
+      ['00Q1', '', 'false'],
+      ['00Q2', 'Ann "A", B', 'true'],
+      ['00Q3', 'Zed', 'true'],
+    ];
+    const stream = queryPageStream(['Id', 'Owner.Name', 'IsConverted'], (from, to) => rows.slice(from, to), 0, 2, comma);
+    let csv = '';
+    for await (const chunk of stream) csv += String(chunk);
     expect(csv).toBe('"Id","Owner.Name","IsConverted"\n"00Q1",,"false"\n"00Q2","Ann ""A"", B","true"\n');
+  });
+
+  it('streams only the requested slice, in the job dialect', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => [String(i)]);
+    const stream = queryPageStream(['N'], (from, to) => rows.slice(from, to), 1000, 4500, parseDialect('PIPE', 'CRLF'));
+    let csv = '';
+    for await (const chunk of stream) csv += String(chunk);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('"N"');
+    expect(lines[1]).toBe('"1000"');
+    expect(lines.at(-2)).toBe('"4499"');
+    expect(lines).toHaveLength(3500 + 2);
   });
 });
 

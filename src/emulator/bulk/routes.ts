@@ -1,7 +1,7 @@
 // The Bulk API 2.0 HTTP surface under /services/data/vXX.X/jobs: query and ingest jobs, their
 // result files and paging headers. Handlers are thin: they authenticate, call the job logic
 // and write JSON or CSV the way Salesforce does.
-import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import type { EmulatorContext } from '../context';
 import { SalesforceError } from '../errors';
@@ -17,7 +17,7 @@ import {
 } from './ingest-jobs';
 import type { BulkJob, IngestJob, QueryJob } from './jobs';
 import type { BulkDeps } from './options';
-import { queryPageChunks } from './query-csv';
+import { queryPageStream } from './query-csv';
 import { createQueryJob, deleteJob, patchQueryJob, resultPage } from './query-jobs';
 import { resultFileCsv, type ResultFile } from './results-csv';
 
@@ -147,17 +147,9 @@ export function bulkRouter(deps: BulkDeps, authenticate: Authenticate): Router {
       res.setHeader('Content-Type', 'text/csv');
       res.setHeader('Sforce-Locator', page.nextLocator);
       res.setHeader('Sforce-NumberOfRecords', String(page.to - page.from));
-      const body = Readable.from(
-        queryPageChunks(page.columns, (from, to) => result.cells(from, to), page.from, page.to, job.dialect),
-      );
-      await new Promise<void>((resolve) => {
-        body.once('error', (error) => {
-          res.destroy(error);
-          resolve();
-        });
-        res.once('close', resolve);
-        body.pipe(res);
-      });
+      const body = queryPageStream(page.columns, (from, to) => result.cells(from, to), page.from, page.to, job.dialect);
+      // A client that hangs up mid-page ends the pipeline early; nothing is left to answer.
+      await pipeline(body, res).catch(() => undefined);
     }),
   );
 
