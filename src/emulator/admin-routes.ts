@@ -2,7 +2,20 @@
 // the daily API limit, the clock, counters and a reset. Mounted only when the emulator is
 // started with `enableAdmin` (otherwise these paths are unknown, 404), and every call needs the
 // admin token in `X-Emulator-Admin-Token` — a Salesforce session token is never accepted, so
-// code under test holding an ordinary session cannot reach it.
+// code under test holding an ordinary session cannot reach it. The token is printed by
+// `npm run emulator -- --enable-admin` and is `reliabilityOf(emulator.context).adminToken` in
+// process. Endpoints (JSON in and out; errors as `[{message, errorCode}]`):
+//   GET    /__emulator                  everything below in one snapshot
+//   GET    /__emulator/faults           { rules }          POST a rule (fault-rules.ts schema) → 201 rule
+//   DELETE /__emulator/faults           clear all          DELETE /__emulator/faults/{id}
+//   POST   /__emulator/faults/reseed    { seed }           restart the random sequence
+//   GET    /__emulator/counters         calls by endpoint, faults by kind, Bulk result pages
+//   POST   /__emulator/counters/reset
+//   GET    /__emulator/late-commits     { rules }          POST { lagSeconds, count?, object?, recordId? } → 201
+//   DELETE /__emulator/late-commits
+//   GET    /__emulator/api-limit        { used, limit }    PUT { dailyLimit, used? }
+//   GET    /__emulator/clock            { now, iso, offsetMs }   POST { advanceMs } | { reset: true }
+//   POST   /__emulator/reset            faults, late commits, counters, API usage and clock
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ZodError, z } from 'zod';

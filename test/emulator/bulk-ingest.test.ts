@@ -162,6 +162,20 @@ describe('Bulk 2.0 ingest jobs', () => {
     expect(await leadsWhere(`Id = '${a.id}'`)).toEqual([]);
   });
 
+  it('hard-deletes records so that even queryAll no longer returns them', async () => {
+    const doomed = await rep.sobject('Lead').create({ LastName: 'Hard-Delete', Company: 'H' });
+    const results = await sync.bulk2.loadAndWaitForResults({
+      object: 'Lead',
+      operation: 'hardDelete',
+      pollInterval: 50,
+      pollTimeout: 20_000,
+      input: [{ Id: doomed.id! }],
+    });
+    expect((results.successfulResults as unknown as CsvRows).map((r) => r.sf__Id)).toEqual([doomed.id]);
+    const all = await rep.query(`SELECT Id FROM Lead WHERE Id = '${doomed.id}'`, { scanAll: true });
+    expect(all.totalSize).toBe(0);
+  });
+
   it('fails the whole job for a header naming an unknown or hidden field', async () => {
     for (const column of ['Nope__c', 'AnnualRevenue']) {
       const job = sync.bulk2.createJob({ object: 'Lead', operation: 'insert' });

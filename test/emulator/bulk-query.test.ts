@@ -142,6 +142,22 @@ describe('Bulk 2.0 query jobs', () => {
     expect(page.rows.map((r) => r.Id)).toEqual(await restIds(sync, 'SELECT Id FROM Campaign'));
   });
 
+  it('writes results in the delimiter and line ending the job was created with', async () => {
+    const job = await sync.request<JobInfo>({
+      method: 'POST',
+      url: `/services/data/v${VERSION}/jobs/query`,
+      body: JSON.stringify({ query: 'SELECT Id, Name FROM Campaign', operation: 'query', columnDelimiter: 'SEMICOLON', lineEnding: 'CRLF' }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(job).toMatchObject({ columnDelimiter: 'SEMICOLON', lineEnding: 'CRLF' });
+    await waitForCompletion(sync, job.id);
+    const res = await fetch(`${sync.instanceUrl}/services/data/v${VERSION}/jobs/query/${job.id}/results`, {
+      headers: { Authorization: `Bearer ${sync.accessToken}` },
+    });
+    const text = await res.text();
+    expect(text.startsWith('"Id";"Name"\r\n"701')).toBe(true);
+  });
+
   it('includes deleted rows with queryAll only', async () => {
     const lead = await rep.sobject('Lead').create({ LastName: 'Binned', Company: 'Recycle Co' });
     expect(lead.success).toBe(true);

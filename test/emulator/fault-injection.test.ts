@@ -85,6 +85,14 @@ describe('fault injection seen by jsforce', () => {
     expect(calls['GET /services/data/vXX.X/query']).toBe(2);
   });
 
+  it('401 INVALID_SESSION_ID on a Bulk 2.0 call makes jsforce refresh and carry on', async () => {
+    await inject({ kind: 'invalid-session', path: '/services/data/*/jobs/query/*', method: 'GET', count: 1 });
+    const stream = await conn.bulk2.query('SELECT Id FROM Campaign', { pollInterval: 50, pollTimeout: 20_000 });
+    const records = await stream.toArray();
+    expect(records.length).toBeGreaterThan(0);
+    expect((await counters()).faultsByKind['invalid-session']).toBe(1);
+  });
+
   it('slow responses arrive after the configured delay', async () => {
     await inject({ kind: 'slow', path: `${queryPath}*`, delayMs: 400, count: 1 });
     const started = Date.now();
