@@ -212,9 +212,10 @@ export async function bulkIngest(client: SalesforceClient, options: IngestOption
     headers: { 'Content-Type': 'application/json; charset=utf-8' },
   });
   const deadline = Date.now() + options.timeoutMs;
-  // Salesforce processes ingest in internal batches; a first wait proportional to the row count (about
-  // 0.1 ms a row, at least one poll interval) avoids paying a poll call per interval on large jobs.
-  let wait = Math.max(options.pollIntervalMs, Math.ceil(options.rows.length * 0.1));
+  // Salesforce processes ingest asynchronously in internal batches and never answers within a few
+  // hundred milliseconds; a first wait of half a second plus ~0.1 ms a row, then doubling, keeps the
+  // polls — each an API call — to one or two per job.
+  let wait = Math.max(options.pollIntervalMs, 500 + Math.ceil(options.rows.length * 0.1));
   while (info.state === 'UploadComplete' || info.state === 'InProgress' || info.state === 'Open') {
     if (Date.now() > deadline) throw new IngestJobError(`${object}: Bulk ingest job ${jobId} did not finish within ${options.timeoutMs} ms (state ${info.state})`);
     await new Promise((resolve) => setTimeout(resolve, wait));
