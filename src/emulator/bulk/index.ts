@@ -11,18 +11,11 @@ import { storeBulkBackend } from './store-backend';
 export type { BulkOptions } from './options';
 export { DEFAULT_BULK_OPTIONS } from './options';
 
-/** A running Bulk service: its dependencies and a way to stop background work. */
-export interface BulkService {
-  readonly deps: BulkDeps;
-  /** Cancels pending job processing (emulator stop). */
-  dispose(): void;
-}
-
 /**
  * Creates the Bulk service over the context's store and mounts its routes; per-record lock
- * faults and result-page counts go through `kit`.
+ * faults and result-page counts go through `kit`. Returns the service state (jobs, options).
  */
-export function installBulkApi(app: Express, ctx: EmulatorContext, kit: ReliabilityKit, options: Partial<BulkOptions> = {}): BulkService {
+export function installBulkApi(app: Express, ctx: EmulatorContext, kit: ReliabilityKit, options: Partial<BulkOptions> = {}): BulkDeps {
   const registry = new JobRegistry();
   const deps: BulkDeps = {
     registry,
@@ -32,5 +25,5 @@ export function installBulkApi(app: Express, ctx: EmulatorContext, kit: Reliabil
     onResultPage: (jobId, rows) => kit.counters.countBulkPage(jobId, rows),
   };
   registerBulkRoutes(app, ctx, deps);
-  return { deps, dispose: () => registry.dispose() };
+  return deps;
 }

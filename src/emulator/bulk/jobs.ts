@@ -66,10 +66,9 @@ export interface IngestJob extends JobBase {
 /** Either kind of job. */
 export type BulkJob = QueryJob | IngestJob;
 
-/** All jobs of the org by id, with the timers of their background processing. */
+/** All jobs of the org by id. */
 export class JobRegistry {
   private readonly jobs = new Map<string, BulkJob>();
-  private readonly timers = new Set<NodeJS.Timeout>();
 
   /** Stores a new job. */
   add(job: BulkJob): void {
@@ -82,7 +81,7 @@ export class JobRegistry {
     return job && job.kind === kind ? (job as Extract<BulkJob, { kind: K }>) : undefined;
   }
 
-  /** Forgets a job. */
+  /** Forgets a job; background steps already scheduled for it find it gone or final and stop. */
   delete(id: string): void {
     this.jobs.delete(id);
   }
@@ -92,20 +91,11 @@ export class JobRegistry {
     return [...this.jobs.values()].filter((j): j is Extract<BulkJob, { kind: K }> => j.kind === kind);
   }
 
-  /** Runs `task` after `ms` unless the registry is disposed first; never keeps the process alive. */
+  /**
+   * Runs a background step after `ms`. The timer is unref'd: pending job processing never keeps
+   * a stopped emulator's process alive, and steps check the job's state before doing anything.
+   */
   schedule(ms: number, task: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      task();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  /** Cancels all pending processing and forgets every job (emulator stop or reset). */
-  dispose(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.jobs.clear();
+    setTimeout(task, ms).unref();
   }
 }
