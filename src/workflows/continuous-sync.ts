@@ -55,6 +55,11 @@ export interface ContinuousSyncInput {
   maxCyclesPerRun?: number;
   /** Initial-copy pages per activity call. Default 20. */
   copyPagesPerActivity?: number;
+  /**
+   * Heartbeat timeout of the cycle and copy activities (default in activity-options.ts): how soon an
+   * activity on a worker that died is retried elsewhere. Chaos tests shorten it.
+   */
+  activityHeartbeatTimeout?: Duration;
   /** State carried across continue-as-new; absent on a first start. */
   carried?: CarriedState;
 }
@@ -76,8 +81,8 @@ const planning = proxyActivities<SyncActivities>({ ...planningOptions, summary: 
 
 
 /** The cycle activities with a summary naming the step, shown on each activity in the Web UI. */
-function cycleStep(summary: string): SyncActivities {
-  return proxyActivities<SyncActivities>({ ...cycleOptions, summary });
+function cycleStep(summary: string, heartbeatTimeout?: Duration): SyncActivities {
+  return proxyActivities<SyncActivities>({ ...cycleOptions, ...(heartbeatTimeout ? { heartbeatTimeout } : {}), summary });
 }
 
 /** The cycle's outcome in Markdown, for the Web UI's "current details". */
@@ -242,7 +247,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
         workflowId: childId,
         // The copy outlives this run: continue-as-new closes the run, and the default TERMINATE would kill it.
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ parentWorkflowId: selfId, queue: requests, pagesPerActivity: input.copyPagesPerActivity ?? DEFAULT_COPY_PAGES_PER_ACTIVITY, paused: status.paused }],
+        args: [{ parentWorkflowId: selfId, queue: requests, pagesPerActivity: input.copyPagesPerActivity ?? DEFAULT_COPY_PAGES_PER_ACTIVITY, paused: status.paused, ...(input.activityHeartbeatTimeout ? { heartbeatTimeout: input.activityHeartbeatTimeout } : {}) }],
         staticSummary: `Initial copy for ${selfId}`,
       });
     } catch (error) {
@@ -323,7 +328,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     for (const { name } of objects) {
       if (copying(name)) continue;
       const ok = await record(name, 'lastPull', async () => {
-        const r = await cycleStep(`pull ${name}`).pullChanges({ object: name });
+        const r = await cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name });
         return { rowsPulled: r.rowsPulled, rowsDeleted: r.rowsDeleted, watermark: r.watermark };
       });
       if (ok) pulled.add(name);
@@ -341,7 +346,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
         continue;
       }
       await record(name, 'lastPush', async () => {
-        const r = await cycleStep(`push ${name}`).pushChanges({ object: name });
+        const r = await cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name });
         return { rowsPushed: r.rowsPushed, rowsFailed: r.rowsFailed, backlog: r.backlog };
       });
     }

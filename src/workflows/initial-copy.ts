@@ -17,6 +17,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { SyncActivities } from '../activities';
 import type { CopyProgress, CopyReason } from '../shared';
 import { copyOptions } from './activity-options';
@@ -33,13 +34,15 @@ export interface InitialCopyInput {
   paused?: boolean;
   /** True when the first object's copy has been started (its checkpoint reset) by an earlier run. */
   currentStarted?: boolean;
+  /** Heartbeat timeout of the copy activities, when the parent overrides the default. */
+  heartbeatTimeout?: Duration;
   /** Progress of the objects copied so far. */
   progress?: Record<string, CopyProgress>;
 }
 
 /** The copy activities with a summary naming the object, shown on each activity in the Web UI. */
-function copyStep(summary: string): SyncActivities {
-  return proxyActivities<SyncActivities>({ ...copyOptions, summary });
+function copyStep(summary: string, heartbeatTimeout?: Duration): SyncActivities {
+  return proxyActivities<SyncActivities>({ ...copyOptions, ...(heartbeatTimeout ? { heartbeatTimeout } : {}), summary });
 }
 
 /** Progress in Markdown, for the Web UI's "current details". */
@@ -94,10 +97,10 @@ export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Reco
       let result: CopyProgress;
       try {
         if (!currentStarted) {
-          await copyStep(`start the copy of ${object}`).startInitialCopy({ object, reason });
+          await copyStep(`start the copy of ${object}`, input.heartbeatTimeout).startInitialCopy({ object, reason });
           currentStarted = true;
         }
-        result = await copyStep(`copy ${object} pages`).copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
+        result = await copyStep(`copy ${object} pages`, input.heartbeatTimeout).copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
       } catch (error) {
         // Only non-retryable failures get here (bad credentials, unknown object): report and move on.
         const message = failureMessage(error);
