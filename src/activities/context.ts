@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import type { TandemConfig } from '../config';
 import type { SalesforceClient } from '../salesforce/connection';
+import { guardPool } from '../db/pool';
 import { saveApiUsage } from '../db/state';
 import { objectDefinition, syncedObjects, type ObjectDefinition } from '../objects';
 
@@ -37,7 +38,8 @@ export function createContext(deps: ActivityDeps): ActivityContext {
   let client: Promise<SalesforceClient> | undefined;
   const source = deps.salesforce;
   return {
-    db: deps.db,
+    // A connection lost mid-activity must fail that activity (and be retried), not crash the worker.
+    db: guardPool(deps.db),
     config: deps.config,
     objects: syncedObjects(deps.config.sync.customObjects),
     now: deps.now ?? (() => new Date()),

@@ -100,6 +100,8 @@ export function classify(error: unknown): ErrorClass {
     if (PG_TRANSIENT.test(code)) return { kind: 'transient', type: 'PostgresTransient' };
   }
   const message = error instanceof Error ? error.message : String(error);
+  // pg's own errors for a connection that died under a query carry no SQLSTATE (src/db/pool.ts guardPool).
+  if (/^Connection terminated|not queryable|Client was closed/.test(message)) return { kind: 'transient', type: 'PostgresConnectionLost' };
   if (/fetch failed|socket hang up|network|ECONNRESET|ECONNREFUSED/i.test(message)) return { kind: 'transient', type: 'NetworkError' };
   // Unknown failures are retried: Temporal's retry policy bounds them, and status shows the message.
   return { kind: 'transient', type: error instanceof Error ? error.name : 'Error' };

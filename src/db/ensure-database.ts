@@ -17,6 +17,8 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
+  // A socket that dies after connecting emits 'error' (a crash without a listener); the query rejects anyway.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {

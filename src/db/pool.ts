@@ -11,11 +11,33 @@ export interface PoolOptions {
   max?: number;
 }
 
-/** Creates a pool; errors of idle clients (a server restart) go to `onIdleError` instead of crashing the worker. */
+/** Creates a guarded pool (see `guardPool`); errors of idle clients (a server restart) go to `onIdleError`. */
 export function createPool(options: PoolOptions, onIdleError?: (error: Error) => void): pg.Pool {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
-  // pg emits 'error' on the pool when an idle client dies; without a listener Node would crash.
+  return guardPool(new pg.Pool({ connectionString: options.url, max: options.max ?? 10 }), onIdleError);
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Makes a lost PostgreSQL connection an error of the call that used it, never a crash, and returns the pool.
+ * pg emits 'error' on a Client whose socket dies, and an 'error' event nobody listens to ends the Node
+ * process. pg-pool listens only while a client is idle (and then re-emits on the pool, which needs a
+ * listener too); a checked-out client — inside a transaction or a COPY — has none. So every client gets a
+ * permanent listener the first time it is checked out. pg has already rejected the running query (or COPY
+ * stream) with the error, and any later query on that client rejects as "not queryable", so the activity
+ * fails with a rejected promise, Temporal retries it, and releasing the dead client drops it from the pool.
+ * Idempotent; `createActivities` applies it to the pool it is given.
+ */
+export function guardPool(pool: pg.Pool, onIdleError?: (error: Error) => void): pg.Pool {
+  if (guarded.has(pool)) return pool;
+  guarded.add(pool);
   pool.on('error', (error) => onIdleError?.(error));
+  pool.on('acquire', (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    // Already delivered to the pending query; nothing more to do with it here.
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
