@@ -3,10 +3,14 @@
 // converted in Salesforce; a merge in Salesforce; deletes (kept local by default); a retried insert
 // after a crash between Salesforce's success and the local commit creates no duplicate; transient
 // lock errors stay pending; Bulk ingest above the threshold; resync re-drives sync errors.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordStory, type RecordStory } from '../../src/db/story';
 import { useTestDatabase } from '../support/database';
 import { startPushOrg, type PushOrg } from './support';
 
+const execFileAsync = promisify(execFile);
 const db = useTestDatabase();
 let org: PushOrg;
 
@@ -229,4 +233,40 @@ describe('Bulk API 2.0 ingest above the threshold', () => {
     const remote = await org.rep.query<{ Title: string }>(`SELECT Title FROM Lead WHERE Company = 'Bulk Co'`);
     expect(remote.records.map((r) => r.Title)).toEqual(Array(7).fill('Bulk Title'));
   });
+});
+
+describe('visible', () => {
+  it('`npm run sync-errors` lists open errors and tells one record’s story', async () => {
+    const [row] = await org.sql<{ id: string }>(`INSERT INTO salesforce.lead (lastname, company, status) VALUES ('Storied', 'Story Co', 'Working - Contacted') RETURNING id`);
+    await org.cycle();
+    await org.sql(`UPDATE salesforce.lead SET email = 'storied@story.test' WHERE id = $1`, [row!.id]);
+    await org.cycle();
+    await org.rep.sobject('Lead').update({ Id: (await sfidOf('lead', row!.id))!, Title: 'From Sales' });
+    await org.sql(`UPDATE salesforce.lead SET title = 'From Marketing' WHERE id = $1`, [row!.id]);
+    await org.cycle();
+    const [other] = await org.sql<{ id: string }>(`INSERT INTO salesforce.lead (lastname, company, status) VALUES ('Still Broken', 'Story Co', 'Working - Contacted') RETURNING id`);
+    await org.cycle();
+    const run = (args: string[]) =>
+      execFileAsync('npx', ['tsx', 'scripts/sync-errors.ts', ...args], { env: { ...process.env, DATABASE_URL: db.current.url, TANDEM_CONFIG: '' }, cwd: process.cwd() });
+    const list = await run([]);
+    expect(list.stdout).toContain(`Lead row ${other!.id} — insert — OPEN`);
+    expect(list.stdout).toContain('FIELD_CUSTOM_VALIDATION_EXCEPTION: A lead being worked needs an email address or a phone number.');
+    expect(list.stdout).not.toContain(`Lead row ${row!.id} `);
+    const story = JSON.parse((await run(['story', 'Lead', row!.id, '--json'])).stdout) as RecordStory;
+    expect(story.outbox.map((o) => [o.operation, o.status])).toEqual([
+      ['insert', 'pushed'],
+      ['update', 'pushed'],
+      ['update', 'pushed'],
+    ]);
+    expect(story.errors).toEqual([expect.objectContaining({ code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', resolution: 'pushed' })]);
+    expect(story.conflicts).toEqual([expect.objectContaining({ field: 'Title', marketing: 'From Marketing', salesforce: 'From Sales', winner: 'marketing', rule: 'marketing-wins' })]);
+    expect(story.lastPushedAt).not.toBeNull();
+    expect(story.lastPulledAt).not.toBeNull();
+    const text = (await run(['story', 'Lead', story.sfid!])).stdout;
+    expect(text).toContain(`Lead row ${row!.id}, Salesforce id ${story.sfid}`);
+    expect(text).toContain('Title: base ∅, marketing "From Marketing", Salesforce "From Sales" → marketing (marketing-wins)');
+    await expect(recordStory(db.current.pool, 'salesforce', 'Lead', '00Q000000000000AAA')).rejects.toThrow(
+      'No Lead with Salesforce id 00Q000000000000AAA in salesforce.lead or tandem.outbox',
+    );
+  }, 60_000);
 });
