@@ -5,6 +5,7 @@
  */
 import { Client, Connection, WorkflowIdConflictPolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
+import { temporalConnectionOptions } from './temporal/connection';
 import { loadConfig, type TandemConfig } from './config';
 import { TANDEM_ORG } from './shared';
 import { dataConverter } from './security/data-converter';
@@ -54,8 +55,9 @@ function resolveConfig(options: GlobalOptions): TandemConfig {
 
 async function connect(config: TandemConfig): Promise<{ client: Client; close: () => Promise<void> }> {
   let connection: Connection;
+  const options = temporalConnectionOptions(config);
   try {
-    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
+    connection = await Connection.connect({ ...options, connectTimeout: '5s' });
   } catch (error) {
     throw new CliError(
       `No Temporal server reachable at ${config.temporal.address} (${(error as Error).message.split('\n')[0]}). ` +

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { temporalConnectionOptions } from './temporal/connection';
 import { loadConfig, type TandemConfig } from './config';
 import { ensureDatabase } from './db/ensure-database';
 import { startEmulator, type RunningEmulator } from './emulator/server';
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
     }
 
     started.worker = await runSyncWorker(config, credentials);
-    started.clientConnection = await Connection.connect({ address: config.temporal.address });
+    started.clientConnection = await Connection.connect(temporalConnectionOptions(config));
     started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace, dataConverter: dataConverter() });
     const startOptions = {
       workflowId: config.temporal.workflowId,

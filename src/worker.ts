@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type pg from 'pg';
 import { createActivities, type SyncActivities } from './activities';
+import { temporalConnectionOptions } from './temporal/connection';
 import { loadConfig, type TandemConfig } from './config';
 import { migrate } from './db/migrations';
 import { createPool } from './db/pool';
@@ -67,7 +68,7 @@ export async function runSyncWorker(config: TandemConfig, credentials: Salesforc
   const log = logger.child({ component: 'worker' });
   const pool = createPool({ url: config.database.url }, (error) => log.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
   await migrate(pool);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const activities = createActivities({
     salesforce: () => SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion }),
     db: pool,
