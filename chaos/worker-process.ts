@@ -64,7 +64,8 @@ export function spawnWorker(options: WorkerProcessOptions): WorkerProcess {
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': it fires after stdout and stderr are drained, so the output is complete.
+    child.once('close', (code, signal) => {
       const how = signal ?? `code ${code}`;
       rejectReady(new Error(`worker exited (${how}) before it was ready:\n${output.slice(-3000)}`));
       resolve(how);

@@ -25,6 +25,12 @@ export class SalesforceApiError extends Error {
   }
 }
 
+/** True for Salesforce's "session expired or invalid" answer (HTTP 401 INVALID_SESSION_ID), however jsforce wrapped it. */
+function isSessionError(error: unknown): boolean {
+  const e = error as { errorCode?: unknown; name?: unknown; message?: unknown } | null;
+  return e?.errorCode === 'INVALID_SESSION_ID' || e?.name === 'INVALID_SESSION_ID' || (typeof e?.message === 'string' && e.message.includes('INVALID_SESSION_ID'));
+}
+
 /** Options of `SalesforceClient.connect`. */
 export interface SalesforceClientOptions {
   credentials: SalesforceCredentials;
@@ -143,10 +149,20 @@ export class SalesforceClient {
   private async refreshSession(conn: Connection): Promise<string> {
     if (this.shared.refreshesSinceSuccess >= 1) {
       this.shared.refreshLoop = true;
+      // This call fails clearly, but the guard re-arms: the next call may log in again. Otherwise a
+      // session that expired twice for unrelated reasons (an admin expiring all sessions, a retried
+      // call failing on a 5xx in between) would leave the worker unable to log in until it restarts.
+      this.shared.refreshesSinceSuccess = 0;
       throw new SessionRefreshError('Salesforce session expired again right after a refresh');
     }
     this.shared.refreshesSinceSuccess++;
-    return this.login(conn);
+    try {
+      return await this.login(conn);
+    } catch (error) {
+      // A login that failed (Salesforce down, a 5xx) used no session: the next call may try again.
+      this.shared.refreshesSinceSuccess = 0;
+      throw error;
+    }
   }
 
   private succeeded(): void {
@@ -168,6 +184,9 @@ export class SalesforceClient {
     } catch (error) {
       const usage = this.conn.limitInfo.apiUsage;
       if (usage) this.shared.usage = { used: usage.used, limit: usage.limit };
+      // Any answer but "session invalid" (a 5xx, a validation error) means the refreshed session was not
+      // rejected: a later expiry deserves a fresh refresh, not the loop guard.
+      if (!this.shared.refreshLoop && !isSessionError(error)) this.shared.refreshesSinceSuccess = 0;
       throw this.redactError(error);
     }
   }
@@ -202,6 +221,7 @@ export class SalesforceClient {
         continue;
       }
       if (!response.ok) {
+        this.shared.refreshesSinceSuccess = 0; // answered, and not with 401: the session was accepted
         const text = await response.text();
         let errorCode = `ERROR_HTTP_${response.status}`;
         let message = text.slice(0, 500);
