@@ -240,6 +240,10 @@ function printTable(title: string, phases: PhaseResult[], ratio: number): void {
     `\nBulk 2.0 CSV export: ${fmtInt(phases[2].rows / phases[2].seconds)} rows/s vs target ${fmtInt(BULK_TARGET_ROWS_PER_SECOND)} rows/s → ratio ${ratio.toFixed(2)} (${ratio >= 1 ? 'meets' : 'BELOW'} target)`,
   );
   // Wall-clock rates depend on what else the machine runs; CPU-time rates do not.
+  const perCpu = phases[2].rows / phases[2].memory.cpuSeconds;
+  console.log(
+    `Per emulator CPU-second: ${fmtInt(perCpu)} rows → ratio ${(perCpu / BULK_TARGET_ROWS_PER_SECOND).toFixed(2)} when the emulator has a core to itself`,
+  );
   console.log(`Load average (1/5/15 min) during the run: ${loadavg().map((l) => l.toFixed(2)).join(' / ')} on ${cpus().length} CPUs`);
 }
 
