@@ -11,7 +11,7 @@ import { formatReport, passed, runChaos } from './run';
 
 const program = new Command('chaos')
   .option('--seed <n>', 'seed of every random choice', String(Date.now() % 2_147_483_647))
-  .option('--scale <n>', 'emulator demo scale (50 ≈ 100,000 records)', '50')
+  .option('--scale <n>', 'emulator demo scale (60 ≈ 100,000 records the sync user sees)', '60')
   .option('--kills-copy <n>', 'worker SIGKILLs during the initial copy', '6')
   .option('--kills-cycles <n>', 'worker SIGKILLs during the two-way cycles', '6')
   .option('--temporal-restarts <n>', 'Temporal dev server restarts mid-cycle', '1')
@@ -24,7 +24,11 @@ const program = new Command('chaos')
 
 async function main(): Promise<void> {
   const o = program.parse().opts<Record<string, string>>();
+  // Ctrl-C stops the run at its next step and still cleans up the servers and processes it started.
+  const interrupt = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt.abort());
   const report = await runChaos({
+    signal: interrupt.signal,
     seed: Number(o.seed),
     scale: Number(o.scale),
     killsDuringCopy: Number(o.killsCopy),

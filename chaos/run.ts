@@ -54,6 +54,8 @@ export interface ChaosOptions {
   /** Give up (and fail) after this long. */
   timeLimitMs: number;
   log: (line: string) => void;
+  /** Aborting stops the run at its next step; everything it started is cleaned up. */
+  signal?: AbortSignal;
 }
 
 /** The outcome of a run: what was done to the system and what the audit found. */
@@ -87,6 +89,16 @@ const TASK_QUEUE = 'tandem-chaos';
 const WORKFLOW_ID = 'tandem-chaos-sync';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Restarts the worker whenever it exits, as a process supervisor would; SIGKILLs it on demand. */
 class Supervisor {
@@ -135,6 +147,7 @@ class Supervisor {
     const victim = this.current!;
     this.generation++; // the exit below is ours, not a crash
     await victim.kill();
+    if (isAlive(victim.child.pid)) throw new Error(`worker ${victim.child.pid} survived SIGKILL`);
     this.kills++;
     this.start();
   }
@@ -170,6 +183,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const cleanups: (() => Promise<void>)[] = [];
   const report: Partial<ChaosReport> = { seed: options.seed, scale: options.scale, temporalRestarts: 0, postgresRestarts: 0, sessionExpiries: 0, lateCommitsArmed: 0 };
   const checkTime = (what: string): void => {
+    if (options.signal?.aborted) throw new Error(`chaos run interrupted while ${what}`);
     if (Date.now() > deadline) throw new Error(`chaos run over its ${options.timeLimitMs} ms limit while ${what}`);
   };
 

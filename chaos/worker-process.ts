@@ -1,14 +1,20 @@
 /**
- * The Tandem worker as a separate OS process (`tsx src/worker.ts`, exactly what `npm run worker`
- * runs), so chaos runs and security tests can SIGKILL it at any instant and read everything it logs.
- * A supervisor restarts it whenever it exits, as systemd or Kubernetes would.
+ * The Tandem worker as a separate OS process (src/worker.ts under tsx, as `npm run worker` runs it),
+ * so chaos runs and security tests can SIGKILL it at any instant and read everything it logs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+// Node with tsx's hooks, in one process: the `tsx` CLI would run the worker as its child, and a
+// SIGKILL of the CLI would leave the real worker running as an orphan.
+const TSX_ARGS = [
+  '--require',
+  fileURLToPath(new URL('../node_modules/tsx/dist/preflight.cjs', import.meta.url)),
+  '--import',
+  new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).href,
+];
 
 /** Options of {@link spawnWorker}. */
 export interface WorkerProcessOptions {
@@ -40,7 +46,7 @@ export function spawnWorker(options: WorkerProcessOptions): WorkerProcess {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(TSX, ['src/worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TSX_ARGS, 'src/worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let resolveReady: () => void;
   let rejectReady: (error: Error) => void;
