@@ -26,8 +26,12 @@ export function soqlFieldName(path: string): string {
   return path;
 }
 
-// SOQL string escapes (SOQL reference, "Quoted String Escape Sequences"): \n \r \t \b \f \" \' \\.
+// SOQL string escapes (SOQL reference, "Quoted String Escape Sequences"): \n \r \t \b \f \" \' \\,
+// and \uXXXX for the Unicode line and paragraph separators, which SOQL's lexer treats as line breaks:
+// raw inside a literal they make the query unparsable (found by test/security/soql-injection.test.ts).
 const ESCAPES: Record<string, string> = {
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
   '\\': '\\\\',
   "'": "\\'",
   '"': '\\"',
@@ -40,7 +44,7 @@ const ESCAPES: Record<string, string> = {
 
 /** A quoted SOQL string literal with every special character escaped. */
 export function soqlString(value: string): string {
-  return `'${value.replace(/[\\'"\n\r\t\b\f]/g, (c) => ESCAPES[c]!)}'`;
+  return `'${value.replace(/[\\'"\n\r\t\b\f\u2028\u2029]/g, (c) => ESCAPES[c]!)}'`;
 }
 
 /** A SOQL datetime literal (unquoted, UTC, whole milliseconds): `2024-01-01T00:00:00.000Z`. */

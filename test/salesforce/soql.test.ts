@@ -19,7 +19,7 @@ interface Parsed {
 function unescapeSoql(literal: string): string {
   const inner = literal.slice(1, -1);
   const map: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\' };
-  return inner.replace(/\\(.)/g, (_, c: string) => map[c] ?? c);
+  return inner.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => (c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (map[c] ?? c)));
 }
 
 describe('SOQL building', () => {

@@ -92,7 +92,10 @@ export function compileWhere(scope: QueryScope, def: ObjectDef, alias: string | 
 
 function unquote(raw: string): string {
   const inner = raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw;
-  return inner.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' })[c] ?? c);
+  // Escapes per the SOQL reference: \n \r \t \b \f in either case, \uXXXX, and \<c> for any other c.
+  return inner.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) =>
+    c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' }) as Record<string, string>)[c.toLowerCase()] ?? c,
+  );
 }
 
 type Kind = 'text' | 'id' | 'number' | 'boolean' | 'date' | 'datetime';
