@@ -23,21 +23,36 @@ const apiCalls = new Counter({ name: 'tandem_salesforce_api_calls_total', help: 
 const apiUsage = new Gauge({ name: 'tandem_salesforce_api_usage', help: 'Daily API usage as Salesforce last reported it', labelNames: ['kind'], registers: [registry] });
 const activityErrors = new Counter({ name: 'tandem_activity_errors_total', help: 'Activity attempts that failed, by activity, object and error type', labelNames: ['activity', 'object', 'type'], registers: [registry] });
 
+/** The numeric fields of an activity result (counts, flags), for the log line. */
+function summarise(output: unknown): Record<string, number | boolean> {
+  if (!output || typeof output !== 'object') return {};
+  return Object.fromEntries(Object.entries(output).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean')) as Record<string, number | boolean>;
+}
+
 function errorType(error: unknown): string {
   const e = error as { type?: string; name?: string };
   return e?.type ?? e?.name ?? 'Error';
 }
 
-/** Wraps the activities so every result and failure is counted; behaviour is otherwise unchanged. */
+const activityLog = logger.child({ component: 'activity' });
+
+/**
+ * Wraps the activities so every result and failure is counted here and logged (activity, object,
+ * cycle, counts, duration — never record content); behaviour is otherwise unchanged.
+ */
 export function instrumentActivities(activities: SyncActivities): SyncActivities {
   const counted = <I extends object, O>(activity: keyof SyncActivities, fn: (input: I) => Promise<O>, record: (input: I, output: O) => void) =>
     async (input: I): Promise<O> => {
+      const started = Date.now();
+      const { object, cycle } = input as { object?: string; cycle?: number };
       try {
         const output = await fn(input);
         record(input, output);
+        activityLog.info({ activity, object, cycle, durationMs: Date.now() - started, ...summarise(output) }, `${activity} done`);
         return output;
       } catch (error) {
-        activityErrors.inc({ activity, object: (input as { object?: string }).object ?? '', type: errorType(error) });
+        activityErrors.inc({ activity, object: object ?? '', type: errorType(error) });
+        activityLog.warn({ activity, object, cycle, durationMs: Date.now() - started, type: errorType(error), err: (error as Error)?.message }, `${activity} failed`);
         throw error;
       }
     };

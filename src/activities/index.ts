@@ -17,9 +17,9 @@ export interface SyncActivities {
   /** Reads PostgreSQL state before a cycle: which objects need a full copy, and the API budget. */
   planCycle(input: { objects: string[] }): Promise<CyclePlan>;
   /** Pulls one object's changes since its watermark into PostgreSQL; rows and watermark commit together. */
-  pullChanges(input: { object: string }): Promise<PullResult>;
+  pullChanges(input: { object: string; cycle?: number }): Promise<PullResult>;
   /** Pushes one two-way object's pending outbox rows to Salesforce. */
-  pushChanges(input: { object: string }): Promise<PushResult>;
+  pushChanges(input: { object: string; cycle?: number }): Promise<PushResult>;
   /** Starts (or restarts) an object's full copy: resets its checkpoint and records the copy's start time. */
   startInitialCopy(input: { object: string; reason: CopyReason }): Promise<void>;
   /** Copies up to `maxPages` pages of an object, checkpointing and heartbeating after every page. */

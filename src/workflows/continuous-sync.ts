@@ -328,7 +328,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     for (const { name } of objects) {
       if (copying(name)) continue;
       const ok = await record(name, 'lastPull', async () => {
-        const r = await cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name });
+        const r = await cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name, cycle: status.cycle });
         return { rowsPulled: r.rowsPulled, rowsDeleted: r.rowsDeleted, watermark: r.watermark };
       });
       if (ok) pulled.add(name);
@@ -346,7 +346,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
         continue;
       }
       await record(name, 'lastPush', async () => {
-        const r = await cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name });
+        const r = await cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name, cycle: status.cycle });
         return { rowsPushed: r.rowsPushed, rowsFailed: r.rowsFailed, backlog: r.backlog };
       });
     }
