@@ -85,8 +85,9 @@ export function columnFor(field: FieldDescription): ColumnSpec | null {
   const spec = (sqlType: string, kind: ValueKind): ColumnSpec => ({ field: field.name, column, sqlType, kind, ...access });
   if (type === 'id' || type === 'reference') return spec(ID_TYPE, 'id');
   if (TEXT_TYPES.has(type)) {
+    // Describe's numbers go into DDL: anything but an integer (a malformed or hostile describe) maps to plain text.
     const length = field.length ?? 0;
-    return length > 0 && length <= MAX_VARCHAR ? spec(`varchar(${length})`, 'text') : spec('text', 'text');
+    return Number.isInteger(length) && length > 0 && length <= MAX_VARCHAR ? spec(`varchar(${length})`, 'text') : spec('text', 'text');
   }
   switch (type) {
     case 'multipicklist':
@@ -119,6 +120,7 @@ export function columnFor(field: FieldDescription): ColumnSpec | null {
 function numericType(field: FieldDescription): string {
   const precision = field.precision ?? 0;
   const scale = field.scale ?? 0;
+  if (!Number.isInteger(precision) || !Number.isInteger(scale)) return 'numeric'; // they go into DDL: integers only
   if (precision <= 0 || precision > 1000 || scale < 0 || scale > precision) return 'numeric';
   return `numeric(${precision},${scale})`;
 }
