@@ -6,10 +6,9 @@
  * (salesforce-api.md §2.1) — can resume days later. Every page is written and its cursor checkpointed in
  * one PostgreSQL transaction, then heartbeated: a killed worker resumes from its last page.
  */
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { parse } from 'csv-parse';
+import { Readable } from 'node:stream';
 import type { CopyPagesInput, CopyProgress, CopyReason } from '../shared';
-import { retireUnseenRows, upsertRows, type TextRow } from '../db/copy';
+import { retireUnseenRows, upsertBatches, upsertRows, type TextRow } from '../db/copy';
 import { withTransaction } from '../db/pool';
 import {
   advanceCopyCheckpoint,
@@ -26,7 +25,8 @@ import { BulkJobError, createQueryJob, deleteQueryJob, fetchResultPage, waitForQ
 import type { SalesforceClient } from '../salesforce/connection';
 import { queryCount, queryPages } from '../salesforce/rest-query';
 import { buildCount, buildSelect } from '../salesforce/soql';
-import { coerceRow } from '../sync/coerce';
+import { CsvRecordParser } from '../salesforce/bulk-csv';
+import { coerceRecord, coerceRow } from '../sync/coerce';
 import { ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { watermarkAfterCopy } from '../sync/watermark';
 import { redriveFailed } from '../db/outbox';
@@ -190,10 +190,9 @@ async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def:
   const page = await fetchResultPage(client, jobId, checkpoint.locator, ctx.config.sync.bulkResultPageSize);
   let count = 0;
   await withTransaction(ctx.db, async (tx) => {
-    const parser = parse({ bom: true, relax_column_count: false });
-    const toRows = csvToRows(def.name, target.columns, () => count++);
     const pending = await guardPendingChanges(ctx, tx, def, target);
-    await upsertRows(tx, target, Readable.fromWeb(page.body as never), parser, toRows);
+    const rows = csvBatches(def.name, target.columns, Readable.fromWeb(page.body as never), (n) => (count += n));
+    await upsertBatches(tx, target, rows);
     await pending?.reconcile();
     await advanceCopyCheckpoint(tx, def.name, { locator: page.nextLocator }, count);
   });
@@ -201,29 +200,37 @@ async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def:
 }
 
 /**
- * A Transform from parsed CSV records (arrays; the first is the header) to TextRows in column order.
- * Columns are matched by header name, case-insensitively: Bulk returns SELECT order (API 50+), but the
- * header is authoritative.
+ * Parses a Bulk result page (CSV, header first) into TextRows in column order, one batch per network
+ * chunk, so the page streams from HTTP into PostgreSQL without being held. Columns are matched by header
+ * name, case-insensitively: Bulk returns SELECT order (API 50+), but the header is authoritative.
  */
-function csvToRows(object: string, columns: readonly ColumnSpec[], counted: () => void): Transform {
-  let indexOf: Map<string, number> | null = null;
-  return new Transform({
-    objectMode: true,
-    transform(record: string[], _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
-        if (indexOf === null) {
-          indexOf = new Map(record.map((name, i) => [name.toLowerCase(), i]));
-          const absent = columns.filter((c) => c.field !== '' && !indexOf!.has(c.field.toLowerCase()));
-          if (absent.length > 0) throw new Error(`${object}: Bulk result has no column for ${absent.map((c) => c.field).join(', ')}`);
-          callback();
-          return;
-        }
-        const map = indexOf;
-        counted();
-        callback(null, coerceRow(object, columns, (field) => record[map.get(field.toLowerCase())!]));
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
+async function* csvBatches(object: string, columns: readonly ColumnSpec[], body: AsyncIterable<Buffer>, counted: (rows: number) => void): AsyncGenerator<TextRow[]> {
+  let positions: number[] | null = null;
+  let idPosition = -1;
+  let batch: TextRow[] = [];
+  const parser = new CsvRecordParser((record) => {
+    if (positions === null) {
+      const indexOf = new Map(record.map((name, i) => [name.toLowerCase(), i]));
+      const absent = columns.filter((c) => c.field !== '' && !indexOf.has(c.field.toLowerCase()));
+      if (absent.length > 0) throw new Error(`${object}: Bulk result has no column for ${absent.map((c) => c.field).join(', ')}`);
+      positions = columns.map((c) => (c.field === '' ? -1 : indexOf.get(c.field.toLowerCase())!));
+      idPosition = indexOf.get('id') ?? -1;
+      return;
+    }
+    batch.push(coerceRecord(object, columns, positions, record, idPosition));
   });
+  const decoder = new TextDecoder('utf-8');
+  const flush = () => {
+    const full = batch;
+    batch = [];
+    counted(full.length);
+    return full;
+  };
+  for await (const chunk of body) {
+    parser.push(decoder.decode(chunk, { stream: true }));
+    if (batch.length > 0) yield flush();
+  }
+  parser.push(decoder.decode());
+  parser.end();
+  if (batch.length > 0) yield flush();
 }

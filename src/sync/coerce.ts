@@ -97,6 +97,35 @@ export function coerceRow(object: string, columns: readonly ColumnSpec[], read: 
   return row;
 }
 
+/**
+ * Converts one positional record (a Bulk CSV row) to PostgreSQL text: `positions[i]` is the record
+ * index holding column i's field, or -1 for a column with no field (a synthetic isdeleted, false).
+ * Throws ValueCoercionError naming the object, record and field, like `coerceRow`.
+ */
+export function coerceRecord(object: string, columns: readonly ColumnSpec[], positions: readonly number[], record: readonly string[], idPosition: number): (string | null)[] {
+  const row: (string | null)[] = new Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const at = positions[i]!;
+    if (at < 0) {
+      row[i] = 'f';
+      continue;
+    }
+    const raw = record[at];
+    // Text is most of a record and needs no check: skip the switch.
+    if (raw === undefined || raw === '') row[i] = null;
+    else if (columns[i]!.kind === 'text') row[i] = raw;
+    else {
+      try {
+        row[i] = coerceValue(columns[i]!.kind, raw);
+      } catch (error) {
+        const id = idPosition >= 0 ? record[idPosition] : undefined;
+        throw new ValueCoercionError(`${object} ${id || '(no Id)'} field ${columns[i]!.field}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return row;
+}
+
 const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
 /** The 18-character form of a 15-character Salesforce id (checksum per 5-character block, salesforce-api.md §4). */

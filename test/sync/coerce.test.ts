@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coerceRow, coerceValue, toEighteen, ValueCoercionError } from '../../src/sync/coerce';
+import { coerceRecord, coerceRow, coerceValue, toEighteen, ValueCoercionError } from '../../src/sync/coerce';
 import type { ColumnSpec } from '../../src/sync/type-mapping';
 
 describe('CSV and JSON value coercion', () => {
@@ -59,5 +59,22 @@ describe('CSV and JSON value coercion', () => {
       { field: '', column: 'isdeleted', sqlType: 'boolean', kind: 'boolean' },
     ];
     expect(coerceRow('User', columns, () => '005000000000001AAA')).toEqual(['005000000000001AAA', 'f']);
+  });
+
+  it('converts a positional Bulk CSV record exactly as coerceRow converts the same values by name', () => {
+    const columns: ColumnSpec[] = [
+      { field: 'Id', column: 'sfid', sqlType: 'varchar(18)', kind: 'id' },
+      { field: 'LastName', column: 'lastname', sqlType: 'varchar(80)', kind: 'text' },
+      { field: 'NumberOfEmployees', column: 'numberofemployees', sqlType: 'integer', kind: 'integer' },
+      { field: 'SystemModstamp', column: 'systemmodstamp', sqlType: 'timestamptz', kind: 'datetime' },
+      { field: '', column: 'isdeleted', sqlType: 'boolean', kind: 'boolean' },
+    ];
+    const header = ['SystemModstamp', 'Id', 'NumberOfEmployees', 'LastName'];
+    const positions = columns.map((c) => (c.field === '' ? -1 : header.indexOf(c.field)));
+    const record = ['2024-01-01T10:00:00.000Z', '00Q000000000001', '', 'Ada'];
+    const byName = (f: string) => record[header.indexOf(f)];
+    expect(coerceRecord('Lead', columns, positions, record, 1)).toEqual(coerceRow('Lead', columns, byName));
+    expect(coerceRecord('Lead', columns, positions, record, 1)).toEqual(['00Q000000000001EAA', 'Ada', null, '2024-01-01T10:00:00.000+00:00', 'f']);
+    expect(() => coerceRecord('Lead', columns, positions, ['x', '00Q000000000001AAA', '12', 'Ada'], 1)).toThrow('Lead 00Q000000000001AAA field SystemModstamp: not a datetime');
   });
 });
