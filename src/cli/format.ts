@@ -36,7 +36,14 @@ function pushCell(o: ObjectStatus): string {
   if (o.direction !== 'two-way') return '';
   if (!o.lastPush) return '–';
   if (!o.lastPush.ok) return `FAILED: ${o.lastPush.error ?? ''}`;
-  return `${o.lastPush.rowsPushed ?? 0} pushed, ${o.lastPush.rowsFailed ?? 0} failed, backlog ${o.lastPush.backlog ?? 0}`;
+  const p = o.lastPush;
+  const oldest = p.oldestPendingSeconds ? ` (oldest ${humanDuration(p.oldestPendingSeconds)})` : '';
+  const extras = [
+    p.openErrors ? `${p.openErrors} open errors` : '',
+    p.conflicts ? `${p.conflicts} conflicts` : '',
+    p.deletesNotPropagated ? `${p.deletesNotPropagated} deletes kept local` : '',
+  ].filter(Boolean);
+  return `${p.rowsPushed ?? 0} pushed, ${p.rowsFailed ?? 0} failed, backlog ${p.backlog ?? 0}${oldest}${extras.length ? `, ${extras.join(', ')}` : ''}`;
 }
 
 /** The whole status as the `tandem status` command prints it. */

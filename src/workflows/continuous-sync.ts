@@ -89,7 +89,11 @@ function cycleStep(summary: string, heartbeatTimeout?: Duration): SyncActivities
 function cycleDetails(status: Omit<SyncStatus, 'phase'>): string {
   const rows = Object.entries(status.objects).map(([name, o]) => {
     const pull = o.lastPull ? (o.lastPull.ok ? `${o.lastPull.rowsPulled ?? 0} pulled, ${o.lastPull.rowsDeleted ?? 0} deleted` : `failed: ${o.lastPull.error}`) : '–';
-    const push = o.lastPush ? (o.lastPush.ok ? `${o.lastPush.rowsPushed ?? 0} pushed, ${o.lastPush.rowsFailed ?? 0} failed` : `${o.lastPush.error}`) : '–';
+    const push = o.lastPush
+      ? o.lastPush.ok
+        ? `${o.lastPush.rowsPushed ?? 0} pushed, ${o.lastPush.rowsFailed ?? 0} failed${o.lastPush.openErrors ? `, ${o.lastPush.openErrors} open errors` : ''}${o.lastPush.backlog ? `, backlog ${o.lastPush.backlog}` : ''}`
+        : `${o.lastPush.error}`
+      : '–';
     return `| ${name} | ${o.direction} | ${o.state} | ${pull} | ${push} |`;
   });
   const usage = status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}${status.throttled ? ' (slowed)' : ''}` : '';
@@ -347,7 +351,10 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
       }
       await record(name, 'lastPush', async () => {
         const r = await cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name, cycle: status.cycle });
-        return { rowsPushed: r.rowsPushed, rowsFailed: r.rowsFailed, backlog: r.backlog };
+        return {
+          rowsPushed: r.rowsPushed, rowsFailed: r.rowsFailed, backlog: r.backlog, oldestPendingSeconds: r.oldestPendingSeconds,
+          conflicts: r.conflicts, openErrors: r.openErrors, deletesNotPropagated: r.deletesNotPropagated,
+        };
       });
     }
   };

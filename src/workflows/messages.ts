@@ -59,6 +59,14 @@ export interface OperationOutcome {
   rowsPushed?: number;
   rowsFailed?: number;
   backlog?: number;
+  /** Age in seconds of the oldest marketing-side change still waiting to be pushed. */
+  oldestPendingSeconds?: number | null;
+  /** Same-field conflicts decided (and logged in tandem.conflict_log) by this push. */
+  conflicts?: number;
+  /** Sync errors still open for the object (tandem.sync_error). */
+  openErrors?: number;
+  /** Marketing-side deletes kept local because delete propagation is off for the object. */
+  deletesNotPropagated?: number;
   watermark?: string | null;
   /** The failure message, after the activity's retries ran out. */
   error?: string;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { copyEta, formatStatus, humanDuration } from '../../src/cli/format';
+import type { SyncStatus } from '../../src/workflows/messages';
+
+const status: SyncStatus = {
+  phase: 'waiting',
+  cycle: 7,
+  paused: false,
+  nextCycleAt: '2026-11-30T10:05:00.000Z',
+  objects: {
+    Lead: {
+      direction: 'two-way',
+      state: 'syncing',
+      lastPull: { ok: true, cycle: 7, finishedAt: '', durationMs: 10, rowsPulled: 12, rowsDeleted: 1, watermark: '2026-11-30T09:55:00.000Z' },
+      lastPush: { ok: true, cycle: 7, finishedAt: '', durationMs: 10, rowsPushed: 3, rowsFailed: 1, backlog: 4, oldestPendingSeconds: 90, openErrors: 2, conflicts: 1 },
+    },
+    Account: { direction: 'from-salesforce', state: 'copying' },
+    Task: { direction: 'from-salesforce', state: 'syncing', lastPull: { ok: false, cycle: 7, finishedAt: '', durationMs: 5, error: 'INVALID_FIELD: No such column' } },
+  },
+  initialCopy: {
+    Account: { object: 'Account', reason: 'resync-requested', done: false, rowsCopied: 3000, totalRows: 9000, pagesCopied: 3, startedAt: '2026-11-30T10:00:00.000Z' },
+  },
+  pendingResync: ['Contact'],
+  apiUsage: { used: 850, limit: 1000 },
+  throttled: true,
+  notices: ['2026-11-30T10:00:00.000Z refused resync: unknown object Leed'],
+};
+
+describe('formatStatus', () => {
+  it('renders objects, copies with rate and ETA, API usage, pending resyncs and notices', () => {
+    const text = formatStatus('tandem-sync', status, new Date('2026-11-30T10:01:00.000Z'));
+    expect(text.split('\n')[0]).toBe('tandem-sync: waiting, cycle 7, next cycle 2026-11-30T10:05:00.000Z');
+    expect(text).toContain('API usage 850 / 1000 (85%) — above budget, cycles slowed');
+    expect(text).toMatch(/Lead\s+two-way\s+syncing\s+2026-11-30T09:55:00.000Z\s+12 rows, 1 deleted \(cycle 7\)\s+3 pushed, 1 failed, backlog 4 \(oldest 1m30s\), 2 open errors, 1 conflicts/);
+    expect(text).toMatch(/Task\s+from-salesforce\s+syncing\s+–\s+FAILED: INVALID_FIELD: No such column/);
+    expect(text).toMatch(/Account\s+resync-requested\s+3000 \/ 9000\s+50\/s\s+2m00s\s+copying/);
+    expect(text).toContain('Resync pending: Contact');
+    expect(text).toContain('refused resync: unknown object Leed');
+  });
+
+  it('estimates nothing for a finished copy or an unknown total', () => {
+    const base = status.initialCopy.Account;
+    expect(copyEta({ ...base, done: true }, new Date('2026-11-30T10:01:00.000Z')).etaSeconds).toBeNull();
+    expect(copyEta({ ...base, totalRows: null }, new Date('2026-11-30T10:01:00.000Z')).etaSeconds).toBeNull();
+    expect(humanDuration(7200 + 5 * 60)).toBe('2h05m');
+  });
+});
