@@ -2,16 +2,10 @@
 // real PostgreSQL: the initial copy equals the org as the sync user sees it, and incremental pulls
 // pick up what a rep changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quoteIdentifier } from '../../src/db/identifiers';
-import { readObjectState } from '../../src/db/state';
 import { syncedObjects } from '../../src/objects';
-import { queryPages } from '../../src/salesforce/rest-query';
-import { buildSelect } from '../../src/salesforce/soql';
-import { coerceValue } from '../../src/sync/coerce';
-import type { ColumnSpec } from '../../src/sync/type-mapping';
 import { useTestDatabase } from '../support/database';
 import { createActivities } from '../../src/activities';
-import { copyObject, startTestOrg, testConfig, type TestOrg } from './org';
+import { copyObject, expectCopyEqualsOrg, startTestOrg, testConfig, type TestOrg } from './org';
 
 const db = useTestDatabase();
 let org: TestOrg;
@@ -24,55 +18,7 @@ afterAll(async () => {
   await org?.emulator.stop();
 });
 
-/** Every row of `object` as the sync user sees it through the API, by Id. */
-async function orgRows(object: string, columns: ColumnSpec[]): Promise<Map<string, Record<string, unknown>>> {
-  const fields = columns.filter((c) => c.field !== '').map((c) => c.field);
-  const rows = new Map<string, Record<string, unknown>>();
-  for await (const page of queryPages(org.sync, buildSelect({ object, fields }))) for (const r of page.records) rows.set(String(r.Id), r);
-  return rows;
-}
-
-/** Every row of the local table, each column as JSON text, by sfid. */
-async function localRows(table: string, columns: ColumnSpec[], where = 'true'): Promise<Map<string, Record<string, string | null>>> {
-  const select = columns.map((c) => `to_json(${quoteIdentifier(c.column)}) #>> '{}' AS ${quoteIdentifier(c.column)}`).join(', ');
-  const { rows } = await db.current.pool.query(`SELECT ${select} FROM salesforce.${quoteIdentifier(table)} WHERE ${where}`);
-  return new Map(rows.map((r) => [r.sfid as string, r]));
-}
-
-/** True when a local JSON-text value equals the Salesforce value of its column's kind. */
-function sameValue(column: ColumnSpec, local: string | null, remote: unknown): boolean {
-  const expected = column.field === '' ? 'f' : coerceValue(column.kind, remote);
-  if (expected === null || local === null) return expected === local;
-  switch (column.kind) {
-    case 'boolean':
-      return (local === 'true') === (expected === 't');
-    case 'numeric':
-    case 'integer':
-      return Number(local) === Number(expected);
-    case 'datetime':
-      return Date.parse(local) === Date.parse(expected);
-    default:
-      return local === expected;
-  }
-}
-
-async function expectTableEqualsOrg(object: string): Promise<number> {
-  const state = (await readObjectState(db.current.pool, object))!;
-  const remote = await orgRows(object, state.columns);
-  const local = await localRows(state.tableName, state.columns, 'NOT isdeleted');
-  expect([...local.keys()].sort(), `${object}: the same records`).toEqual([...remote.keys()].sort());
-  const mismatches: string[] = [];
-  for (const [id, record] of remote) {
-    const row = local.get(id)!;
-    for (const column of state.columns) {
-      if (!sameValue(column, row[column.column] ?? null, record[column.field])) {
-        mismatches.push(`${object} ${id} ${column.field}: local ${row[column.column]} vs Salesforce ${JSON.stringify(record[column.field])}`);
-      }
-    }
-  }
-  expect(mismatches.slice(0, 10)).toEqual([]);
-  return remote.size;
-}
+const expectTableEqualsOrg = (object: string) => expectCopyEqualsOrg(org, db.current.pool, object);
 
 describe('initial copy', () => {
   it('copies every object so that each table equals the org as the sync user sees it, field by field', async () => {
