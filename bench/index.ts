@@ -9,6 +9,7 @@ export interface Scenario {
 const scenarios: Record<string, () => Promise<Scenario>> = {
   emulator: () => import('./emulator'),
   pull: () => import('./pull'),
+  push: () => import('./push'),
 };
 
 async function main(): Promise<void> {

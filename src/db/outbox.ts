@@ -164,15 +164,18 @@ function toEntry(r: Record<string, any>): OutboxEntry {
  * that have at least one pending entry, oldest first.
  */
 export async function openEntries(db: Db, object: string, limit: number): Promise<OutboxEntry[]> {
+  // One pass over the open-entries index with window functions: a join back to the outbox would be
+  // planned as a nested loop over a freshly filled table (no statistics yet) — quadratic in the backlog.
   const { rows } = await db.query(
-    `WITH work AS (
-       SELECT row_id, min(id) AS first FROM tandem.outbox
-        WHERE object = $1 AND status IN ('pending', 'failed')
-        GROUP BY row_id HAVING bool_or(status = 'pending')
-        ORDER BY min(id) LIMIT $2)
-     SELECT o.* FROM tandem.outbox o JOIN work w ON w.row_id = o.row_id
-      WHERE o.object = $1 AND o.status IN ('pending', 'failed')
-      ORDER BY w.first, o.id`,
+    `WITH open AS (
+       SELECT o.*, min(o.id) OVER w AS first, bool_or(o.status = 'pending') OVER w AS has_pending
+         FROM tandem.outbox o
+        WHERE o.object = $1 AND o.status IN ('pending', 'failed')
+       WINDOW w AS (PARTITION BY o.row_id)
+     ), ranked AS (
+       SELECT *, dense_rank() OVER (ORDER BY first) AS row_rank FROM open WHERE has_pending
+     )
+     SELECT * FROM ranked WHERE row_rank <= $2 ORDER BY first, id`,
     [object, limit],
   );
   return rows.map(toEntry);
