@@ -1,11 +1,12 @@
 // The SOQL engine's entry point: parse with @jetstreamapp/soql-parser-js (never by hand),
 // compile under the user's field-level security, run over the table, and hand back a result
 // whose rows can be projected to REST records, flat JSON values or CSV cells.
-import { parseQuery, type Query } from '@jetstreamapp/soql-parser-js';
+import { parseQuery, type Condition, type Query } from '@jetstreamapp/soql-parser-js';
 import type { ObjectDef, Row } from '../schema';
 import type { OrgStore } from '../store/org-store';
+import type { Table } from '../store/table';
 import type { OrgUser } from '../users';
-import { toCsvValue, toJsonValue } from '../values';
+import { parseDateTime, toCsvValue, toJsonValue } from '../values';
 import { compileSelect, selectRows, type Column, type CompiledSelect, type OutEntry } from './compile';
 import { findToken, soqlError, unsupportedType } from './errors';
 import { visibilityOf, type QueryScope } from './scope';
@@ -76,8 +77,28 @@ export function runQuery(store: OrgStore, user: OrgUser, soql: string, options: 
   };
   const sel = compileSelect(scope, def, query, false);
   const table = store.table(def.name);
-  const rows = selectRows(scope, sel, table.rows.values(), (r) => table.isDeleted(r));
+  const rows = selectRows(scope, sel, modstampCandidates(table, query) ?? table.rows.values(), (r) => table.isDeleted(r));
   return new Result(scope, sel, rows);
+}
+
+/**
+ * The rows an incremental pull's query — `WHERE SystemModstamp >= datetime` (or `>`) alone, `ORDER BY …, Id`
+ * — can match, from the table's SystemModstamp index instead of every row, as Salesforce's index on the
+ * field makes such queries cost what they return. Null for any other query (a full scan). The WHERE
+ * still runs on every candidate, and the unique Id at the end of ORDER BY makes their order irrelevant.
+ */
+function modstampCandidates(table: Table, query: Query): Row[] | null {
+  const where = query.where;
+  const condition = where?.left as (Condition & { value?: unknown; openParen?: number }) | null | undefined;
+  if (!where || 'operator' in where || 'right' in where || !condition || condition.openParen) return null;
+  if (!('field' in condition) || condition.field?.toLowerCase() !== 'systemmodstamp') return null;
+  if ((condition.operator !== '>=' && condition.operator !== '>') || condition.literalType !== 'DATETIME' || typeof condition.value !== 'string') return null;
+  const order = Array.isArray(query.orderBy) ? query.orderBy : query.orderBy ? [query.orderBy] : [];
+  const last = order.at(-1) as { field?: string } | undefined;
+  if (last?.field?.toLowerCase() !== 'id') return null;
+  const since = parseDateTime(condition.value);
+  if (since === null) return null;
+  return table.modifiedSince(since).map((id) => table.rows.get(id)!);
 }
 
 class Result implements QueryResult {

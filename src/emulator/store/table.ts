@@ -25,6 +25,8 @@ export class Table {
   private readonly valueIndexes = new Map<number, Map<string, string | Set<string>>>();
   /** Lazily built parent-id → child-ids indexes per reference slot, over all rows. */
   private readonly childIndexes = new Map<number, Map<string, Set<string>>>();
+  /** Lazily built SystemModstamp hour → ids index over all rows (see `modifiedSince`). */
+  private modstampIndex: Map<string, Set<string>> | null = null;
 
   constructor(readonly def: ObjectDef, indexedFields: FieldDef[]) {
     this.idSlot = def.fieldMap.get('id')!.slot;
@@ -75,6 +77,22 @@ export class Table {
     return set ? [...set] : [];
   }
 
+  /**
+   * Ids of rows (deleted ones included) whose SystemModstamp (epoch seconds) is at or after `since`, plus
+   * rows stamped earlier in the same hour: a superset the caller filters. Salesforce indexes
+   * SystemModstamp, so an incremental query costs what it returns, not the table's size.
+   */
+  modifiedSince(since: number): string[] {
+    if (!this.modstampIndex) {
+      this.modstampIndex = new Map();
+      for (const [id, row] of this.rows) addTo(this.modstampIndex, modstampBucket(row[this.modstampSlot]), id);
+    }
+    const from = Math.floor(since / MODSTAMP_BUCKET_SECONDS);
+    const ids: string[] = [];
+    for (const [bucket, set] of this.modstampIndex) if (Number(bucket) >= from) for (const id of set) ids.push(id);
+    return ids;
+  }
+
   private index(id: string, row: Row): void {
     if (!this.isDeleted(row)) {
       for (const [slot, index] of this.valueIndexes) {
@@ -89,6 +107,7 @@ export class Table {
       }
     }
     for (const [slot, index] of this.childIndexes) addTo(index, row[slot], id);
+    if (this.modstampIndex) addTo(this.modstampIndex, modstampBucket(row[this.modstampSlot]), id);
   }
 
   private unindex(id: string, row: Row): void {
@@ -109,7 +128,16 @@ export class Table {
       const parent = row[slot];
       if (typeof parent === 'string') index.get(parent)?.delete(id);
     }
+    this.modstampIndex?.get(modstampBucket(row[this.modstampSlot]))?.delete(id);
   }
+}
+
+/** Width of a SystemModstamp index bucket: an hour, so a cycle's window reads at most an hour of older rows. */
+const MODSTAMP_BUCKET_SECONDS = 3600;
+
+/** The modstamp index key of a stamp; a row without a numeric stamp goes to the last bucket, which every query reads. */
+function modstampBucket(stamp: unknown): string {
+  return typeof stamp === 'number' && Number.isFinite(stamp) ? String(Math.floor(stamp / MODSTAMP_BUCKET_SECONDS)) : String(Number.MAX_SAFE_INTEGER);
 }
 
 function addTo(index: Map<string, Set<string>>, parent: unknown, id: string): void {
