@@ -57,6 +57,9 @@ it('pushes a marketing change after syncNow, brings Salesforce changes back, sho
     // A resync re-drives the sync error: the row is sent again (and, still invalid, fails again —
     // its attempts count up on the same open error).
     await handle.signal(resyncSignal, { objects: ['Lead'] });
+    await eventually(async () => ((await handle.query(statusQuery)).initialCopy.Lead?.done ? true : undefined), 60_000);
+    // Pushes resume with the cycle after the copy.
+    await handle.signal(syncNowSignal);
     await eventually(async () => {
       const e = await org.sql<{ attempts: number }>(`SELECT attempts FROM tandem.sync_error WHERE object = 'Lead' AND row_id = $1 AND resolved_at IS NULL`, [bad[0]!.id]);
       return e[0] && e[0].attempts >= 2 ? true : undefined;
