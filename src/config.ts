@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_ID } from './shared';
+import { DEFAULT_SYNC_OBJECTS, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_ID } from './shared';
 
 const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h|d|milliseconds?|seconds?|minutes?|hours?|days?)$/;
 
@@ -16,6 +16,11 @@ const duration = z.string().trim().regex(durationPattern, 'expected a duration s
 
 /** How a field changed on both sides between two cycles is resolved (see src/sync/merge.ts). */
 const conflictRule = z.enum(['salesforce-wins', 'marketing-wins', 'newest-wins', 'salesforce-unless-blank', 'never-push']);
+
+const TWO_WAY_OBJECTS = DEFAULT_SYNC_OBJECTS.filter((o) => o.direction === 'two-way').map((o) => o.name);
+
+/** A key naming one of the two-way objects (push-side settings exist for no other). */
+const twoWayObject = z.string().refine((name) => TWO_WAY_OBJECTS.includes(name), `expected a two-way object: ${TWO_WAY_OBJECTS.join(', ')}`);
 
 export const configSchema = z
   .object({
@@ -84,7 +89,7 @@ export const configSchema = z
          */
         conflictRules: z
           .record(
-            z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce object API name'),
+            twoWayObject,
             z
               .object({
                 default: conflictRule.optional(),
@@ -98,7 +103,7 @@ export const configSchema = z
          * Unset objects follow their definition: CampaignMember yes (removing a member is a membership
          * change), Lead, Contact and Campaign no — as Marketo, the record stays in Salesforce.
          */
-        pushDeletes: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce object API name'), z.boolean()).default({}),
+        pushDeletes: z.record(twoWayObject, z.boolean()).default({}),
         /** Before creating a Salesforce lead, link to a visible lead or contact with the same email instead of creating a duplicate. */
         dedupeLeadsByEmail: z.boolean().default(true),
         /**

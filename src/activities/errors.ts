@@ -12,6 +12,7 @@ import { BulkJobError } from '../salesforce/bulk-query';
 import { SoqlBuildError } from '../salesforce/soql';
 import { InvalidIdentifierError } from '../db/identifiers';
 import { MigrationError } from '../db/migrations';
+import { ConflictRuleError } from '../sync/merge';
 import { SchemaMappingError } from '../sync/type-mapping';
 import { ValueCoercionError } from '../sync/coerce';
 import { UnknownObjectError } from '../objects';
@@ -88,6 +89,7 @@ export function classify(error: unknown): ErrorClass {
   if (error instanceof ValueCoercionError) return { kind: 'permanent', type: 'ValueCoercionError' };
   if (error instanceof SoqlBuildError) return { kind: 'permanent', type: 'SoqlBuildError' };
   if (error instanceof MigrationError) return { kind: 'permanent', type: 'MigrationError' };
+  if (error instanceof ConflictRuleError) return { kind: 'permanent', type: 'ConfigError' };
   // A failed or aborted job is replaced by a new one on the next attempt (copy.ts clears it).
   if (error instanceof BulkJobError) return { kind: 'transient', type: 'BulkJobError' };
   const code = errorCode(error);
