@@ -12,7 +12,8 @@ import type { Server } from 'node:http';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { temporalConnectionOptions } from './temporal/connection';
 import { loadConfig, type TandemConfig } from './config';
-import { ensureDatabase } from './db/ensure-database';
+import { DatabaseUnreachableError, ensureDatabase } from './db/ensure-database';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
 import { startEmulator, type RunningEmulator } from './emulator/server';
 import { logger, redactUrl } from './logger';
 import { installRuntime, serveMetrics } from './metrics';
@@ -25,7 +26,8 @@ import { TANDEM_ORG } from './shared';
 import { continuousSyncWorkflow } from './workflows';
 import { statusQuery, type SyncStatus } from './workflows/messages';
 
-const STATE_DIR = '.tandem';
+/** Where `npm start` keeps the dev server's and the embedded database's files. */
+const STATE_DIR = process.env.TANDEM_STATE_DIR ?? '.tandem';
 const DEFAULT_TEMPORAL_PORT = 7233;
 const DEFAULT_UI_PORT = 8233;
 const DEFAULT_EMULATOR_PORT = 8700;
@@ -36,6 +38,7 @@ const log = logger.child({ component: 'start' });
 /** Everything `npm start` brought up, to stop in reverse order. */
 interface Started {
   emulator?: RunningEmulator;
+  embeddedDatabase?: EmbeddedPostgres;
   devServer?: DevServer;
   worker?: RunningSyncWorker;
   client?: Client;
@@ -74,7 +77,9 @@ function banner(config: TandemConfig, started: Started, salesforce: string): str
     '',
     'Tandem is running.',
     `  Salesforce    ${salesforce}`,
-    `  PostgreSQL    ${redactUrl(config.database.url)} (schema "${config.database.schema}", Tandem's state in "tandem")`,
+    started.embeddedDatabase
+      ? `  PostgreSQL    embedded PGlite at ${redactUrl(config.database.url)}, data in ${STATE_DIR}/pglite (no PostgreSQL answered; set DATABASE_URL to use yours)`
+      : `  PostgreSQL    ${redactUrl(config.database.url)} (schema "${config.database.schema}", Tandem's state in "tandem")`,
     `  Temporal      ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
   ];
   if (started.metrics) lines.push(`  Metrics       ${started.metrics.url}`);
@@ -122,6 +127,24 @@ function progressLine(status: SyncStatus): string {
     .join(' · ');
 }
 
+/**
+ * Makes sure the configured database exists (creating it if missing). With no DATABASE_URL and no
+ * PostgreSQL answering at the configured URL, serves an embedded PGlite from .tandem/pglite instead and
+ * points the config at it; an explicit DATABASE_URL that does not answer is an error, never replaced.
+ */
+async function prepareDatabase(config: TandemConfig): Promise<EmbeddedPostgres | undefined> {
+  try {
+    if (await ensureDatabase(config.database.url)) log.info({ database: redactUrl(config.database.url) }, 'created the database');
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof DatabaseUnreachableError) || process.env.DATABASE_URL) throw error;
+    log.warn({ tried: redactUrl(config.database.url) }, `no PostgreSQL answers; using the embedded database in ${STATE_DIR}/pglite`);
+    const embedded = await startEmbeddedPostgres({ dataDir: `${STATE_DIR}/pglite` });
+    config.database.url = embedded.url;
+    return embedded;
+  }
+}
+
 async function stopAll(started: Started): Promise<void> {
   if (started.progressTimer) clearInterval(started.progressTimer);
   await started.worker?.stop().catch((error: unknown) => log.warn({ err: String(error) }, 'worker stop failed'));
@@ -129,6 +152,7 @@ async function stopAll(started: Started): Promise<void> {
   started.metrics?.server.close();
   await started.devServer?.stop();
   await started.emulator?.stop();
+  await started.embeddedDatabase?.stop();
 }
 
 async function main(): Promise<void> {
@@ -153,7 +177,7 @@ async function main(): Promise<void> {
         return undefined;
       });
     }
-    if (await ensureDatabase(config.database.url)) log.info({ database: redactUrl(config.database.url) }, 'created the database');
+    started.embeddedDatabase = await prepareDatabase(config);
 
     let credentials: SalesforceCredentials | null = loadCredentials();
     let salesforce: string;
