@@ -92,6 +92,7 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
   const sessions = new SessionRegistry(clock, store.users, resolved.sessionTtlSeconds, store.orgId);
   const credentials = seedUsers(store, sessions);
   if (resolved.seed === 'demo') seedDemoData(store, { scale: resolved.scale });
+  for (const table of store.allTables()) table.indexModstamps();
   let baseUrl = `${resolved.tls ? 'https' : 'http'}://${resolved.host}:${resolved.port}`;
   const authenticated = new WeakMap<Request, OrgUser>();
   const context: EmulatorContext = {

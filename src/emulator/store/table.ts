@@ -25,8 +25,8 @@ export class Table {
   private readonly valueIndexes = new Map<number, Map<string, string | Set<string>>>();
   /** Lazily built parent-id → child-ids indexes per reference slot, over all rows. */
   private readonly childIndexes = new Map<number, Map<string, Set<string>>>();
-  /** Lazily built SystemModstamp hour → ids index over all rows (see `modifiedSince`). */
-  private modstampIndex: Map<string, Set<string>> | null = null;
+  /** SystemModstamp hour → ids over all rows (see `modifiedSince`); built by `indexModstamps` or on first use. */
+  private modstampIndex: Map<number, string[]> | null = null;
 
   constructor(readonly def: ObjectDef, indexedFields: FieldDef[]) {
     this.idSlot = def.fieldMap.get('id')!.slot;
@@ -48,6 +48,9 @@ export class Table {
     if (row) {
       this.rows.set(id, row);
       this.index(id, row);
+      // Append-only: a restamped row stays listed under its old hour too (modifiedSince filters it).
+      const bucket = modstampBucket(row[this.modstampSlot]);
+      if (this.modstampIndex && (!old || modstampBucket(old[this.modstampSlot]) !== bucket)) appendTo(this.modstampIndex, bucket, id);
     } else {
       this.rows.delete(id);
     }
@@ -78,19 +81,30 @@ export class Table {
   }
 
   /**
-   * Ids of rows (deleted ones included) whose SystemModstamp (epoch seconds) is at or after `since`, plus
-   * rows stamped earlier in the same hour: a superset the caller filters. Salesforce indexes
-   * SystemModstamp, so an incremental query costs what it returns, not the table's size.
+   * Ids of rows (deleted ones included) whose SystemModstamp (epoch seconds) is at or after `since`, among
+   * others: rows stamped earlier in the same hour, and ids whose row has since been restamped earlier or
+   * removed (entries are only ever appended). A superset, without duplicates, that the caller filters.
+   * Salesforce indexes SystemModstamp, so an incremental query costs what it returns, not the table's size.
    */
   modifiedSince(since: number): string[] {
+    const index = this.indexModstamps();
+    const from = Math.floor(since / MODSTAMP_BUCKET_SECONDS);
+    const ids = new Set<string>();
+    for (const [bucket, list] of index) if (bucket >= from) for (const id of list) if (this.rows.has(id)) ids.add(id);
+    return [...ids];
+  }
+
+  /**
+   * Builds the SystemModstamp index when it does not exist yet, and returns it. The server calls this
+   * after seeding (one pass: far cheaper than keeping it during a million-row seed), so the first
+   * incremental query — a sync cycle — does not pay for it, as it would not in Salesforce.
+   */
+  indexModstamps(): Map<number, string[]> {
     if (!this.modstampIndex) {
       this.modstampIndex = new Map();
-      for (const [id, row] of this.rows) addTo(this.modstampIndex, modstampBucket(row[this.modstampSlot]), id);
+      for (const [id, row] of this.rows) appendTo(this.modstampIndex, modstampBucket(row[this.modstampSlot]), id);
     }
-    const from = Math.floor(since / MODSTAMP_BUCKET_SECONDS);
-    const ids: string[] = [];
-    for (const [bucket, set] of this.modstampIndex) if (Number(bucket) >= from) for (const id of set) ids.push(id);
-    return ids;
+    return this.modstampIndex;
   }
 
   private index(id: string, row: Row): void {
@@ -107,7 +121,6 @@ export class Table {
       }
     }
     for (const [slot, index] of this.childIndexes) addTo(index, row[slot], id);
-    if (this.modstampIndex) addTo(this.modstampIndex, modstampBucket(row[this.modstampSlot]), id);
   }
 
   private unindex(id: string, row: Row): void {
@@ -128,7 +141,6 @@ export class Table {
       const parent = row[slot];
       if (typeof parent === 'string') index.get(parent)?.delete(id);
     }
-    this.modstampIndex?.get(modstampBucket(row[this.modstampSlot]))?.delete(id);
   }
 }
 
@@ -136,8 +148,14 @@ export class Table {
 const MODSTAMP_BUCKET_SECONDS = 3600;
 
 /** The modstamp index key of a stamp; a row without a numeric stamp goes to the last bucket, which every query reads. */
-function modstampBucket(stamp: unknown): string {
-  return typeof stamp === 'number' && Number.isFinite(stamp) ? String(Math.floor(stamp / MODSTAMP_BUCKET_SECONDS)) : String(Number.MAX_SAFE_INTEGER);
+function modstampBucket(stamp: unknown): number {
+  return typeof stamp === 'number' && Number.isFinite(stamp) ? Math.floor(stamp / MODSTAMP_BUCKET_SECONDS) : Number.MAX_SAFE_INTEGER;
+}
+
+function appendTo(index: Map<number, string[]>, bucket: number, id: string): void {
+  const list = index.get(bucket);
+  if (list) list.push(id);
+  else index.set(bucket, [id]);
 }
 
 function addTo(index: Map<string, Set<string>>, parent: unknown, id: string): void {
