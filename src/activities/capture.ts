@@ -73,6 +73,36 @@ export function pendingColumns(entries: readonly OutboxEntry[]): Map<string, Dat
   return pending;
 }
 
+/**
+ * The oldest marketing-side delete a pull could still undo, or null when there is none: a pull re-reads
+ * records stamped at or after its watermark minus the overlap, so a delete captured before that point
+ * can only come back through a newer Salesforce change — which legitimately brings the record back
+ * (Marketo: a person deleted only on the marketing side returns when Salesforce changes it).
+ */
+async function tombstoneHorizon(ctx: ActivityContext, tx: pg.PoolClient, def: ObjectDefinition): Promise<Date | null> {
+  const state = (await readObjectStates(tx, [def.name])).get(def.name);
+  const horizon = state?.watermark ? new Date(state.watermark.getTime() - ctx.config.sync.overlapWindowSeconds * 1000) : new Date(0);
+  const { rows } = await tx.query(
+    `SELECT 1 FROM tandem.outbox WHERE object = $1 AND operation = 'delete' AND sfid IS NOT NULL AND captured_at >= $2 LIMIT 1`,
+    [def.name, horizon],
+  );
+  return rows.length > 0 ? horizon : null;
+}
+
+/**
+ * Deletes again the rows a page brought back although marketing deleted them: the record was not
+ * changed in Salesforce after the delete (or the delete was pushed and Salesforce's delete came back).
+ */
+async function buryResurrected(tx: pg.PoolClient, def: ObjectDefinition, target: { schema: string; table: string }, since: Date): Promise<void> {
+  await tx.query(
+    `DELETE FROM ${qualifiedName(target.schema, target.table)} t USING tandem.outbox o
+      WHERE o.object = $1 AND o.operation = 'delete' AND o.sfid IS NOT NULL AND o.captured_at >= $2 AND t.sfid = o.sfid
+        AND (t.systemmodstamp <= o.captured_at OR (o.status = 'pushed' AND t.isdeleted IS TRUE))
+        AND NOT EXISTS (SELECT 1 FROM tandem.outbox n WHERE n.object = o.object AND n.row_id = t.id)`,
+    [def.name, since],
+  );
+}
+
 /** What a pull transaction must do after writing a page of a two-way object. */
 export interface PendingGuard {
   /** Merges the rows the page overwrote; returns the number of conflicts logged. */
@@ -92,12 +122,14 @@ export async function guardPendingChanges(
 ): Promise<PendingGuard | null> {
   if (def.direction !== 'two-way') return null;
   const ids = await rowsWithOpenChanges(tx, def.name);
-  if (ids.length === 0) return null;
   const before = await readRows(tx, target.schema, target.table, ids);
   for (const [id, row] of before) if (row.sfid === null) before.delete(id); // not in Salesforce yet: a pull cannot touch it
-  if (before.size === 0) return null;
+  const tombstonesSince = await tombstoneHorizon(ctx, tx, def);
+  if (before.size === 0 && tombstonesSince === null) return null;
   return {
     async reconcile() {
+      if (tombstonesSince) await buryResurrected(tx, def, target, tombstonesSince);
+      if (before.size === 0) return 0;
       const { rows } = await tx.query<{ id: string }>(
         // The pull's upsert stamps every row it writes with now(), the transaction's start.
         `SELECT id FROM ${qualifiedName(target.schema, target.table)} WHERE id = ANY($1::bigint[]) AND ${quoteIdentifier(META_COLUMNS.syncedAt)} = now()`,

@@ -83,5 +83,4 @@ describe('refused writes', () => {
     await expect(org.sql(`INSERT INTO salesforce.contact (lastname, account_name__c) VALUES ('X', 'Y')`)).rejects.toThrow('salesforce.contact.account_name__c is read-only');
     await expect(org.sql(`TRUNCATE salesforce.lead`)).rejects.toThrow('TRUNCATE of salesforce.lead is refused');
   });
-
 });

@@ -207,10 +207,22 @@ describe('Marketo flows', () => {
     await org.sql(`DELETE FROM salesforce.contact WHERE sfid = $1`, [a.id]);
     expect((await org.cycle()).Contact).toMatchObject({ deletesNotPropagated: 1, rowsPushed: 0 });
     expect(await org.rep.sobject('Contact').retrieve(a.id!)).toMatchObject({ LastName: 'Keep Me' });
+    // The pulls re-read the record (it changed inside their overlap window) but do not bring it back…
+    await org.cycle();
+    expect(await org.sql(`SELECT count(*)::int AS n FROM salesforce.contact WHERE sfid = $1`, [a.id])).toEqual([{ n: 0 }]);
+    // …until Salesforce changes it again: then it returns, as Marketo's people do.
+    await org.admin('POST', '/clock', { advanceMs: 2_000 });
+    await org.rep.sobject('Contact').update({ Id: a.id!, Title: 'Changed in Salesforce' });
+    await org.cycle();
+    await org.admin('POST', '/clock', { reset: true });
+    expect(await org.sql(`SELECT title FROM salesforce.contact WHERE sfid = $1`, [a.id])).toEqual([{ title: 'Changed in Salesforce' }]);
+
     const deleting = org.withConfig({ pushDeletes: { Contact: true } });
     await org.sql(`DELETE FROM salesforce.contact WHERE sfid = $1`, [b.id]);
     expect((await org.cycle(deleting)).Contact).toMatchObject({ rowsPushed: 1, deletesNotPropagated: 0 });
     expect((await org.rep.query(`SELECT Id FROM Contact WHERE Id = '${b.id}'`)).totalSize).toBe(0);
+    await org.cycle(deleting); // Salesforce's delete comes back through queryAll: the row stays gone
+    expect(await org.sql(`SELECT count(*)::int AS n FROM salesforce.contact WHERE sfid = $1`, [b.id])).toEqual([{ n: 0 }]);
   });
 });
 
