@@ -12,6 +12,13 @@ import { dataConverter } from './security/data-converter';
 import { continuousSyncWorkflow } from './workflows';
 import { pauseSignal, resumeSignal, resyncUpdate, statusQuery, syncNowSignal } from './workflows/messages';
 import { formatStatus } from './cli/format';
+import { formatConflicts, formatStory, formatSyncErrors } from './cli/format-records';
+import { createPool } from './db/pool';
+import { findRecords, listConflicts } from './db/record-lookup';
+import { listSyncErrors, recordStory } from './db/story';
+import { redactUrl } from './logger';
+import { syncObjectsFor } from './shared';
+import type pg from 'pg';
 
 /** Exit codes of the `tandem` command. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, unreachable: 3 } as const;
@@ -111,6 +118,35 @@ export function buildProgram(io: CliIo = processIo): Command {
       }
     };
 
+  /** Runs `fn` with a pool on Tandem's database (errors, conflicts, record stories live there, not in Temporal). */
+  const withDatabase =
+    <A extends unknown[]>(fn: (db: pg.Pool, config: TandemConfig, ...args: A) => Promise<{ text: string; json: unknown }>) =>
+    async (...args: A): Promise<void> => {
+      const options = program.opts<GlobalOptions>();
+      const config = resolveConfig(options);
+      const db = createPool({ url: config.database.url, max: 2 });
+      try {
+        await db.query('SELECT 1').catch((error: Error) => {
+          throw new CliError(`No PostgreSQL reachable at ${redactUrl(config.database.url)} (${error.message}). Set DATABASE_URL or database.url.`, EXIT.unreachable);
+        });
+        const result = await fn(db, config, ...args);
+        io.out(options.json ? JSON.stringify(result.json, null, 2) : result.text);
+      } finally {
+        await db.end();
+      }
+    };
+  const checkObject = (config: TandemConfig, object: string | undefined): void => {
+    const known = syncObjectsFor(config.sync.customObjects).map((o) => o.name);
+    if (object !== undefined && !known.includes(object)) {
+      throw new CliError(`unknown object ${object}; synced objects are ${known.join(', ')}`, EXIT.badInput);
+    }
+  };
+  const positiveInteger = (text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit must be a positive integer, got ${JSON.stringify(text)}`, EXIT.badInput);
+    return n;
+  };
+
   program
     .command('start')
     .description('start the continuous sync, or report the one already running (idempotent); workers run separately')
@@ -188,6 +224,48 @@ export function buildProgram(io: CliIo = processIo): Command {
         }),
       );
   }
+  program
+    .command('errors')
+    .description('list sync errors: records Salesforce refused, with code, message, first/last seen and attempts')
+    .option('--object <Object>', 'only this object')
+    .option('--all', 'include resolved errors')
+    .option('--limit <n>', 'at most this many', '100')
+    .action(
+      withDatabase(async (db, config, options: { object?: string; all?: boolean; limit: string }) => {
+        checkObject(config, options.object);
+        const errors = await listSyncErrors(db, { object: options.object, all: options.all, limit: positiveInteger(options.limit) });
+        return { text: formatSyncErrors(errors, options.all ?? false), json: errors };
+      }),
+    );
+
+  program
+    .command('why')
+    .description("one record's story: its outbox history, sync errors, conflicts, last pull and push")
+    .argument('<sfid|email>', 'a Salesforce id of a lead, contact, campaign or member, or a person\'s email')
+    .action(
+      withDatabase(async (db, config, key: string) => {
+        const refs = await findRecords(db, config.database.schema, key);
+        if (refs.length === 0) {
+          throw new CliError(`no synced record matches ${JSON.stringify(key)} (expected a Salesforce id of a Lead, Contact, Campaign or CampaignMember, or an email of a lead or contact)`, EXIT.failed);
+        }
+        const stories = [];
+        for (const ref of refs) stories.push(await recordStory(db, config.database.schema, ref.object, ref.key));
+        return { text: stories.map(formatStory).join('\n\n'), json: stories };
+      }),
+    );
+
+  program
+    .command('conflicts')
+    .description('list same-field conflicts: both values, the winner and the rule that chose it')
+    .option('--object <Object>', 'only this object')
+    .option('--limit <n>', 'at most this many', '100')
+    .action(
+      withDatabase(async (db, config, options: { object?: string; limit: string }) => {
+        checkObject(config, options.object);
+        const conflicts = await listConflicts(db, { object: options.object, limit: positiveInteger(options.limit) });
+        return { text: formatConflicts(conflicts), json: conflicts };
+      }),
+    );
   return program;
 }
 
