@@ -22,6 +22,9 @@ import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityCont
 import { errorCode, toActivityFailure } from './errors';
 import { CURSOR_FIELD, refreshSchema } from './schema';
 
+/** PostgreSQL errors of a table altered by hand: undefined column or table, datatype mismatch, bad input for the new type. */
+const LOCAL_SCHEMA_DRIFT = new Set(['42703', '42P01', '42804', '22P02']);
+
 /** queryAll pages hold up to 2,000 rows (salesforce-api.md §2.1): one call per 2,000 changes. */
 const PULL_BATCH_SIZE = 2000;
 
@@ -48,9 +51,11 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
     try {
       counts = await pullPages(ctx, client, def, state);
     } catch (error) {
-      // INVALID_FIELD: a field vanished or lost field-level access since the last describe. Re-describe
-      // once and retry; only a second INVALID_FIELD is permanent (errors.ts).
-      if (errorCode(error) !== 'INVALID_FIELD') throw error;
+      // INVALID_FIELD: a field vanished or lost field-level access since the last describe; or the local
+      // table was altered by hand (column or table dropped, type changed). Re-describe once — which
+      // restores the table and schedules a copy to refill it — and retry; a second failure is final.
+      const code = errorCode(error) ?? '';
+      if (code !== 'INVALID_FIELD' && !LOCAL_SCHEMA_DRIFT.has(code)) throw error;
       call = 'describe after INVALID_FIELD';
       await refreshSchema(ctx, client, def);
       state = (await readObjectState(ctx.db, def.name))!;

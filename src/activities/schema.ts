@@ -4,14 +4,17 @@
  * start of every full copy and, every `describeIntervalSeconds`, before a pull.
  */
 import { identifierFor } from '../db/identifiers';
-import { saveDescribe } from '../db/state';
-import { ensureTable, type TableChanges } from '../db/tables';
+import { flagNeedsCopy, readObjectState, saveDescribe } from '../db/state';
+import { ensureTable, existingColumns, type TableChanges } from '../db/tables';
+import { logger } from '../logger';
 import type { ObjectDefinition } from '../objects';
 import type { SalesforceClient } from '../salesforce/connection';
 import { describeObject } from '../salesforce/describe';
-import { SchemaMappingError, columnsFor, type ColumnSpec } from '../sync/type-mapping';
+import { SchemaMappingError, columnsFor, compareTypes, type ColumnSpec } from '../sync/type-mapping';
 import { afterDescribe } from './capture';
 import type { ActivityContext } from './context';
+
+const log = logger.child({ component: 'schema' });
 
 /** The cursor of incremental pulls (see sync/watermark.ts). */
 export const CURSOR_FIELD = 'SystemModstamp';
@@ -22,6 +25,23 @@ export interface ObjectSchema {
   columns: ColumnSpec[];
   getDeleted: boolean;
   changes: TableChanges;
+}
+
+/**
+ * Columns Tandem recorded for a copied object that are now missing from its table, or whose type was
+ * changed to one their values cannot come back from (someone altered the table by hand), or all of
+ * them when the table itself is gone.
+ */
+async function alteredByHand(ctx: ActivityContext, object: string, table: string): Promise<string[]> {
+  const previous = await readObjectState(ctx.db, object);
+  if (!previous?.copyCompletedAt) return [];
+  const current = await existingColumns(ctx.db, ctx.config.database.schema, table);
+  return previous.columns
+    .filter((c) => {
+      const type = current.get(c.column);
+      return type === undefined || compareTypes(type, c.sqlType) === 'incompatible';
+    })
+    .map((c) => c.column);
 }
 
 /** Describes `def`, creates or extends its table and saves its columns; throws SchemaMappingError when required fields are hidden. */
@@ -35,7 +55,13 @@ export async function refreshSchema(ctx: ActivityContext, client: SalesforceClie
   }
   const columns = columnsFor(def.name, description.fields);
   const table = identifierFor(def.name);
+  const altered = await alteredByHand(ctx, def.name, table);
   const changes = await ensureTable(ctx.db, ctx.config.database.schema, table, def.name, columns);
+  if (altered.length > 0) {
+    // ensureTable put the columns back, empty: only a full copy refills them. The next cycle starts it.
+    await flagNeedsCopy(ctx.db, def.name, 'schema-changed');
+    log.warn({ object: def.name, columns: altered }, 'columns Tandem manages were dropped or retyped by hand; restored them and scheduled a full copy to refill them');
+  }
   const getDeleted = description.deletable && description.replicateable;
   await saveDescribe(ctx.db, def.name, table, columns, ctx.now(), getDeleted);
   // Change capture (two-way) or the read-only guard (one-way), and the person view.
