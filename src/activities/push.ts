@@ -146,36 +146,55 @@ export async function pushChanges(ctx: ActivityContext, input: { object: string 
     const tally: Tally = { pushed: 0, failed: 0, linked: 0, redirected: 0, deletesNotPropagated: 0, interrupted: null };
     const state = await readObjectState(ctx.db, def.name);
     if (!state?.copyCompletedAt) return await finish(ctx, def, tally, 0); // nothing to push against before the first copy
-    const client = await ctx.salesforce();
-    const plan = pushPlan(ctx, def, state);
-    if (plan.byColumn.has('masterrecordid')) {
-      call = 'fold Salesforce merges into marketing rows';
-      await foldMerges(ctx, plan);
+    // One push per object at a time, across workers: a retry started while a stalled attempt still runs
+    // (heartbeat timeout) would otherwise send the same rows twice.
+    call = 'take the push lock';
+    const lock = await ctx.db.connect();
+    let locked = false;
+    try {
+      locked = (await lock.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [`tandem push ${def.name}`])).rows[0]!.ok;
+      if (!locked) {
+        throw ApplicationFailure.create({ message: `${def.name}: another push of ${def.name} is still running; retrying`, type: 'PushBusy', nonRetryable: false });
+      }
+      return await pushLocked(ctx, def, state, tally, (step) => (call = step));
+    } finally {
+      if (locked) await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`tandem push ${def.name}`]).catch(() => undefined);
+      lock.release();
     }
-    call = 'redirect edits of converted, merged and linked rows';
-    await redirectEdits(ctx, plan, tally);
-    call = 'read the outbox';
-    const work = await collapse(ctx, plan, await openEntries(ctx.db, def.name, MAX_ROWS_PER_PUSH), tally);
-    if (def.name === 'Lead' && ctx.config.sync.dedupeLeadsByEmail) {
-      call = 'match new leads by email';
-      work.inserts = await linkByEmail(ctx, plan, work.inserts, tally);
-    }
-    if (def.name === 'CampaignMember') {
-      call = 'check campaign member statuses';
-      work.inserts = await checkMemberStatuses(ctx, plan, work.inserts, 'insert', tally);
-      work.updates = await checkMemberStatuses(ctx, plan, work.updates, 'update', tally);
-    }
-    call = `delete ${def.name} records`;
-    await send(ctx, client, plan, 'delete', work.deletes, tally);
-    call = `insert ${def.name} records`;
-    await send(ctx, client, plan, 'insert', await prepareInserts(ctx, client, plan, work.inserts, tally), tally);
-    call = `update ${def.name} records`;
-    await send(ctx, client, plan, 'update', work.updates, tally);
-    await recordApiUsage(ctx, client);
-    return await finish(ctx, def, tally, client.apiCalls);
   } catch (error) {
     throw toActivityFailure(error, { object: input.object, call });
   }
+}
+
+/** The push proper, under the object's push lock; `at` names the current step for failure messages. */
+async function pushLocked(ctx: ActivityContext, def: ObjectDefinition, state: ObjectState, tally: Tally, at: (step: string) => void): Promise<PushResult> {
+  const client = await ctx.salesforce();
+  const plan = pushPlan(ctx, def, state);
+  if (plan.byColumn.has('masterrecordid')) {
+    at('fold Salesforce merges into marketing rows');
+    await foldMerges(ctx, plan);
+  }
+  at('redirect edits of converted, merged and linked rows');
+  await redirectEdits(ctx, plan, tally);
+  at('read the outbox');
+  const work = await collapse(ctx, plan, await openEntries(ctx.db, def.name, MAX_ROWS_PER_PUSH), tally);
+  if (def.name === 'Lead' && ctx.config.sync.dedupeLeadsByEmail) {
+    at('match new leads by email');
+    work.inserts = await linkByEmail(ctx, plan, work.inserts, tally);
+  }
+  if (def.name === 'CampaignMember') {
+    at('check campaign member statuses');
+    work.inserts = await checkMemberStatuses(ctx, plan, work.inserts, 'insert', tally);
+    work.updates = await checkMemberStatuses(ctx, plan, work.updates, 'update', tally);
+  }
+  at(`delete ${def.name} records`);
+  await send(ctx, client, plan, 'delete', work.deletes, tally);
+  at(`insert ${def.name} records`);
+  await send(ctx, client, plan, 'insert', await prepareInserts(ctx, client, plan, work.inserts, tally), tally);
+  at(`update ${def.name} records`);
+  await send(ctx, client, plan, 'update', work.updates, tally);
+  await recordApiUsage(ctx, client);
+  return finish(ctx, def, tally, client.apiCalls);
 }
 
 /** The result: counts, backlog and error counts, also kept in `tandem.push_state` for status and stories. */

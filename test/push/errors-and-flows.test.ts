@@ -118,6 +118,24 @@ describe('per-record results', () => {
   });
 });
 
+describe('one push per object at a time', () => {
+  it('refuses (retryably) to push an object whose previous push still holds its lock', async () => {
+    const holder = await db.current.pool.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtext('tandem push Contact'))`);
+      await expect(org.activities.pushChanges({ object: 'Contact' })).rejects.toMatchObject({
+        message: 'Contact: another push of Contact is still running; retrying',
+        nonRetryable: false,
+      });
+      expect(await org.activities.pushChanges({ object: 'Lead' })).toMatchObject({ object: 'Lead' });
+    } finally {
+      await holder.query(`SELECT pg_advisory_unlock_all()`);
+      holder.release();
+    }
+    expect(await org.activities.pushChanges({ object: 'Contact' })).toMatchObject({ object: 'Contact' });
+  });
+});
+
 describe('inserts retried after a crash', () => {
   // The crash: Salesforce created the record, then the local commit failed (a trigger on the outbox
   // makes the transaction that would record the success fail once).
