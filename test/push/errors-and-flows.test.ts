@@ -96,6 +96,21 @@ describe('per-record results', () => {
     expect(people).toEqual([{ person_type: 'Contact', sfid: contact.id }, { person_type: 'Lead', sfid: lead.id }]);
   });
 
+  it('links to the lead Salesforce’s duplicate rule names when the match appeared after the pull', async () => {
+    const [row] = await org.sql<{ id: string }>(`INSERT INTO salesforce.lead (lastname, company, email, title) VALUES ('Racer', 'Race Co', 'race@race.test', 'From Marketing') RETURNING id`);
+    await org.activities.pullChanges({ object: 'Lead' });
+    const rival = await org.rep.sobject('Lead').create({ LastName: 'Racer', Company: 'Race Co', Email: 'race@race.test' }); // after the pull
+    expect(await org.activities.pushChanges({ object: 'Lead' })).toMatchObject({ linked: 1, rowsFailed: 0 });
+    expect(await sfidOf('lead', row!.id)).toBe(rival.id);
+    expect(await org.sql(`SELECT status, note FROM tandem.outbox WHERE object = 'Lead' AND row_id = $1`, [row!.id])).toEqual([
+      { status: 'pending', note: `linked to the existing Lead ${rival.id} the duplicate rule matched (sync.dedupeLeadsByEmail)` },
+    ]);
+    await org.cycle(); // the pull brings the rival into this row; the marketing values go out as an update (Lead: marketing wins)
+    expect(await org.rep.sobject('Lead').retrieve(rival.id!)).toMatchObject({ Title: 'From Marketing' });
+    expect((await org.rep.query(`SELECT Id FROM Lead WHERE Email = 'race@race.test'`)).totalSize).toBe(1);
+    expect(await org.sql(`SELECT count(*)::int AS n FROM salesforce.lead WHERE email = 'race@race.test'`)).toEqual([{ n: 1 }]);
+  });
+
   it('leaves records with transient lock errors pending for the next cycle', async () => {
     const rows = await org.sql<{ id: string }>(`INSERT INTO salesforce.contact (lastname) VALUES ('Lock A'), ('Lock B'), ('Lock C') RETURNING id`);
     await org.admin('POST', '/faults', { kind: 'unable-to-lock-row', path: '/services/data/*/composite/sobjects*', skip: 1, count: 1 });
