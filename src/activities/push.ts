@@ -698,11 +698,16 @@ async function applySuccess(tx: pg.PoolClient, plan: PushPlan, op: 'insert' | 'u
       const w = work[i]!;
       const sfid = results[i]!.id!;
       const echo = await tx.query<{ id: string }>(`SELECT id FROM ${table} WHERE sfid = $1 AND id <> $2`, [sfid, w.rowId]);
-      for (const e of echo.rows) {
-        const open = await tx.query(`SELECT 1 FROM tandem.outbox WHERE object = $1 AND row_id = $2 AND status IN ('pending', 'failed') LIMIT 1`, [plan.def.name, e.id]);
-        if (open.rowCount) throw new Error(`${plan.def.name} ${sfid}: local rows ${e.id} and ${w.rowId} both stand for it and both have unpushed changes`);
-        await tx.query(`DELETE FROM ${table} WHERE id = $1`, [e.id]);
+      const edited = echo.rows.length > 0 ? await openEntriesOf(tx, plan.def.name, echo.rows.map((e) => Number(e.id))) : [];
+      if (edited.length > 0) {
+        // The pulled copy of the record was already edited on the marketing side: it keeps the record,
+        // and this row is linked to it (its later edits go there) rather than a second row claiming it.
+        await writeColumns(tx, plan.schema, plan.table, w.rowId, { [PUSH_COLUMNS.linkedTo]: sfid });
+        await closeEntries(tx, w.entries.map((e) => e.id), 'linked', `in Salesforce as ${sfid}, which local row ${edited[0]!.rowId} already holds: linked to it`, sfid);
+        continue;
       }
+      // A pulled copy of the record (the echo of an insert whose result was lost) gives way to this row.
+      if (echo.rows.length > 0) await tx.query(`DELETE FROM ${table} WHERE id = ANY($1::bigint[])`, [echo.rows.map((e) => Number(e.id))]);
       await tx.query(`UPDATE ${table} SET sfid = $2 WHERE id = $1`, [w.rowId, sfid]);
       await closeEntries(tx, w.entries.map((e) => e.id), 'pushed', results[i]!.created === false ? 'created by an earlier attempt: matched by its key, not duplicated' : 'created', sfid);
     }

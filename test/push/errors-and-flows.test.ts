@@ -182,6 +182,20 @@ describe('inserts retried after a crash', () => {
     expect(await org.sql(`SELECT note FROM tandem.outbox WHERE object = 'Lead' AND row_id = $1`, [row!.id])).toEqual([{ note: 'created by an earlier attempt: matched by its key, not duplicated' }]);
   });
 
+  it('links the retried row to the pulled copy of the record when marketing already edited that copy', async () => {
+    await crashNextLocalCommit();
+    const [row] = await org.sql<{ id: string }>(`INSERT INTO salesforce.contact (lastname) VALUES ('Twice Held') RETURNING id`);
+    await expect(org.cycle()).rejects.toThrow('simulated crash after Salesforce succeeded');
+    await org.activities.pullChanges({ object: 'Contact' }); // the record arrives as a second row…
+    const [copy] = await org.sql<{ id: string; sfid: string }>(`SELECT id, sfid FROM salesforce.contact WHERE lastname = 'Twice Held' AND sfid IS NOT NULL`);
+    await org.sql(`UPDATE salesforce.contact SET title = 'Edited copy' WHERE id = $1`, [copy!.id]); // …which marketing edits
+    expect((await org.cycle()).Contact).toMatchObject({ rowsFailed: 0, backlog: 0 });
+    expect(await org.sql(`SELECT _tandem_linked_to, sfid FROM salesforce.contact WHERE id = $1`, [row!.id])).toEqual([{ _tandem_linked_to: copy!.sfid, sfid: null }]);
+    expect(await org.rep.sobject('Contact').retrieve(copy!.sfid)).toMatchObject({ Title: 'Edited copy' });
+    expect((await org.rep.query(`SELECT Id FROM Contact WHERE LastName = 'Twice Held'`)).totalSize).toBe(1);
+    expect(await org.sql(`SELECT person_type FROM salesforce.person WHERE lastname = 'Twice Held'`)).toEqual([{ person_type: 'Contact' }]);
+  });
+
   it('looks a campaign up by its natural key (no external id on Campaign) before creating it again', async () => {
     await crashNextLocalCommit();
     const [row] = await org.sql<{ id: string }>(`INSERT INTO salesforce.campaign (name) VALUES ('Crash Campaign') RETURNING id`);
