@@ -18,6 +18,7 @@ import {
   resolveSyncError,
   rowsWithOpenChanges,
   saveShadow,
+  vanishedFields,
   writeColumns,
   type OutboxEntry,
 } from '../db/outbox';
@@ -32,7 +33,8 @@ import type { ActivityContext } from './context';
 /** Installs the table's triggers after a describe, and the person view when Lead or Contact changed. */
 export async function afterDescribe(ctx: ActivityContext, def: ObjectDefinition, table: string, columns: readonly ColumnSpec[]): Promise<void> {
   const schema = ctx.config.database.schema;
-  await installTableGuards(ctx.db, schema, table, def, columns);
+  const vanished = def.direction === 'two-way' ? await vanishedFields(ctx.db, def.name, columns) : [];
+  await installTableGuards(ctx.db, schema, table, def, columns, vanished);
   if (def.name === 'Lead' || def.name === 'Contact') {
     const states = await readObjectStates(ctx.db, ['Lead', 'Contact']);
     const lead = states.get('Lead');

@@ -36,8 +36,11 @@ export interface CaptureSpec {
   notUpdateable: [string, string][];
 }
 
-/** The capture spec of an object's columns, from describe's `createable` / `updateable`. */
-export function captureSpec(object: string, columns: readonly ColumnSpec[]): CaptureSpec {
+/**
+ * The capture spec of an object's columns, from describe's `createable` / `updateable`. `vanished`
+ * are columns of fields that once synced but are no longer in describe: writes to them are refused.
+ */
+export function captureSpec(object: string, columns: readonly ColumnSpec[], vanished: readonly { column: string; field: string }[] = []): CaptureSpec {
   const spec: CaptureSpec = {
     tracked: [],
     notCreateable: [[ID_COLUMN, 'the Salesforce id is assigned by Salesforce']],
@@ -60,16 +63,46 @@ export function captureSpec(object: string, columns: readonly ColumnSpec[]): Cap
     if (!updateable) spec.notUpdateable.push([c.column, `the sync user cannot update ${object}.${c.field} in Salesforce (not updateable: a formula, system or read-only field)`]);
     if (createable || updateable) spec.tracked.push(c.column);
   }
+  for (const v of vanished) {
+    const reason = `${object}.${v.field} is no longer visible to the sync user (deleted, or hidden by field-level security), so it no longer syncs`;
+    spec.notCreateable.push([v.column, reason]);
+    spec.notUpdateable.push([v.column, reason]);
+  }
   return spec;
+}
+
+/**
+ * Records the object's current fields in `tandem.synced_field` and returns those that synced once but
+ * are gone from describe now.
+ */
+export async function vanishedFields(db: Db, object: string, columns: readonly ColumnSpec[]): Promise<{ column: string; field: string }[]> {
+  const current = columns.filter((c) => c.field !== '');
+  await db.query(
+    `INSERT INTO tandem.synced_field (object, column_name, field) SELECT $1, c, f FROM unnest($2::text[], $3::text[]) AS x(c, f)
+     ON CONFLICT (object, column_name) DO NOTHING`,
+    [object, current.map((c) => c.column), current.map((c) => c.field)],
+  );
+  const { rows } = await db.query<{ column_name: string; field: string }>(
+    `SELECT column_name, field FROM tandem.synced_field WHERE object = $1 AND NOT (column_name = ANY($2::text[])) ORDER BY column_name`,
+    [object, current.map((c) => c.column)],
+  );
+  return rows.map((r) => ({ column: r.column_name, field: r.field }));
 }
 
 /**
  * Installs (or replaces) the triggers of one data table: change capture on two-way objects, the
  * read-only guard on the others. Runs in its own transaction; idempotent.
  */
-export async function installTableGuards(pool: pg.Pool, schema: string, table: string, def: ObjectDefinition, columns: readonly ColumnSpec[]): Promise<void> {
+export async function installTableGuards(
+  pool: pg.Pool,
+  schema: string,
+  table: string,
+  def: ObjectDefinition,
+  columns: readonly ColumnSpec[],
+  vanished: readonly { column: string; field: string }[] = [],
+): Promise<void> {
   const name = qualifiedName(schema, table);
-  const spec = def.direction === 'two-way' ? JSON.stringify(captureSpec(def.name, columns)) : '';
+  const spec = def.direction === 'two-way' ? JSON.stringify(captureSpec(def.name, columns, vanished)) : '';
   // The installed trigger carries a fingerprint of its definition as its comment: an unchanged table
   // (the usual case at each periodic describe) costs one catalog read instead of DDL and its lock.
   // Bump the version when the trigger DDL below changes, so existing tables get the new one.

@@ -2,6 +2,7 @@
 // deletes into tandem.outbox in the writer's transaction; Tandem's own writes are not captured; one-way
 // tables and fields the sync user cannot write refuse writes with a clear error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INTEGRATION_PROFILE } from '../../src/emulator/users';
 import { useTestDatabase } from '../support/database';
 import { startPushOrg, type PushOrg } from './support';
 
@@ -69,6 +70,23 @@ describe('refused writes', () => {
     await expect(org.sql(`INSERT INTO salesforce.account (name) VALUES ('Nope')`)).rejects.toThrow('salesforce.account is read-only: it is synced from Salesforce');
     await expect(org.sql(`DELETE FROM salesforce.account`)).rejects.toThrow('salesforce.account is read-only: it is synced from Salesforce');
     await expect(org.sql(`TRUNCATE salesforce.campaignmemberstatus`)).rejects.toThrow('salesforce.campaignmemberstatus is read-only: it is synced from Salesforce');
+  });
+
+  it('refuses writes to a field that stopped syncing (hidden from the sync user), and accepts them again once it is back', async () => {
+    const [row] = await org.sql<{ id: string }>(`INSERT INTO salesforce.lead (lastname, company) VALUES ('Hidden', 'Acme') RETURNING id`);
+    const hidden = INTEGRATION_PROFILE.hiddenFields.get('lead')!;
+    hidden.add('website');
+    try {
+      await org.activities.pullChanges({ object: 'Lead' }); // re-describes: Website is gone, its column stays
+      await expect(org.sql(`UPDATE salesforce.lead SET website = 'x.test' WHERE id = $1`, [row!.id])).rejects.toThrow(
+        'salesforce.lead.website is read-only: Lead.Website is no longer visible to the sync user (deleted, or hidden by field-level security), so it no longer syncs',
+      );
+    } finally {
+      hidden.delete('website');
+    }
+    await org.activities.pullChanges({ object: 'Lead' });
+    await org.sql(`UPDATE salesforce.lead SET website = 'x.test' WHERE id = $1`, [row!.id]);
+    expect(await org.sql(`SELECT changed FROM tandem.outbox WHERE object = 'Lead' AND row_id = $1 ORDER BY id DESC LIMIT 1`, [row!.id])).toEqual([{ changed: { website: 'x.test' } }]);
   });
 
   it('refuses an update of a field the sync user cannot update, naming the field and why', async () => {
