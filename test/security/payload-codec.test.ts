@@ -3,7 +3,7 @@
 // what Temporal's server stores (read back with `temporal workflow show -o json`) is ciphertext.
 import { randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, defaultPayloadConverter } from '@temporalio/common';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, PayloadDecryptionError } from '../../src/security/payload-codec';
 import { dataConverter, payloadCodecFromEnv, PayloadKeyError } from '../../src/security/data-converter';
 import { startCodecServer } from '../../src/security/codec-server';
@@ -17,9 +17,16 @@ import { b64, historyText, payloadsIn } from './history';
 const KEY = randomBytes(32);
 const OLD_KEY = randomBytes(32);
 // Set before the harness connects: useTemporal's client and worker take their converter from the environment.
+const savedEnv = { ...process.env };
 process.env.TANDEM_PAYLOAD_KEY = KEY.toString('base64');
 process.env.TANDEM_PAYLOAD_KEY_ID = 'k2026';
 process.env.TANDEM_PAYLOAD_OLD_KEYS = `k2025:${OLD_KEY.toString('base64')}`;
+afterAll(() => {
+  for (const name of ['TANDEM_PAYLOAD_KEY', 'TANDEM_PAYLOAD_KEY_ID', 'TANDEM_PAYLOAD_OLD_KEYS']) {
+    if (savedEnv[name] === undefined) delete process.env[name];
+    else process.env[name] = savedEnv[name];
+  }
+});
 
 const text = new TextEncoder();
 const plain = (value: unknown) => defaultPayloadConverter.toPayload(value);
