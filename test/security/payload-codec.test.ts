@@ -1,7 +1,9 @@
 // The optional payload codec: AES-256-GCM with the key id in the metadata and a keyring of old keys;
 // a worker and a client configured from the environment round-trip every message through it, and
 // what Temporal's server stores (read back with `temporal workflow show -o json`) is ciphertext.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { METADATA_ENCODING_KEY, defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, PayloadDecryptionError } from '../../src/security/payload-codec';
@@ -13,6 +15,8 @@ import { initialCopyWorkflowId, type SyncObject } from '../../src/shared';
 import { FakeSync } from '../support/fake-activities';
 import { eventually, useTemporal } from '../support/temporal';
 import { b64, historyText, payloadsIn } from './history';
+
+const runCli = async (cli: string, args: string[]): Promise<string> => (await promisify(execFile)(cli, args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 const KEY = randomBytes(32);
 const OLD_KEY = randomBytes(32);
@@ -167,6 +171,13 @@ describe('a worker and a client with the codec, on a real Temporal dev server', 
       const decoded = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
       expect(decoded.payloads.map((p) => b64(p.metadata.encoding))).toContain('json/plain');
       expect(decoded.payloads.map((p) => b64(p.data)).join('\n')).toContain(workflowId);
+
+      // The Temporal CLI speaks the same protocol: `temporal workflow show --codec-endpoint` reads plaintext.
+      const shown = await runCli(cli, ['workflow', 'show', '--address', address, '-w', initialCopyWorkflowId(workflowId), '--codec-endpoint', server.url, '-o', 'json']);
+      const plainPayloads = payloadsIn(JSON.parse(shown));
+      expect(plainPayloads.length).toBeGreaterThan(0);
+      expect(plainPayloads.every((p) => b64(p.metadata?.encoding) !== ENCRYPTED_ENCODING)).toBe(true);
+      expect(plainPayloads.map((p) => b64(p.data)).join('\n')).toContain(workflowId);
     } finally {
       await server.stop();
     }
