@@ -14,8 +14,8 @@ import { pauseSignal, resumeSignal, resyncUpdate, statusQuery, syncNowSignal } f
 import { formatStatus } from './cli/format';
 import { formatConflicts, formatStory, formatSyncErrors } from './cli/format-records';
 import { createPool } from './db/pool';
-import { findRecords, listConflicts } from './db/record-lookup';
-import { listSyncErrors, recordStory } from './db/story';
+import { findRecords } from './db/record-lookup';
+import { listConflicts, listSyncErrors, recordStory } from './db/story';
 import { redactUrl } from './logger';
 import { syncObjectsFor } from './shared';
 import type pg from 'pg';
@@ -241,12 +241,20 @@ export function buildProgram(io: CliIo = processIo): Command {
   program
     .command('why')
     .description("one record's story: its outbox history, sync errors, conflicts, last pull and push")
-    .argument('<sfid|email>', 'a Salesforce id of a lead, contact, campaign or member, or a person\'s email')
+    .argument('<key...>', 'a Salesforce id (Lead, Contact, Campaign, CampaignMember), a person\'s email, or <Object> <row id|Salesforce id>')
     .action(
-      withDatabase(async (db, config, key: string) => {
-        const refs = await findRecords(db, config.database.schema, key);
+      withDatabase(async (db, config, key: string[]) => {
+        let refs;
+        if (key.length === 2) {
+          checkObject(config, key[0]);
+          refs = [{ object: key[0], key: key[1] }];
+        } else if (key.length === 1) {
+          refs = await findRecords(db, config.database.schema, key[0]);
+        } else {
+          throw new CliError('why takes one key (Salesforce id or email) or an object and a key', EXIT.badInput);
+        }
         if (refs.length === 0) {
-          throw new CliError(`no synced record matches ${JSON.stringify(key)} (expected a Salesforce id of a Lead, Contact, Campaign or CampaignMember, or an email of a lead or contact)`, EXIT.failed);
+          throw new CliError(`no synced record matches ${JSON.stringify(key[0])} (expected a Salesforce id of a Lead, Contact, Campaign or CampaignMember, or an email of a lead or contact)`, EXIT.failed);
         }
         const stories = [];
         for (const ref of refs) stories.push(await recordStory(db, config.database.schema, ref.object, ref.key));

@@ -1,8 +1,7 @@
 /**
  * Renders sync errors, conflicts and one record's story as text for the `tandem` CLI. Pure.
  */
-import type { ConflictRow } from '../db/record-lookup';
-import type { RecordStory, SyncErrorRow } from '../db/story';
+import type { ConflictRow, RecordStory, SyncErrorRow } from '../db/story';
 
 function when(date: Date | string | null | undefined): string {
   return date ? new Date(date).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—';

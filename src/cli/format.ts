@@ -42,6 +42,8 @@ function pushCell(o: ObjectStatus): string {
     p.openErrors ? `${p.openErrors} open errors` : '',
     p.conflicts ? `${p.conflicts} conflicts` : '',
     p.deletesNotPropagated ? `${p.deletesNotPropagated} deletes kept local` : '',
+    p.linked ? `${p.linked} linked to existing records` : '',
+    p.interrupted ? `interrupted: ${p.interrupted}` : '',
   ].filter(Boolean);
   return `${p.rowsPushed ?? 0} pushed, ${p.rowsFailed ?? 0} failed, backlog ${p.backlog ?? 0}${oldest}${extras.length ? `, ${extras.join(', ')}` : ''}`;
 }

@@ -1,6 +1,5 @@
 /**
- * Finding records and conflicts for operators (`tandem why`, `tandem conflicts`): which synced row an
- * id or email means, and the conflict log. Read-only.
+ * Which synced record an operator means (`tandem why`): a Salesforce id or an email. Read-only.
  */
 import type pg from 'pg';
 import { qualifiedName } from './identifiers';
@@ -13,20 +12,6 @@ const OBJECT_BY_PREFIX: Record<string, string> = { '00Q': 'Lead', '003': 'Contac
 export interface RecordRef {
   object: string;
   key: string;
-}
-
-/** One logged conflict. */
-export interface ConflictRow {
-  object: string;
-  rowId: number;
-  sfid: string | null;
-  field: string;
-  base: unknown;
-  marketing: unknown;
-  salesforce: unknown;
-  winner: string;
-  rule: string;
-  loggedAt: Date;
 }
 
 /**
@@ -51,24 +36,4 @@ export async function findRecords(db: pg.Pool, schema: string, key: string): Pro
     refs.push(...rows.map((r) => ({ object, key: String(r.id) })));
   }
   return refs;
-}
-
-/** Logged conflicts, newest first, optionally of one object. */
-export async function listConflicts(db: pg.Pool, options: { object?: string; limit?: number } = {}): Promise<ConflictRow[]> {
-  const { rows } = await db.query(
-    `SELECT * FROM tandem.conflict_log WHERE ($1::text IS NULL OR object = $1) ORDER BY logged_at DESC, id DESC LIMIT $2`,
-    [options.object ?? null, options.limit ?? 100],
-  );
-  return rows.map((c) => ({
-    object: c.object,
-    rowId: Number(c.row_id),
-    sfid: c.sfid,
-    field: c.field,
-    base: c.base_value,
-    marketing: c.marketing_value,
-    salesforce: c.salesforce_value,
-    winner: c.winner,
-    rule: c.rule,
-    loggedAt: c.logged_at,
-  }));
 }

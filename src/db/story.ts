@@ -1,7 +1,7 @@
 /**
  * Read-only reports on the push side for operators: the open (or all) sync errors, and one record's
  * story — the row as it is, its outbox history, its sync errors, its conflicts, when it was last pulled
- * and last pushed. Used by `npm run sync-errors` (scripts/sync-errors.ts) and, later, the CLI.
+ * and last pushed. Used by the CLI's `tandem errors`, `tandem why` and `tandem conflicts`.
  */
 import type pg from 'pg';
 import { qualifiedName } from './identifiers';
@@ -44,6 +44,45 @@ function toSyncError(r: Record<string, any>): SyncErrorRow {
   };
 }
 
+/** One logged conflict. */
+export interface ConflictRow {
+  object: string;
+  rowId: number;
+  sfid: string | null;
+  field: string;
+  base: unknown;
+  marketing: unknown;
+  salesforce: unknown;
+  winner: string;
+  rule: string;
+  loggedAt: Date;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row, typed by the SELECT
+function toConflict(c: Record<string, any>): ConflictRow {
+  return {
+    object: c.object,
+    rowId: Number(c.row_id),
+    sfid: c.sfid,
+    field: c.field,
+    base: c.base_value,
+    marketing: c.marketing_value,
+    salesforce: c.salesforce_value,
+    winner: c.winner,
+    rule: c.rule,
+    loggedAt: c.logged_at,
+  };
+}
+
+/** Logged conflicts, newest first, optionally of one object. */
+export async function listConflicts(db: pg.Pool, options: { object?: string; limit?: number } = {}): Promise<ConflictRow[]> {
+  const { rows } = await db.query(
+    `SELECT * FROM tandem.conflict_log WHERE ($1::text IS NULL OR object = $1) ORDER BY logged_at DESC, id DESC LIMIT $2`,
+    [options.object ?? null, options.limit ?? 100],
+  );
+  return rows.map(toConflict);
+}
+
 /** Sync errors, newest first: open ones only unless `all`, optionally of one object. */
 export async function listSyncErrors(db: pg.Pool, options: { object?: string; all?: boolean; limit?: number } = {}): Promise<SyncErrorRow[]> {
   const { rows } = await db.query(
@@ -71,7 +110,7 @@ export interface RecordStory {
   lastPushedAt: Date | null;
   outbox: { id: number; operation: string; changed: Record<string, unknown>; capturedAt: Date; status: string; attempts: number; lastError: string | null; note: string | null; doneAt: Date | null }[];
   errors: SyncErrorRow[];
-  conflicts: { field: string; base: unknown; marketing: unknown; salesforce: unknown; winner: string; rule: string; loggedAt: Date }[];
+  conflicts: ConflictRow[];
   /** The object's latest push (tandem.push_state). */
   lastObjectPush: { at: Date; result: Record<string, unknown> } | null;
 }
@@ -124,15 +163,7 @@ export async function recordStory(db: pg.Pool, schema: string, object: string, k
       doneAt: o.done_at,
     })),
     errors: errors.rows.map(toSyncError),
-    conflicts: conflicts.rows.map((c) => ({
-      field: c.field,
-      base: c.base_value,
-      marketing: c.marketing_value,
-      salesforce: c.salesforce_value,
-      winner: c.winner,
-      rule: c.rule,
-      loggedAt: c.logged_at,
-    })),
+    conflicts: conflicts.rows.map(toConflict),
     lastObjectPush: push.rows[0] ? { at: push.rows[0].last_push_at, result: push.rows[0].last_result } : null,
   };
 }

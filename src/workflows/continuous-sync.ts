@@ -353,7 +353,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
         const r = await cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name, cycle: status.cycle });
         return {
           rowsPushed: r.rowsPushed, rowsFailed: r.rowsFailed, backlog: r.backlog, oldestPendingSeconds: r.oldestPendingSeconds,
-          conflicts: r.conflicts, openErrors: r.openErrors, deletesNotPropagated: r.deletesNotPropagated,
+          conflicts: r.conflicts, openErrors: r.openErrors, deletesNotPropagated: r.deletesNotPropagated, linked: r.linked, interrupted: r.interrupted,
         };
       });
     }

@@ -67,6 +67,10 @@ export interface OperationOutcome {
   openErrors?: number;
   /** Marketing-side deletes kept local because delete propagation is off for the object. */
   deletesNotPropagated?: number;
+  /** New marketing rows linked to an existing Salesforce record instead of created. */
+  linked?: number;
+  /** Why the push stopped early (a transient failure of a whole call); the rest waits for the next cycle. */
+  interrupted?: string;
   watermark?: string | null;
   /** The failure message, after the activity's retries ran out. */
   error?: string;

@@ -295,7 +295,7 @@ describe('Bulk API 2.0 ingest above the threshold', () => {
 });
 
 describe('visible', () => {
-  it('`npm run sync-errors` lists open errors and tells one record’s story', async () => {
+  it('`tandem errors` lists open errors and `tandem why` tells one record’s story', async () => {
     const [row] = await org.sql<{ id: string }>(`INSERT INTO salesforce.lead (lastname, company, status) VALUES ('Storied', 'Story Co', 'Working - Contacted') RETURNING id`);
     await org.cycle();
     await org.sql(`UPDATE salesforce.lead SET email = 'storied@story.test' WHERE id = $1`, [row!.id]);
@@ -306,12 +306,12 @@ describe('visible', () => {
     const [other] = await org.sql<{ id: string }>(`INSERT INTO salesforce.lead (lastname, company, status) VALUES ('Still Broken', 'Story Co', 'Working - Contacted') RETURNING id`);
     await org.cycle();
     const run = (args: string[]) =>
-      execFileAsync('npx', ['tsx', 'scripts/sync-errors.ts', ...args], { env: { ...process.env, DATABASE_URL: db.current.url, TANDEM_CONFIG: '' }, cwd: process.cwd() });
-    const list = await run([]);
+      execFileAsync('npx', ['tandem', ...args], { env: { ...process.env, DATABASE_URL: db.current.url, TANDEM_CONFIG: '' }, cwd: process.cwd() });
+    const list = await run(['errors']);
     expect(list.stdout).toContain(`Lead row ${other!.id} — insert — OPEN`);
     expect(list.stdout).toContain('FIELD_CUSTOM_VALIDATION_EXCEPTION: A lead being worked needs an email address or a phone number.');
     expect(list.stdout).not.toContain(`Lead row ${row!.id} `);
-    const story = JSON.parse((await run(['story', 'Lead', row!.id, '--json'])).stdout) as RecordStory;
+    const [story] = JSON.parse((await run(['why', 'Lead', row!.id, '--json'])).stdout) as RecordStory[];
     expect(story.outbox.map((o) => [o.operation, o.status])).toEqual([
       ['insert', 'pushed'],
       ['update', 'pushed'],
@@ -321,7 +321,7 @@ describe('visible', () => {
     expect(story.conflicts).toEqual([expect.objectContaining({ field: 'Title', marketing: 'From Marketing', salesforce: 'From Sales', winner: 'marketing', rule: 'marketing-wins' })]);
     expect(story.lastPushedAt).not.toBeNull();
     expect(story.lastPulledAt).not.toBeNull();
-    const text = (await run(['story', 'Lead', story.sfid!])).stdout;
+    const text = (await run(['why', story.sfid!])).stdout;
     expect(text).toContain(`Lead row ${row!.id}, Salesforce id ${story.sfid}`);
     expect(text).toContain('Title: base ∅, marketing "From Marketing", Salesforce "From Sales" → marketing (marketing-wins)');
     await expect(recordStory(db.current.pool, 'salesforce', 'Lead', '00Q000000000000AAA')).rejects.toThrow(
