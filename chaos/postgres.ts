@@ -13,9 +13,22 @@ import { freePort } from '../src/temporal/dev-server';
 
 const exec = promisify(execFile);
 
+/** Stops a cluster left behind by a run that died (its harness was SIGKILLed) and deletes its directory. */
+export async function stopStaleCluster(dir: string): Promise<void> {
+  const data = join(dir, 'data');
+  if (existsSync(join(data, 'postmaster.pid'))) {
+    const pg_ctl = join(binDir(), 'pg_ctl');
+    const asRoot = userInfo().uid === 0;
+    await exec(asRoot ? 'runuser' : pg_ctl, [...(asRoot ? ['-u', 'postgres', '--', pg_ctl] : []), '-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** A running private cluster. */
 export interface PrivatePostgres {
   port: number;
+  /** The cluster's directory (data in `data/`, socket and log beside it). */
+  dir: string;
   /** Connection URL of database `postgres` as superuser `postgres`. */
   adminUrl: string;
   /** URL of another database on this cluster. */
@@ -59,6 +72,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const urlFor = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
     port,
+    dir,
     adminUrl: urlFor('postgres'),
     urlFor,
     async restart(mode = 'immediate') {

@@ -8,7 +8,7 @@
  * fault sequence, edits); timing on a loaded machine still varies, so a replay repeats the same
  * decisions, not the same interleaving to the millisecond.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -24,7 +24,7 @@ import type { ContinuousSyncInput } from '../src/workflows/continuous-sync';
 import { statusQuery, syncNowSignal, type SyncStatus } from '../src/workflows/messages';
 import { ChangeMaker } from './changes';
 import { compareSides, type Comparison } from './compare';
-import { startPrivatePostgres, type PrivatePostgres } from './postgres';
+import { startPrivatePostgres, stopStaleCluster, type PrivatePostgres } from './postgres';
 import { seededRng, type Rng } from './rng';
 import { spawnWorker, type WorkerProcess } from './worker-process';
 
@@ -100,6 +100,53 @@ function isAlive(pid: number | undefined): boolean {
   }
 }
 
+/**
+ * What a run started, written to `owner.json` in its directory, so the next run can clean up after one
+ * that died without its cleanup (its process SIGKILLed, e.g. by a test timeout): worker processes and
+ * the private PostgreSQL cluster would otherwise live on as orphans.
+ */
+interface RunOwner {
+  pid: number;
+  postgresDir?: string;
+  workerPids: number[];
+}
+
+function recordOwner(work: string, owner: RunOwner): void {
+  writeFileSync(join(work, 'owner.json'), JSON.stringify(owner));
+}
+
+/** Stops what earlier runs left behind when their process died: their workers, their PostgreSQL, their directories. */
+export async function sweepStaleRuns(log: (line: string) => void = () => undefined): Promise<number> {
+  let swept = 0;
+  for (const name of readdirSync(tmpdir())) {
+    if (!/^tandem-chaos-(?!pg-)/.test(name)) continue;
+    const work = join(tmpdir(), name);
+    let owner: RunOwner;
+    try {
+      owner = JSON.parse(readFileSync(join(work, 'owner.json'), 'utf8')) as RunOwner;
+    } catch {
+      continue; // not ours, or still starting
+    }
+    if (isAlive(owner.pid)) continue;
+    for (const pid of owner.workerPids) {
+      // Only if it still is a Tandem worker (pids get reused).
+      const cmdline = (() => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      if (cmdline.includes('src/worker.ts')) process.kill(pid, 'SIGKILL');
+    }
+    if (owner.postgresDir) await stopStaleCluster(owner.postgresDir);
+    rmSync(work, { recursive: true, force: true });
+    swept++;
+    log(`cleaned up after a chaos run that died (pid ${owner.pid}): ${work}`);
+  }
+  return swept;
+}
+
 /** Restarts the worker whenever it exits, as a process supervisor would; SIGKILLs it on demand. */
 class Supervisor {
   current: WorkerProcess | undefined;
@@ -114,8 +161,12 @@ class Supervisor {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** Called with each new worker's pid (recorded for the stale-run sweep). */
+  onSpawn: (pid: number) => void = () => undefined;
+
   start(): WorkerProcess {
     const worker = spawnWorker({ env: this.env, logFile: this.logFile });
+    if (worker.child.pid) this.onSpawn(worker.child.pid);
     const generation = ++this.generation;
     this.current = worker;
     void worker.exited.then(async (how) => {
@@ -187,10 +238,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (Date.now() > deadline) throw new Error(`chaos run over its ${options.timeLimitMs} ms limit while ${what}`);
   };
 
+  const owner: RunOwner = { pid: process.pid, workerPids: [] };
+  recordOwner(work, owner);
   try {
+    await sweepStaleRuns(log);
     log(`seed ${options.seed}, scale ${options.scale}, work dir ${work}`);
     const postgres: PrivatePostgres = await startPrivatePostgres();
     cleanups.push(() => postgres.stop());
+    owner.postgresDir = postgres.dir;
+    recordOwner(work, owner);
     {
       const admin = new pg.Client({ connectionString: postgres.adminUrl });
       await admin.connect();
@@ -257,6 +313,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       join(work, 'worker.log'),
       log,
     );
+    supervisor.onSpawn = (pid) => {
+      owner.workerPids = [...owner.workerPids.filter(isAlive), pid];
+      recordOwner(work, owner);
+    };
     supervisor.start();
     cleanups.push(() => supervisor.stop());
     await supervisor.ready();
