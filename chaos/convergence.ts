@@ -12,8 +12,9 @@ import { startPrivatePostgres } from './postgres';
 const options = new Command('convergence')
   .option('--seed <n>', 'fast-check seed', String(Math.floor(Math.random() * 2 ** 31)))
   .option('--runs <n>', 'interleavings to try', '500')
+  .option('--path <path>', 'replay only the interleaving fast-check reported (its "path")')
   .parse()
-  .opts<{ seed: string; runs: string }>();
+  .opts<{ seed: string; runs: string; path?: string }>();
 
 async function main(): Promise<void> {
   const seed = Number(options.seed);
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   try {
     const world = await startConvergenceWorld(pool);
     try {
-      const result = await checkConvergence(world, { seed, runs, log: (line) => console.log(`${line} (${Math.round((Date.now() - started) / 1000)} s)`) });
+      const result = await checkConvergence(world, { seed, runs, path: options.path, log: (line) => console.log(`${line} (${Math.round((Date.now() - started) / 1000)} s)`) });
       console.log(`\nconverged: ${result.runs} interleavings in ${Math.round((Date.now() - started) / 1000)} s`);
       console.log(`events: ${Object.entries(result.events).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     } finally {
@@ -43,5 +44,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
+  if (error instanceof Error && error.cause instanceof Error) console.error(`\n${error.cause.message}`);
   process.exitCode = 1;
 });

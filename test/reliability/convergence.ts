@@ -254,8 +254,17 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
     if (predicted.has(`${records.member}|status`) && memberStatusExpected !== null) memberStatusExpected = sfMember = mkMember = predicted.get(`${records.member}|status`)!;
     await org.cycle();
   }
-  await org.cycle();
-  await org.cycle();
+  // Then cycles until one pushes nothing: its pull came after the last push. Redirect chains (an edit to a
+  // merge loser that was then converted) take a cycle per hop.
+  for (let quiet = 0, n = 0; quiet < 1; n++) {
+    if (n >= 8) {
+      findings.push('still pushing after 8 quiet cycles');
+      break;
+    }
+    const pushed = await org.cycle();
+    const [{ n: pending }] = (await org.sql<{ n: number }>(`SELECT count(*)::int AS n FROM tandem.outbox WHERE status = 'pending'`)) as [{ n: number }];
+    if (pending === 0 && Object.values(pushed).every((r) => r.rowsPushed === 0 && r.rowsFailed === 0)) quiet++;
+  }
   // The membership followed its lead (deleted with it, moved by a merge or conversion): no prediction.
   if (memberStatusExpected === null) structural.add(records.member);
 
@@ -345,7 +354,10 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
 }
 
 /** Runs the property: `runs` plans from `seed`; throws with the findings and the replay seed on the first failure. */
-export async function checkConvergence(world: ConvergenceWorld, options: { seed: number; runs: number; log?: (line: string) => void }): Promise<{ runs: number; events: Record<string, number> }> {
+export async function checkConvergence(
+  world: ConvergenceWorld,
+  options: { seed: number; runs: number; path?: string; log?: (line: string) => void },
+): Promise<{ runs: number; events: Record<string, number> }> {
   let run = 0;
   const events: Record<string, number> = {};
   await fc.assert(
@@ -356,7 +368,8 @@ export async function checkConvergence(world: ConvergenceWorld, options: { seed:
       if (findings.length > 0) throw new Error(`run ${run} did not converge:\n  ${findings.slice(0, 15).join('\n  ')}\nplan ${JSON.stringify(plan)}`);
       if (options.log && run % 50 === 0) options.log(`convergence: ${run} runs`);
     }),
-    { seed: options.seed, numRuns: options.runs, endOnFailure: true },
+    // `path` (printed by fast-check on failure) replays just the failing interleaving.
+    { seed: options.seed, numRuns: options.runs, endOnFailure: true, ...(options.path ? { path: options.path } : {}) },
   );
   return { runs: run, events };
 }
