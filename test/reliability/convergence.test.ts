@@ -16,7 +16,8 @@ afterAll(async () => {
 });
 
 it('random interleavings of edits, deletes, merges, conversions and status changes on both sides converge', async () => {
-  const seed = Number(process.env.TANDEM_CONVERGENCE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  // A fixed seed keeps `npm test` repeatable; `npm run convergence` explores fresh seeds, 500 runs at a time.
+  const seed = Number(process.env.TANDEM_CONVERGENCE_SEED ?? 20_261_130);
   const runs = Number(process.env.TANDEM_CONVERGENCE_RUNS ?? 30);
   console.log(`convergence: seed ${seed}, ${runs} runs (replay with TANDEM_CONVERGENCE_SEED=${seed})`);
   const result = await checkConvergence(world, { seed, runs });
