@@ -175,7 +175,8 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
         case 'sfMerge': {
           const master = records.leads[e.rec]!;
           const loser = records.leads[e.other]!;
-          if (master === loser) break;
+          // Salesforce does not merge converted leads (the emulator would): a rep could not do it.
+          if (master === loser || converted.has(master) || converted.has(loser)) break;
           const [result] = mergeRecords(store, rep, [{ masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [loser] }]);
           if (result?.success) {
             merged.set(loser, master);
