@@ -25,7 +25,7 @@ import { readObjectState } from '../src/db/state';
 import { syncedObjects } from '../src/objects';
 import { createQueryJob, deleteQueryJob, fetchResultPage, waitForQueryJob } from '../src/salesforce/bulk-query';
 import { SalesforceClient } from '../src/salesforce/connection';
-import { buildSelect } from '../src/salesforce/soql';
+import { buildSelect, type SoqlCondition } from '../src/salesforce/soql';
 import { selectedFields } from '../src/sync/type-mapping';
 
 
@@ -116,7 +116,7 @@ async function copyAll(activities: ReturnType<typeof createActivities>, object: 
 }
 
 /** Makes `changes` edits as the rep: leads, contacts and accounts, 200 per sObject Collections call. */
-async function makeChanges(org: Org, changes: number): Promise<void> {
+async function makeChanges(org: Org, changes: number, after: Map<string, string>): Promise<void> {
   const rep = new Connection({ loginUrl: org.url, version: API_VERSION });
   await rep.loginBySoap(org.rep.username, org.rep.password);
   const plan: [string, number][] = [
@@ -125,9 +125,14 @@ async function makeChanges(org: Org, changes: number): Promise<void> {
   ];
   plan.push(['Account', changes - plan[0]![1] - plan[1]![1]]);
   for (const [object, n] of plan) {
-    // Converted leads are read-only (CANNOT_UPDATE_CONVERTED_LEAD).
-    const where = object === 'Lead' ? ' WHERE IsConverted = false' : '';
-    const ids = (await rep.query<{ Id: string }>(`SELECT Id FROM ${object}${where} ORDER BY Id LIMIT ${n}`)).records.map((r) => r.Id);
+    // Converted leads are read-only (CANNOT_UPDATE_CONVERTED_LEAD). Each round edits the records after
+    // the previous round's, so no cycle finds its rows already warm in PostgreSQL's cache.
+    const where: SoqlCondition[] = [];
+    if (object === 'Lead') where.push({ field: 'IsConverted', op: '=', value: false });
+    if (after.has(object)) where.push({ field: 'Id', op: '>', value: after.get(object)! });
+    const soql = buildSelect({ object, fields: ['Id'], where, orderBy: ['Id'], limit: n });
+    const ids = (await rep.query<{ Id: string }>(soql)).records.map((r) => r.Id);
+    if (ids.length > 0) after.set(object, ids.at(-1)!);
     for (let i = 0; i < ids.length; i += 200) {
       const batch = ids.slice(i, i + 200).map((Id) => ({ Id, Description: `bench change ${Date.now()}` }));
       const results = await rep.sobject(object).update(batch);
@@ -269,8 +274,9 @@ async function mixedOrg(scale: number, changes: number, cycles: number, label: s
     // ms on shared cores is at the mercy of whatever else runs (autovacuum after the copy, other processes).
     const waiting = timeRequests(client);
     const runs: { ms: number; calls: number; rows: number; salesforceMs: number }[] = [];
+    const edited = new Map<string, string>();
     for (let i = 0; i < cycles; i++) {
-      await makeChanges(org, changes);
+      await makeChanges(org, changes, edited);
       waiting.ms = 0;
       runs.push({ ...(await cycle(activities, objects)), salesforceMs: waiting.ms });
     }
