@@ -9,6 +9,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Generous: the end-to-end suites start emulators, workers and copies in their hooks, on 2 cores.
+    hookTimeout: 300_000,
   },
 });

@@ -29,7 +29,11 @@ export async function createTestDatabase(prefix = 'tandem_test'): Promise<TestDa
     await admin.end();
   }
   const url = withDatabase(adminDatabaseUrl, name);
-  return { name, url, pool: new pg.Pool({ connectionString: url, max: 10 }) };
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client that dies (a test that terminates backends, a server restart) must not crash the
+  // test process with an unhandled 'error' event; the next query gets a fresh connection.
+  pool.on('error', () => undefined);
+  return { name, url, pool };
 }
 
 /** Closes the pool and drops the database, disconnecting anything still attached. */
