@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { temporalConnectionOptions } from './temporal/connection';
+import { progressLine } from './cli/format';
 import { loadConfig, type TandemConfig } from './config';
 import { DatabaseUnreachableError, ensureDatabase } from './db/ensure-database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
@@ -24,7 +25,7 @@ import { freePort, isHealthy, startDevServer, type DevServer } from './temporal/
 import { runSyncWorker, type RunningSyncWorker } from './worker';
 import { TANDEM_ORG } from './shared';
 import { continuousSyncWorkflow } from './workflows';
-import { statusQuery, type SyncStatus } from './workflows/messages';
+import { statusQuery } from './workflows/messages';
 
 /** Where `npm start` keeps the dev server's and the embedded database's files. */
 const STATE_DIR = process.env.TANDEM_STATE_DIR ?? '.tandem';
@@ -32,6 +33,7 @@ const DEFAULT_TEMPORAL_PORT = 7233;
 const DEFAULT_UI_PORT = 8233;
 const DEFAULT_EMULATOR_PORT = 8700;
 const PROGRESS_INTERVAL_MS = 5_000;
+const PROGRESS_REPEAT_MS = 30_000;
 
 const log = logger.child({ component: 'start' });
 
@@ -108,24 +110,6 @@ function banner(config: TandemConfig, started: Started, salesforce: string): str
   return lines.join('\n');
 }
 
-/** One line per change of phase or copy progress; quiet while nothing changes. */
-function progressLine(status: SyncStatus): string {
-  const copies = Object.values(status.initialCopy).filter((c) => !c.finishedAt);
-  const copying = copies.map((c) => `${c.object} ${c.rowsCopied}${c.totalRows !== null ? `/${c.totalRows}` : ''}`).join(', ');
-  const failed = Object.entries(status.objects)
-    .filter(([, o]) => o.lastPull && !o.lastPull.ok)
-    .map(([name]) => name);
-  const pulled = Object.values(status.objects).reduce((sum, o) => sum + (o.lastPull?.cycle === status.cycle ? (o.lastPull.rowsPulled ?? 0) : 0), 0);
-  return [
-    `cycle ${status.cycle} ${status.phase}`,
-    copying ? `copying ${copying}` : 'initial copy complete',
-    `pulled ${pulled} rows this cycle`,
-    failed.length ? `failing: ${failed.join(', ')}` : '',
-    status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}` : '',
-  ]
-    .filter(Boolean)
-    .join(' · ');
-}
 
 /**
  * Makes sure the configured database exists (creating it if missing). With no DATABASE_URL and no
@@ -220,14 +204,18 @@ async function main(): Promise<void> {
       });
     process.stdout.write(banner(config, started, salesforce));
 
-    let last = '';
+    let last = { shape: '', line: '', at: 0 };
     started.progressTimer = setInterval(() => {
       handle
         .query(statusQuery)
         .then((status) => {
-          const line = progressLine(status);
-          if (line !== last) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-          last = line;
+          const line = progressLine(status, new Date());
+          // A new phase, cycle or failure prints at once; moving numbers alone at most every 30 s.
+          const shape = line.replace(/\d+/g, '#');
+          const now = Date.now();
+          if (line === last.line || (shape === last.shape && now - last.at < PROGRESS_REPEAT_MS)) return;
+          process.stdout.write(`${new Date(now).toISOString()} ${line}\n`);
+          last = { shape, line, at: now };
         })
         .catch(() => undefined); // a query can fail while the worker restarts; the next tick retries
     }, PROGRESS_INTERVAL_MS);

@@ -81,3 +81,28 @@ export function formatStatus(workflowId: string, status: SyncStatus, now = new D
   if (status.notices.length > 0) sections.push(`Notices:\n${status.notices.map((n) => `  ${n}`).join('\n')}`);
   return sections.join('\n\n');
 }
+
+/** The one-line progress `npm start` prints: phase, copies with rows, rate and ETA, failures, API usage. */
+export function progressLine(status: SyncStatus, now: Date): string {
+  const copies = Object.values(status.initialCopy).filter((c) => !c.finishedAt);
+  const copying = copies
+    .map((c) => {
+      const { rate, etaSeconds } = copyEta(c, now);
+      const total = c.totalRows !== null ? `/${c.totalRows}` : '';
+      return `${c.object} ${c.rowsCopied}${total} rows, ${Math.round(rate)}/s${etaSeconds !== null ? `, ETA ${humanDuration(etaSeconds)}` : ''}`;
+    })
+    .join('; ');
+  const failed = Object.entries(status.objects)
+    .filter(([, o]) => o.lastPull && !o.lastPull.ok)
+    .map(([name]) => name);
+  const pulled = Object.values(status.objects).reduce((sum, o) => sum + (o.lastPull?.cycle === status.cycle ? (o.lastPull.rowsPulled ?? 0) : 0), 0);
+  return [
+    `cycle ${status.cycle} ${status.phase}`,
+    copying ? `copying ${copying}` : 'initial copy complete',
+    `pulled ${pulled} rows this cycle`,
+    failed.length ? `failing: ${failed.join(', ')}` : '',
+    status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyEta, formatStatus, humanDuration } from '../../src/cli/format';
+import { copyEta, formatStatus, humanDuration, progressLine } from '../../src/cli/format';
 import type { SyncStatus } from '../../src/workflows/messages';
 
 const status: SyncStatus = {
@@ -43,5 +43,15 @@ describe('formatStatus', () => {
     expect(copyEta({ ...base, done: true }, new Date('2026-11-30T10:01:00.000Z')).etaSeconds).toBeNull();
     expect(copyEta({ ...base, totalRows: null }, new Date('2026-11-30T10:01:00.000Z')).etaSeconds).toBeNull();
     expect(humanDuration(7200 + 5 * 60)).toBe('2h05m');
+  });
+});
+
+describe('progressLine', () => {
+  it('shows the phase, each running copy with rows, rate and ETA, failures and API usage on one line', () => {
+    expect(progressLine(status, new Date('2026-11-30T10:01:00.000Z'))).toBe(
+      'cycle 7 waiting · copying Account 3000/9000 rows, 50/s, ETA 2m00s · pulled 12 rows this cycle · failing: Task · API 850/1000',
+    );
+    const done = { ...status, initialCopy: {}, objects: { Lead: status.objects.Lead } };
+    expect(progressLine(done, new Date())).toBe('cycle 7 waiting · initial copy complete · pulled 12 rows this cycle · API 850/1000');
   });
 });
