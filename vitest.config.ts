@@ -8,6 +8,8 @@ export default defineConfig({
     fileParallelism: false,
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // Activity log lines are for operators; tests that read logs set their own level.
+    env: { LOG_LEVEL: 'warn' },
     testTimeout: 60_000,
     // Generous: the end-to-end suites start emulators, workers and copies in their hooks, on 2 cores.
     hookTimeout: 300_000,
