@@ -282,14 +282,22 @@ export async function writeColumns(db: Db, schema: string, table: string, rowId:
   }
 }
 
-/** Closes entries: `status` with a note; `pushed` ones also record the Salesforce id. */
+/**
+ * Closes entries: `status` with a note; `pushed` ones also record the Salesforce id. Entries closed
+ * without a push take their columns' base out of the shadow (`pruneShadow`); the push moves the
+ * shadow of what it sent itself (push.ts applySuccess).
+ */
 export async function closeEntries(db: Db, ids: readonly number[], status: 'pushed' | 'superseded' | 'skipped' | 'redirected' | 'linked', note: string | null, sfid?: string | null): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(
+  const { rows } = await db.query<{ object: string; row_id: string }>(
     `UPDATE tandem.outbox SET status = $2, note = COALESCE($3, note), done_at = now(), sfid = COALESCE(sfid, $4)
-      WHERE id = ANY($1::bigint[])`,
+      WHERE id = ANY($1::bigint[]) RETURNING object, row_id`,
     [ids, status, note, sfid ?? null],
   );
+  if (status === 'pushed') return;
+  const byObject = new Map<string, Set<number>>();
+  for (const r of rows) (byObject.get(r.object) ?? byObject.set(r.object, new Set()).get(r.object)!).add(Number(r.row_id));
+  for (const [object, rowIds] of byObject) await pruneShadow(db, object, [...rowIds]);
 }
 
 /** Records a transient failure: the entries stay pending for the next cycle. */
@@ -318,6 +326,29 @@ export async function dropColumns(db: Db, object: string, rowId: number, columns
       WHERE object = $1 AND row_id = $2 AND status IN ('pending', 'failed') AND changed ?| $3::text[]`,
     [object, rowId, columns, note],
   );
+  await pruneShadow(db, object, [rowId]);
+}
+
+/**
+ * Keeps in the rows' shadows only the columns still pending (in an open entry), and removes shadows
+ * left empty. The capture trigger keeps a column's base while the column has one (only the first
+ * change of a pending column records it), so a base left behind by a change that never reached
+ * Salesforce (never-push, superseded, redirected) would be taken as the base of the column's next
+ * change: a stale value both sides no longer agree on, which makes an unrelated Salesforce edit look
+ * like a same-field conflict.
+ */
+export async function pruneShadow(db: Db, object: string, rowIds: readonly number[]): Promise<void> {
+  if (rowIds.length === 0) return;
+  await db.query(
+    `UPDATE tandem.shadow s SET base = COALESCE(
+            (SELECT jsonb_object_agg(b.key, b.value) FROM jsonb_each(s.base) b
+              WHERE EXISTS (SELECT 1 FROM tandem.outbox o
+                             WHERE o.object = s.object AND o.row_id = s.row_id AND o.status IN ('pending', 'failed') AND o.changed ? b.key)),
+            '{}'::jsonb), updated_at = now()
+      WHERE s.object = $1 AND s.row_id = ANY($2::bigint[])`,
+    [object, rowIds],
+  );
+  await db.query(`DELETE FROM tandem.shadow WHERE object = $1 AND row_id = ANY($2::bigint[]) AND base = '{}'::jsonb`, [object, rowIds]);
 }
 
 /** Reads the shadow (base values) of rows. */
