@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { qualifiedName } from './identifiers';
+import type { ConflictLogInput } from './outbox';
 import { readObjectState } from './state';
 import { META_COLUMNS } from './tables';
 
@@ -44,19 +45,8 @@ function toSyncError(r: Record<string, any>): SyncErrorRow {
   };
 }
 
-/** One logged conflict. */
-export interface ConflictRow {
-  object: string;
-  rowId: number;
-  sfid: string | null;
-  field: string;
-  base: unknown;
-  marketing: unknown;
-  salesforce: unknown;
-  winner: string;
-  rule: string;
-  loggedAt: Date;
-}
+/** One logged conflict: what was logged, and when. */
+export type ConflictRow = Omit<ConflictLogInput, 'marketingChangedAt' | 'salesforceChangedAt'> & { loggedAt: Date };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row, typed by the SELECT
 function toConflict(c: Record<string, any>): ConflictRow {

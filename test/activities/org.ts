@@ -8,7 +8,7 @@ import { quoteIdentifier } from '../../src/db/identifiers';
 import { readObjectState } from '../../src/db/state';
 import { queryPages } from '../../src/salesforce/rest-query';
 import { buildSelect } from '../../src/salesforce/soql';
-import { coerceValue } from '../../src/sync/coerce';
+import { sameValue } from '../../chaos/compare';
 import type { ColumnSpec } from '../../src/sync/type-mapping';
 import { createActivities } from '../../src/activities';
 import { configSchema, type TandemConfig } from '../../src/config';
@@ -109,21 +109,12 @@ async function localRows(pool: pg.Pool, table: string, columns: ColumnSpec[], wh
   return new Map(rows.map((r) => [r.sfid as string, r]));
 }
 
-/** True when a local JSON-text value equals the Salesforce value of its column's kind. */
-function sameValue(column: ColumnSpec, local: string | null, remote: unknown): boolean {
-  const expected = column.field === '' ? 'f' : coerceValue(column.kind, remote);
-  if (expected === null || local === null) return expected === local;
-  switch (column.kind) {
-    case 'boolean':
-      return (local === 'true') === (expected === 't');
-    case 'numeric':
-    case 'integer':
-      return Number(local) === Number(expected);
-    case 'datetime':
-      return Date.parse(local) === Date.parse(expected);
-    default:
-      return local === expected;
-  }
+/**
+ * True when a local value equals Salesforce's (chaos/compare.ts's rule). Tandem's own `isdeleted` column
+ * (no Salesforce field, on objects whose describe lacks IsDeleted) must read false for a live record.
+ */
+function matches(column: ColumnSpec, local: string | null, remote: unknown): boolean {
+  return column.field === '' ? local !== null && local !== 'true' : sameValue(column, local, remote);
 }
 
 /** Asserts that `object`'s table equals the org as the sync user sees it, row by row and field by field; returns the row count. */
@@ -136,7 +127,7 @@ export async function expectCopyEqualsOrg(org: TestOrg, pool: pg.Pool, object: s
   for (const [id, record] of remote) {
     const row = local.get(id)!;
     for (const column of state.columns) {
-      if (!sameValue(column, row[column.column] ?? null, record[column.field])) {
+      if (!matches(column, row[column.column] ?? null, record[column.field])) {
         mismatches.push(`${object} ${id} ${column.field}: local ${row[column.column]} vs Salesforce ${JSON.stringify(record[column.field])}`);
       }
     }
