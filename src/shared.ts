@@ -1,8 +1,11 @@
 /**
  * Names and serialisable types shared by workflows, activities, the worker and clients.
- * Nothing here may import Node built-ins: workflow code imports this module.
+ * Nothing here may import Node built-ins, directly or through what it imports: workflow code imports
+ * this module.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
+// Pure data (no I/O), so workflow code may import it through this module.
+import { STANDARD_OBJECTS, syncedObjects } from './objects';
 
 /** The task queue Tandem's workers poll unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'tandem';
@@ -96,31 +99,14 @@ export interface CopyPagesInput {
 }
 
 /**
- * The objects Tandem syncs by default, in dependency order (parents before the records that
- * reference them), with Marketo's directions: people and campaigns both ways, the rest from
- * Salesforce only. Configured custom objects are appended, from Salesforce.
+ * The objects Tandem syncs by default, in dependency order, with their directions — as the object
+ * definitions in src/objects state them (people and campaigns both ways, the rest from Salesforce).
  */
-export const DEFAULT_SYNC_OBJECTS: readonly SyncObject[] = [
-  { name: 'User', direction: 'from-salesforce' },
-  { name: 'Group', direction: 'from-salesforce' },
-  { name: 'Account', direction: 'from-salesforce' },
-  { name: 'Contact', direction: 'two-way' },
-  { name: 'Lead', direction: 'two-way' },
-  { name: 'Campaign', direction: 'two-way' },
-  { name: 'CampaignMemberStatus', direction: 'from-salesforce' },
-  { name: 'CampaignMember', direction: 'two-way' },
-  { name: 'Opportunity', direction: 'from-salesforce' },
-  { name: 'OpportunityContactRole', direction: 'from-salesforce' },
-  { name: 'Task', direction: 'from-salesforce' },
-  { name: 'Event', direction: 'from-salesforce' },
-];
+export const DEFAULT_SYNC_OBJECTS: readonly SyncObject[] = STANDARD_OBJECTS.map(({ name, direction }) => ({ name, direction }));
 
 /** The default objects followed by the configured custom objects (synced from Salesforce). */
 export function syncObjectsFor(customObjects: readonly string[] = []): SyncObject[] {
-  const custom = customObjects
-    .filter((name) => !DEFAULT_SYNC_OBJECTS.some((o) => o.name === name))
-    .map((name): SyncObject => ({ name, direction: 'from-salesforce' }));
-  return [...DEFAULT_SYNC_OBJECTS, ...custom];
+  return syncedObjects(customObjects).map(({ name, direction }) => ({ name, direction }));
 }
 
 /**
