@@ -15,7 +15,8 @@ interface Cursor {
 /** Keeps query results between pages. */
 export class QueryCursors {
   private readonly cursors = new Map<string, Cursor>();
-  private counter = 1;
+  /** Next cursor id counter; persisted with the org so locator ids are not reused after a restart. */
+  counter = 1;
   /** Salesforce keeps a bounded number of open cursors and drops the oldest. */
   private static readonly MAX_OPEN = 200;
 

@@ -225,6 +225,26 @@ const group: ObjectSpec = {
   ],
 };
 
+// The org itself, one row. Salesforce supports only describe, query and retrieve on it — no DML:
+// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_organization.htm
+// Every field is read-only, so a write names the object in INSUFFICIENT_ACCESS_OR_READONLY.
+const organizationField = { createable: false, updateable: false };
+const organization: ObjectSpec = {
+  name: 'Organization', label: 'Organization', labelPlural: 'Organizations', keyPrefix: '00D', sharing: { kind: 'public' }, ...readOnly,
+  fields: [
+    idField(),
+    text('Name', 80, { required: true, ...organizationField }),
+    text('InstanceName', 5, organizationField),
+    bool('IsSandbox', organizationField),
+    picklist('OrganizationType', ['Team Edition', 'Professional Edition', 'Enterprise Edition', 'Developer Edition', 'Unlimited Edition'], {
+      restricted: true,
+      ...organizationField,
+    }),
+    text('NamespacePrefix', 15, organizationField),
+    ...auditFields(),
+  ],
+};
+
 const opportunity: ObjectSpec = {
   name: 'Opportunity', label: 'Opportunity', labelPlural: 'Opportunities', keyPrefix: '006', sharing: { kind: 'owner' },
   fields: [
@@ -399,5 +419,5 @@ const subscription: ObjectSpec = {
 /** Every object of the emulated org, in describeGlobal order. */
 export const OBJECT_SPECS: ObjectSpec[] = [
   account, campaign, campaignMember, campaignMemberStatus, contact, event, group, lead,
-  opportunity, opportunityContactRole, task, user, subscription,
+  opportunity, opportunityContactRole, organization, task, user, subscription,
 ];
