@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { ApiUsage } from './api-usage';
 import { Clock } from './clock';
 import type { EmulatorContext, ResolvedEmulatorOptions } from './context';
@@ -14,6 +14,16 @@ import { limitInfoHeader } from './http/limit-info';
 import { QueryCursors } from './http/query-cursors';
 import { errorHandler, sendError } from './http/respond';
 import { restAuth } from './http/rest-auth';
+import { normalizeId } from './ids';
+import { persistUsers, restoreUsers, type OrgParts } from './persist/org-image';
+import {
+  hasPersistedOrg,
+  persistNewOrg,
+  readPersistedMeta,
+  restoreOrg,
+  type OrgJournal,
+  type PersistenceInfo,
+} from './persist/org-journal';
 import { registerPreAuthMiddleware, registerRouteModules } from './routes';
 import { seedDemoData } from './seed/demo';
 import { seedUsers, type SeededCredentials } from './seed/org-users';
@@ -43,6 +53,16 @@ export interface EmulatorOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Clock to use (tests may pass one they advance). */
   clock?: Clock;
+  /**
+   * Keep the org on disk in this directory: the first start seeds it there, later starts load it
+   * and continue (records, recycle bin, id counters, sessions, API usage, clock offset). `seed` and
+   * `scale` apply only to that first seed. Omitted: the org lives in memory only (the default).
+   */
+  persistDir?: string;
+  /** Organization Id of a freshly seeded org (15 or 18 characters, `00D…`); random when omitted. */
+  orgId?: string;
+  /** Where start-up warnings go (a dropped torn journal line); default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
 /** An emulator built but not listening: the app and its context. */
@@ -50,6 +70,10 @@ export interface EmulatorInstance {
   app: Express;
   context: EmulatorContext;
   credentials: SeededCredentials;
+  /** The persisted org's start-up facts (restored or freshly seeded), or null when in memory only. */
+  persistence: PersistenceInfo | null;
+  /** Writes pending changes and closes the journal (persisted orgs); the org stays usable in memory. */
+  closePersistence(): void;
   /** Tells the context its public base URL once the server listens (OAuth `instance_url`, SOAP `serverUrl`). */
   setBaseUrl(url: string): void;
 }
@@ -66,7 +90,9 @@ export interface RunningEmulator {
   context: EmulatorContext;
   /** Shortcut to `context.store`. */
   store: OrgStore;
-  /** Closes the server (and open connections). */
+  /** The persisted org's start-up facts (`restored` tells a loaded org from a fresh seed), or null when in memory only. */
+  persistence: PersistenceInfo | null;
+  /** Closes the server (and open connections), then writes and closes the persisted org's journal. */
   stop(): Promise<void>;
 }
 
@@ -88,21 +114,54 @@ function resolveOptions(o: EmulatorOptions): ResolvedEmulatorOptions {
 export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance {
   const resolved = resolveOptions(options);
   const clock = options.clock ?? new Clock();
-  const store = new OrgStore({ clock });
+  const persistDir = options.persistDir ?? null;
+  const meta = persistDir !== null && hasPersistedOrg(persistDir) ? readPersistedMeta(persistDir) : null;
+  if (meta && options.orgId !== undefined && normalizeId(options.orgId) !== meta.orgId) {
+    throw new Error(`${persistDir}: the persisted org has Organization Id ${meta.orgId}, but orgId ${options.orgId} was asked for`);
+  }
+  const store = new OrgStore({ clock, pod: meta?.pod, orgId: meta?.orgId ?? options.orgId });
   const sessions = new SessionRegistry(clock, store.users, resolved.sessionTtlSeconds, store.orgId);
-  const credentials = seedUsers(store, sessions);
-  if (resolved.seed === 'demo') seedDemoData(store, { scale: resolved.scale });
-  for (const table of store.allTables()) table.indexModstamps();
+  const parts: OrgParts = {
+    store,
+    sessions,
+    apiUsage: new ApiUsage(resolved.dailyApiLimit),
+    cursors: new QueryCursors(clock, store.pod, resolved.queryLocatorTtlSeconds),
+    clock,
+  };
+  let credentials: SeededCredentials;
+  let journal: OrgJournal | null = null;
+  if (meta && persistDir !== null) {
+    restoreUsers(store, meta.users, persistDir);
+    credentials = { ...meta.credentials, loginUrl: '' };
+    journal = restoreOrg(persistDir, parts, meta, options.onWarning ?? ((m) => console.warn(m)));
+    // An explicit limit is the operator's choice for this run; otherwise the org keeps its own.
+    if (options.dailyApiLimit !== undefined) parts.apiUsage.limit = options.dailyApiLimit;
+  } else {
+    credentials = seedUsers(store, sessions);
+    if (resolved.seed === 'demo') seedDemoData(store, { scale: resolved.scale });
+    for (const table of store.allTables()) table.indexModstamps();
+    if (persistDir !== null) {
+      const { loginUrl: _unused, ...fixed } = credentials;
+      journal = persistNewOrg(persistDir, parts, {
+        orgId: store.orgId,
+        pod: store.pod,
+        seededAt: new Date(clock.now()).toISOString(),
+        seed: { kind: resolved.seed, scale: resolved.scale },
+        credentials: fixed,
+        users: persistUsers(store),
+      });
+    }
+  }
   let baseUrl = `${resolved.tls ? 'https' : 'http'}://${resolved.host}:${resolved.port}`;
   const authenticated = new WeakMap<Request, OrgUser>();
   const context: EmulatorContext = {
     store,
     sessions,
-    apiUsage: new ApiUsage(resolved.dailyApiLimit),
+    apiUsage: parts.apiUsage,
     clock,
     options: resolved,
     connectedApp: { clientId: credentials.oauth.clientId, clientSecret: credentials.oauth.clientSecret, runAsUserId: credentials.sync.userId },
-    cursors: new QueryCursors(clock, store.pod, resolved.queryLocatorTtlSeconds),
+    cursors: parts.cursors,
     authenticate(req) {
       const cached = authenticated.get(req);
       if (cached) return cached;
@@ -116,6 +175,7 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'extended');
+  if (journal) app.use(flushBeforeResponse(journal));
   app.use(limitInfoHeader(context));
   registerPreAuthMiddleware(app, context);
   app.use(express.json({ limit: '100mb', type: ['application/json', 'application/*+json'] }));
@@ -130,9 +190,26 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
     app,
     context,
     credentials: { ...credentials, loginUrl: baseUrl },
+    persistence: journal?.info ?? null,
+    closePersistence: () => journal?.close(),
     setBaseUrl: (url) => {
       baseUrl = url;
     },
+  };
+}
+
+/**
+ * Appends the request's changes to the journal before its response goes out, so a write the
+ * client saw acknowledged is on disk (see persist/org-journal.ts for the durability policy).
+ */
+function flushBeforeResponse(journal: OrgJournal): express.RequestHandler {
+  return (_req, res, next) => {
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      journal.flush();
+      return end(...args);
+    }) as Response['end'];
+    next();
   };
 }
 
@@ -155,10 +232,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentials: { ...instance.credentials, loginUrl: url },
     context,
     store: context.store,
+    persistence: instance.persistence,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
+        server.close((err) => {
+          try {
+            instance.closePersistence();
+          } catch (closeError) {
+            return reject(closeError as Error);
+          }
+          return err ? reject(err) : resolve();
+        });
       }),
   };
 }
+
+export { hasPersistedOrg, wipePersistedOrg, type PersistenceInfo } from './persist/org-journal';
