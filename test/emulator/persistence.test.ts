@@ -44,6 +44,8 @@ describe('a persisted org restarted in the same process', () => {
     await conn.sobject('Account').update({ Id: account.Id, Name: 'Renamed Before Restart' });
     const contact = (await conn.query<{ Id: string }>('SELECT Id FROM Contact WHERE IsDeleted = false ORDER BY Id LIMIT 1')).records[0];
     await conn.sobject('Contact').destroy(contact.Id);
+    // getDeleted covers whole minutes up to now: move the clock on (the offset is org state too).
+    em1.context.clock.advance(120_000);
     const usedBefore = await apiUsed(conn);
     const orgId = em1.store.orgId;
     const records = em1.store.allTables().reduce((n, t) => n + t.rows.size, 0);
@@ -61,7 +63,9 @@ describe('a persisted org restarted in the same process', () => {
       expect(acct).toMatchObject({ Name: 'Renamed Before Restart' });
       const binned = await again.query<{ Id: string; IsDeleted: boolean }>(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${contact.Id}'`, { scanAll: true });
       expect(binned.records).toMatchObject([{ Id: contact.Id, IsDeleted: true }]);
-      const deleted = await again.sobject('Contact').deleted(new Date(Date.now() - 3_600_000), new Date(Date.now() + 60_000));
+      expect(em2.context.clock.offset()).toBe(120_000);
+      const now = em2.context.clock.now();
+      const deleted = await again.sobject('Contact').deleted(new Date(now - 3_600_000), new Date(now));
       expect(deleted.deletedRecords.map((r) => r.id)).toContain(contact.Id);
       expect(await apiUsed(again)).toBeGreaterThan(usedBefore);
       const next = await again.sobject('Lead').create({ LastName: 'After Restart', Company: 'Durable Inc' });
