@@ -1,6 +1,6 @@
 // Sessions (access tokens) and OAuth refresh tokens. Sessions expire after a configurable
 // idle time; an expired or unknown token is a 401 INVALID_SESSION_ID, which is what makes
-// jsforce run its refresh path (reference §1, Session refresh).
+// jsforce run its refresh path (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
 import { invalidSession } from './errors';

@@ -151,7 +151,7 @@ const contact: ObjectSpec = {
     text('Tandem_Id__c', 36, { externalId: true, unique: true, label: 'Tandem ID' }),
     text('Legacy_Id__c', 50, { externalId: true, label: 'Legacy ID' }),
     // Cross-object formula: renaming the account changes this value on every contact without
-    // moving their SystemModstamp — the trap incremental syncs must handle (reference §4).
+    // moving their SystemModstamp — the trap incremental syncs must handle (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm).
     formula('Account_Name__c', 'string', 'Account.Name', (row, r) => {
       const account = r.findRow(r.read('Contact', row, 'AccountId'));
       return account ? r.read('Account', account, 'Name') : null;
