@@ -72,6 +72,8 @@ export interface EmulatorInstance {
   credentials: SeededCredentials;
   /** The persisted org's start-up facts (restored or freshly seeded), or null when in memory only. */
   persistence: PersistenceInfo | null;
+  /** Appends pending changes to the journal now (persisted orgs; requests do this themselves before responding). */
+  flushPersistence(): void;
   /** Writes pending changes and closes the journal (persisted orgs); the org stays usable in memory. */
   closePersistence(): void;
   /** Tells the context its public base URL once the server listens (OAuth `instance_url`, SOAP `serverUrl`). */
@@ -191,6 +193,7 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
     context,
     credentials: { ...credentials, loginUrl: baseUrl },
     persistence: journal?.info ?? null,
+    flushPersistence: () => journal?.flush(),
     closePersistence: () => journal?.close(),
     setBaseUrl: (url) => {
       baseUrl = url;
