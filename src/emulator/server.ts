@@ -74,6 +74,8 @@ export interface EmulatorInstance {
   persistence: PersistenceInfo | null;
   /** Appends pending changes to the journal now (persisted orgs; requests do this themselves before responding). */
   flushPersistence(): void;
+  /** Folds the journal into a fresh snapshot now (persisted orgs; start-up and a growing journal do this on their own). */
+  compactPersistence(): void;
   /** Writes pending changes and closes the journal (persisted orgs); the org stays usable in memory. */
   closePersistence(): void;
   /** Tells the context its public base URL once the server listens (OAuth `instance_url`, SOAP `serverUrl`). */
@@ -94,6 +96,8 @@ export interface RunningEmulator {
   store: OrgStore;
   /** The persisted org's start-up facts (`restored` tells a loaded org from a fresh seed), or null when in memory only. */
   persistence: PersistenceInfo | null;
+  /** Folds the persisted org's journal into a fresh snapshot now (no-op in memory). */
+  compactPersistence(): void;
   /** Closes the server (and open connections), then writes and closes the persisted org's journal. */
   stop(): Promise<void>;
 }
@@ -194,6 +198,7 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
     credentials: { ...credentials, loginUrl: baseUrl },
     persistence: journal?.info ?? null,
     flushPersistence: () => journal?.flush(),
+    compactPersistence: () => journal?.compact(),
     closePersistence: () => journal?.close(),
     setBaseUrl: (url) => {
       baseUrl = url;
@@ -236,6 +241,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     context,
     store: context.store,
     persistence: instance.persistence,
+    compactPersistence: instance.compactPersistence,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -134,6 +134,67 @@ describe('a persisted org restarted in the same process', () => {
     expect(err.message).toMatch(/journal\.jsonl:2: not valid JSON/);
   });
 
+  it('keeps everything through a compaction, and skips journal batches the snapshot already holds', async () => {
+    const dir = tempDir();
+    const journalFile = join(dir, 'journal.jsonl');
+    const em1 = await start({ persistDir: dir });
+    const conn = await soapLogin(em1, 'rep');
+    const before = await conn.sobject('Account').create({ Name: 'Before Compaction' });
+    const beforeCompaction = readFileSync(journalFile, 'utf8');
+    em1.compactPersistence();
+    expect(readFileSync(journalFile, 'utf8').trim().split('\n')).toHaveLength(1);
+    const after = await conn.sobject('Account').create({ Name: 'After Compaction' });
+    await em1.stop();
+    // A crash between writing the new snapshot and emptying the journal leaves the old batches in it.
+    const [, ...laterBatches] = readFileSync(journalFile, 'utf8').trim().split('\n');
+    writeFileSync(journalFile, `${beforeCompaction}${laterBatches.join('\n')}\n`);
+
+    const em2 = await start({ persistDir: dir });
+    try {
+      expect(em2.persistence?.replayedBatches).toBe(laterBatches.length);
+      const again = withToken(em2.url, conn.accessToken!);
+      const names = await again.query<{ Id: string; Name: string }>("SELECT Id, Name FROM Account WHERE Name LIKE '%Compaction' ORDER BY Name");
+      expect(names.records.map((r) => [r.Id, r.Name])).toEqual([
+        [after.id, 'After Compaction'],
+        [before.id, 'Before Compaction'],
+      ]);
+    } finally {
+      await em2.stop();
+    }
+  });
+
+  it('keeps records a Bulk API 2.0 ingest job wrote after its request returned', async () => {
+    const dir = tempDir();
+    const em1 = await start({ persistDir: dir });
+    const conn = await soapLogin(em1, 'rep');
+    const rows = [1, 2, 3].map((i) => ({ LastName: `Bulk ${i}`, Company: 'Bulk Persisted Co' }));
+    const results = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'insert', input: rows, pollInterval: 50 });
+    expect(results.successfulResults).toHaveLength(3);
+    await em1.stop();
+
+    const em2 = await start({ persistDir: dir });
+    try {
+      const again = withToken(em2.url, conn.accessToken!);
+      const leads = await again.query("SELECT Id FROM Lead WHERE Company = 'Bulk Persisted Co'");
+      expect(leads.totalSize).toBe(3);
+    } finally {
+      await em2.stop();
+    }
+  });
+
+  it('refuses a second emulator on a directory another live process holds, and an orgId that is not the persisted one', async () => {
+    const dir = tempDir();
+    const em1 = await start({ persistDir: dir });
+    const orgId = em1.store.orgId;
+    await em1.stop();
+    writeFileSync(join(dir, 'lock'), String(process.ppid));
+    const locked = await rejection(() => start({ persistDir: dir }));
+    expect(locked.message).toContain(`in use by emulator process ${process.ppid}`);
+    rmSync(join(dir, 'lock'));
+    const other = await rejection(() => start({ persistDir: dir, orgId: '00D5g0000000042' }));
+    expect(other.message).toContain(`has Organization Id ${orgId}`);
+  });
+
   it('seeds a fresh org after a wipe, with a new Organization Id', async () => {
     const dir = tempDir();
     const em1 = await start({ persistDir: dir });
@@ -172,6 +233,8 @@ describe('the Organization object', () => {
       NamespacePrefix: null,
     });
     expect(r.records[0].Id).toBe(em.store.orgId);
+    const global = await conn.describeGlobal();
+    expect(global.sobjects.find((o) => o.name === 'Organization')).toMatchObject({ queryable: true, createable: false });
     const described = await conn.sobject('Organization').describe();
     expect(described).toMatchObject({ name: 'Organization', createable: false, updateable: false, deletable: false, keyPrefix: '00D' });
   });
@@ -218,10 +281,10 @@ describe('a persisted org restarted as a new emulator process', () => {
     });
   }
 
-  function stopped(child: ChildProcess): Promise<number | null> {
+  function stopped(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     return new Promise((resolve) => {
       child.on('exit', (code) => resolve(code));
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
   }
 
@@ -245,6 +308,14 @@ describe('a persisted org restarted as a new emulator process', () => {
     expect(counterOf(next.id!) > counterOf(created.id!)).toBe(true);
     const org = await again.query<{ Id: string }>('SELECT Id FROM Organization');
     expect(org.records[0].Id).toBe(orgId);
-    expect(await stopped(second.child)).toBe(0);
-  }, 60_000);
+    // A crash: the update was acknowledged, so it is in the journal although the process never closed it.
+    await again.sobject('Account').update({ Id: created.id!, Name: 'Survives SIGKILL' });
+    expect(await stopped(second.child, 'SIGKILL')).toBe(null);
+
+    const third = await cli(dir);
+    const afterCrash = withToken(third.url, conn.accessToken!);
+    expect(await afterCrash.sobject('Account').retrieve(created.id!)).toMatchObject({ Name: 'Survives SIGKILL' });
+    expect(await afterCrash.sobject('Account').retrieve(next.id!)).toMatchObject({ Name: 'Second Run' });
+    expect(await stopped(third.child)).toBe(0);
+  }, 90_000);
 });
