@@ -190,6 +190,7 @@ describe('a persisted org restarted in the same process', () => {
     writeFileSync(join(dir, 'lock'), String(process.ppid));
     const locked = await rejection(() => start({ persistDir: dir }));
     expect(locked.message).toContain(`in use by emulator process ${process.ppid}`);
+    expect(() => wipePersistedOrg(dir)).toThrow(/in use by emulator process/);
     rmSync(join(dir, 'lock'));
     const other = await rejection(() => start({ persistDir: dir, orgId: '00D5g0000000042' }));
     expect(other.message).toContain(`has Organization Id ${orgId}`);

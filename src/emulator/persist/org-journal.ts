@@ -68,8 +68,12 @@ export function hasPersistedOrg(dir: string): boolean {
   return existsSync(join(dir, SNAPSHOT));
 }
 
-/** Deletes the persisted org in `dir` (its files only), so the next start seeds a fresh org. */
+/**
+ * Deletes the persisted org in `dir` (its files only), so the next start seeds a fresh org.
+ * Refuses while another live emulator process holds the directory.
+ */
 export function wipePersistedOrg(dir: string): void {
+  assertNotLocked(dir);
   for (const name of [SNAPSHOT, `${SNAPSHOT}.tmp`, JOURNAL, LOCK]) rmSync(join(dir, name), { force: true });
 }
 
@@ -78,11 +82,24 @@ export function readPersistedMeta(dir: string): OrgMeta {
   const file = join(dir, SNAPSHOT);
   const fd = openSync(file, 'r');
   try {
-    const buffer = Buffer.alloc(1024 * 1024);
-    const n = readSync(fd, buffer, 0, buffer.length, 0);
-    const end = buffer.subarray(0, n).indexOf(10);
-    if (end < 0) throw new PersistedOrgError(file, 1, 'header line missing or longer than 1 MB');
-    return checkSnapshotHeader(file, JSON.parse(buffer.toString('utf8', 0, end))).meta;
+    // The header line holds the sessions too, so it has no fixed size: read until its newline.
+    const parts: Buffer[] = [];
+    for (let position = 0; ; ) {
+      const chunk = Buffer.alloc(1024 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, position);
+      if (n === 0) throw new PersistedOrgError(file, 1, 'header line is incomplete');
+      const end = chunk.subarray(0, n).indexOf(10);
+      parts.push(chunk.subarray(0, end < 0 ? n : end));
+      if (end >= 0) break;
+      position += n;
+    }
+    let header: unknown;
+    try {
+      header = JSON.parse(Buffer.concat(parts).toString('utf8'));
+    } catch (err) {
+      throw new PersistedOrgError(file, 1, `not valid JSON (${(err as Error).message})`);
+    }
+    return checkSnapshotHeader(file, header).meta;
   } finally {
     closeSync(fd);
   }
@@ -244,14 +261,18 @@ function journalHeader(parts: OrgParts, meta: OrgMeta): string {
 
 /** Takes `dir` for this process; refuses when another live emulator process holds it. */
 function lockDir(dir: string): void {
+  assertNotLocked(dir);
+  writeFileSync(join(dir, LOCK), String(process.pid));
+}
+
+/** Throws when the lock file of `dir` names another live process (a stale lock of a crashed one is ignored). */
+function assertNotLocked(dir: string): void {
   const file = join(dir, LOCK);
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-      throw new Error(`${dir}: the persisted org is in use by emulator process ${pid} (remove ${file} if that is wrong)`);
-    }
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8'));
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+    throw new Error(`${dir}: the persisted org is in use by emulator process ${pid} (remove ${file} if that is wrong)`);
   }
-  writeFileSync(file, String(process.pid));
 }
 
 function processAlive(pid: number): boolean {
@@ -279,7 +300,10 @@ function writeSnapshot(dir: string, parts: OrgParts, meta: OrgMeta, seq: number)
     };
     const drain = () => {
       if (pending.length === 0) return;
-      bytes += writeSync(fd, `${pending.join('\n')}\n`);
+      const buffer = Buffer.from(`${pending.join('\n')}\n`);
+      // writeSync may write less than asked; loop until the whole buffer is out.
+      for (let done = 0; done < buffer.length; ) done += writeSync(fd, buffer, done, buffer.length - done);
+      bytes += buffer.length;
       pending = [];
       chars = 0;
     };
