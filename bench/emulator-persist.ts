@@ -1,7 +1,8 @@
 // `npm run bench -- emulator-persist [--scale N] [--writes N]`: what persistence costs. Seeds the
 // demo org in memory (today's start-up), seeds it again into a persisted directory (first start:
 // seed + snapshot), loads that directory as a restart would, and times single-record updates
-// with and without the journal (each update flushed on its own, as one request would be).
+// with and without the journal (each update flushed on its own, as one request would be), then
+// restarts once more to replay that journal.
 // Start-up of a persisted org should stay within a few seconds of the seed.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -70,16 +71,22 @@ export async function run(args: string[]): Promise<void> {
     fresh.value!.closePersistence();
     fresh.value = null;
     const snapshotBytes = statSync(join(dir, 'snapshot.jsonl')).size;
-    const load = timed(() => createEmulator({ seed: 'demo', scale, persistDir: dir }));
-    if (!load.value.persistence?.restored || records(load.value) !== n) throw new Error('the persisted org did not load back whole');
+    const load = timed((): EmulatorInstance | null => createEmulator({ seed: 'demo', scale, persistDir: dir }));
+    if (!load.value!.persistence?.restored || records(load.value!) !== n) throw new Error('the persisted org did not load back whole');
     const journalBefore = statSync(join(dir, 'journal.jsonl')).size;
-    const journaled = updates(load.value, writes, true);
+    const journaled = updates(load.value!, writes, true);
     const journalBytes = statSync(join(dir, 'journal.jsonl')).size - journalBefore;
     load.value.closePersistence();
+    load.value = null;
+    const replay = timed((): EmulatorInstance | null => createEmulator({ seed: 'demo', scale, persistDir: dir }));
+    const replayedBatches = replay.value!.persistence!.replayedBatches;
+    replay.value!.closePersistence();
+    replay.value = null;
 
     console.log(row('seed in memory (today)', seed, `${n.toLocaleString('en-US')} records`));
     console.log(row('first persisted start (seed+snapshot)', fresh, `snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB`));
     console.log(row('restart: load persisted org', load, `ratio load/seed: wall ${(load.wallSeconds / seed.wallSeconds).toFixed(2)}, CPU ${(load.cpuSeconds / seed.cpuSeconds).toFixed(2)} (target: within a few seconds of the seed)`));
+    console.log(row(`restart replaying ${replayedBatches} batches`, replay, `ratio to seed: wall ${(replay.wallSeconds / seed.wallSeconds).toFixed(2)}, CPU ${(replay.cpuSeconds / seed.cpuSeconds).toFixed(2)}`));
     const perWrite = (t: Timed<number>) => (t.wallSeconds / t.value) * 1e6;
     const perWriteCpu = (t: Timed<number>) => (t.cpuSeconds / t.value) * 1e6;
     console.log(row(`${writes} updates, in memory`, plain, `${perWrite(plain).toFixed(1)} µs/write wall, ${perWriteCpu(plain).toFixed(1)} µs CPU`));

@@ -132,6 +132,15 @@ describe('a persisted org restarted in the same process', () => {
     writeFileSync(file, lines.join('\n'));
     const err = await rejection(() => start({ persistDir: dir }));
     expect(err.message).toMatch(/journal\.jsonl:2: not valid JSON/);
+
+    const snapshot = join(dir, 'snapshot.jsonl');
+    const snapshotLines = readFileSync(snapshot, 'utf8').split('\n');
+    const rowLine = snapshotLines.findIndex((l) => l.startsWith('['));
+    snapshotLines[rowLine] = '{"not":"a row"}';
+    writeFileSync(snapshot, snapshotLines.join('\n'));
+    const bad = await rejection(() => start({ persistDir: dir }));
+    expect(bad.message).toContain(`snapshot.jsonl:${rowLine + 1}: expected a`);
+    expect(bad.message).toMatch(/expected a \w+ row \(an array\)/);
   });
 
   it('keeps everything through a compaction, and skips journal batches the snapshot already holds', async () => {
@@ -163,20 +172,28 @@ describe('a persisted org restarted in the same process', () => {
     }
   });
 
-  it('keeps records a Bulk API 2.0 ingest job wrote after its request returned', async () => {
+  it('keeps records a Bulk API 2.0 ingest job wrote after its request returned, and the purged ones in the delete log', async () => {
     const dir = tempDir();
     const em1 = await start({ persistDir: dir });
     const conn = await soapLogin(em1, 'rep');
     const rows = [1, 2, 3].map((i) => ({ LastName: `Bulk ${i}`, Company: 'Bulk Persisted Co' }));
     const results = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'insert', input: rows, pollInterval: 50 });
     expect(results.successfulResults).toHaveLength(3);
+    const purgedId = String(results.successfulResults[0].sf__Id);
+    const purged = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'hardDelete', input: [{ Id: purgedId }], pollInterval: 50 });
+    expect(purged.successfulResults).toHaveLength(1);
+    em1.context.clock.advance(120_000);
     await em1.stop();
 
     const em2 = await start({ persistDir: dir });
     try {
       const again = withToken(em2.url, conn.accessToken!);
-      const leads = await again.query("SELECT Id FROM Lead WHERE Company = 'Bulk Persisted Co'");
-      expect(leads.totalSize).toBe(3);
+      const leads = await again.query("SELECT Id FROM Lead WHERE Company = 'Bulk Persisted Co'", { scanAll: true });
+      expect(leads.totalSize).toBe(2);
+      // A purged record is gone from queryAll but getDeleted still reports it (the delete log is kept).
+      const now = em2.context.clock.now();
+      const deleted = await again.sobject('Lead').deleted(new Date(now - 3_600_000), new Date(now));
+      expect(deleted.deletedRecords.map((r) => r.id)).toEqual([purgedId]);
     } finally {
       await em2.stop();
     }

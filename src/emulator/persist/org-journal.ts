@@ -10,7 +10,8 @@
 // acknowledged write survives a crash of the emulator process; the file is fsynced on stop and
 // compaction (not per request: a power loss may lose the last requests). API-usage counts of read
 // requests are appended at most once a second. The journal is folded into a new snapshot on
-// start-up when it is bigger than COMPACT_ON_START_BYTES, and while running past
+// start-up when it is bigger than max(COMPACT_ON_START_BYTES, a quarter of the snapshot) — replaying
+// it costs less than rewriting a big snapshot until then — and while running past
 // max(COMPACT_RUNNING_BYTES, snapshot size).
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -144,6 +145,11 @@ export class OrgJournal {
       if (this.parts.apiUsage.used !== this.writtenState.apiUsed) this.flush(true);
     }, USAGE_FLUSH_MS);
     this.timer.unref();
+  }
+
+  /** Bytes in the snapshot file now. */
+  get snapshotSize(): number {
+    return this.snapshotBytes;
   }
 
   /** Bytes in the journal file now. */
@@ -361,7 +367,7 @@ export function restoreOrg(dir: string, parts: OrgParts, meta: OrgMeta, warn: (m
   }
   for (const table of parts.store.allTables()) table.indexModstamps();
   const journal = new OrgJournal(dir, parts, meta, last, { dir, restored: true, seededAt: meta.seededAt, seed: meta.seed, replayedBatches: replayed, droppedTornLine: dropped });
-  if (layoutChanged || journal.journalBytes > COMPACT_ON_START_BYTES) journal.compact();
+  if (layoutChanged || journal.journalBytes > Math.max(COMPACT_ON_START_BYTES, journal.snapshotSize / 4)) journal.compact();
   return journal;
 }
 
