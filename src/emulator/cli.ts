@@ -62,7 +62,8 @@ const emulator = await startEmulator({
   seed: opts.seed as 'demo' | 'empty',
   scale: opts.scale,
   enableAdmin: opts.enableAdmin,
-  dailyApiLimit: opts.dailyApiLimit,
+  // Only an explicit limit overrides the one a persisted org carries.
+  dailyApiLimit: program.getOptionValueSource('dailyApiLimit') === 'default' ? undefined : opts.dailyApiLimit,
   sessionTtlSeconds: opts.sessionTtl,
   persistDir: opts.persist,
   orgId: opts.orgId,

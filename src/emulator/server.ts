@@ -1,34 +1,23 @@
-// Builds the emulator's express app and starts it: the org (users always, demo data when
-// seeded), sessions, limits, and the middleware chain
-//   Sforce-Limit-Info hook → pre-auth middleware (faults) → JSON bodies → REST auth + metering
-//   → route modules → 404 → Salesforce-shaped errors.
+// Builds the emulator's express app and starts it: the org (seeded, or loaded from its persist
+// directory: org-setup.ts), sessions, limits, and the middleware chain
+//   [journal flush before each response] → Sforce-Limit-Info hook → pre-auth middleware (faults)
+//   → JSON bodies → REST auth + metering → route modules → 404 → Salesforce-shaped errors.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Request, type Response } from 'express';
-import { ApiUsage } from './api-usage';
 import { Clock } from './clock';
 import type { EmulatorContext, ResolvedEmulatorOptions } from './context';
 import { SalesforceError } from './errors';
 import { limitInfoHeader } from './http/limit-info';
-import { QueryCursors } from './http/query-cursors';
 import { errorHandler, sendError } from './http/respond';
 import { restAuth } from './http/rest-auth';
-import { normalizeId } from './ids';
-import { persistUsers, restoreUsers, type OrgParts } from './persist/org-image';
-import {
-  hasPersistedOrg,
-  persistNewOrg,
-  readPersistedMeta,
-  restoreOrg,
-  type OrgJournal,
-  type PersistenceInfo,
-} from './persist/org-journal';
+import { openOrg } from './org-setup';
+import type { OrgJournal, PersistenceInfo } from './persist/org-journal';
 import { registerPreAuthMiddleware, registerRouteModules } from './routes';
-import { seedDemoData } from './seed/demo';
-import { seedUsers, type SeededCredentials } from './seed/org-users';
-import { bearerToken, SessionRegistry } from './sessions';
-import { OrgStore } from './store/org-store';
+import type { SeededCredentials } from './seed/org-users';
+import { bearerToken } from './sessions';
+import type { OrgStore } from './store/org-store';
 import type { OrgUser } from './users';
 
 /** Options of `startEmulator` / `createEmulator`. */
@@ -120,44 +109,8 @@ function resolveOptions(o: EmulatorOptions): ResolvedEmulatorOptions {
 export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance {
   const resolved = resolveOptions(options);
   const clock = options.clock ?? new Clock();
-  const persistDir = options.persistDir ?? null;
-  const meta = persistDir !== null && hasPersistedOrg(persistDir) ? readPersistedMeta(persistDir) : null;
-  if (meta && options.orgId !== undefined && normalizeId(options.orgId) !== meta.orgId) {
-    throw new Error(`${persistDir}: the persisted org has Organization Id ${meta.orgId}, but orgId ${options.orgId} was asked for`);
-  }
-  const store = new OrgStore({ clock, pod: meta?.pod, orgId: meta?.orgId ?? options.orgId });
-  const sessions = new SessionRegistry(clock, store.users, resolved.sessionTtlSeconds, store.orgId);
-  const parts: OrgParts = {
-    store,
-    sessions,
-    apiUsage: new ApiUsage(resolved.dailyApiLimit),
-    cursors: new QueryCursors(clock, store.pod, resolved.queryLocatorTtlSeconds),
-    clock,
-  };
-  let credentials: SeededCredentials;
-  let journal: OrgJournal | null = null;
-  if (meta && persistDir !== null) {
-    restoreUsers(store, meta.users, persistDir);
-    credentials = { ...meta.credentials, loginUrl: '' };
-    journal = restoreOrg(persistDir, parts, meta, options.onWarning ?? ((m) => console.warn(m)));
-    // An explicit limit is the operator's choice for this run; otherwise the org keeps its own.
-    if (options.dailyApiLimit !== undefined) parts.apiUsage.limit = options.dailyApiLimit;
-  } else {
-    credentials = seedUsers(store, sessions);
-    if (resolved.seed === 'demo') seedDemoData(store, { scale: resolved.scale });
-    for (const table of store.allTables()) table.indexModstamps();
-    if (persistDir !== null) {
-      const { loginUrl: _unused, ...fixed } = credentials;
-      journal = persistNewOrg(persistDir, parts, {
-        orgId: store.orgId,
-        pod: store.pod,
-        seededAt: new Date(clock.now()).toISOString(),
-        seed: { kind: resolved.seed, scale: resolved.scale },
-        credentials: fixed,
-        users: persistUsers(store),
-      });
-    }
-  }
+  const { parts, credentials, journal } = openOrg(options, resolved, clock);
+  const { store, sessions } = parts;
   let baseUrl = `${resolved.tls ? 'https' : 'http'}://${resolved.host}:${resolved.port}`;
   const authenticated = new WeakMap<Request, OrgUser>();
   const context: EmulatorContext = {
