@@ -21,6 +21,7 @@ import type { Duration } from '@temporalio/common';
 import type { SyncActivities } from '../activities';
 import type { CopyProgress, CopyReason } from '../shared';
 import { copyOptions } from './activity-options';
+import { failureMessage } from './failure-message';
 import { copyObjectsSignal, copyPausedSignal, copyProgressSignal, copyStatusQuery, type CopyReport } from './messages';
 
 /** Input of `initialCopyWorkflow`; the same shape is carried across its continue-as-new. */
@@ -49,12 +50,6 @@ function copyStep(summary: string, heartbeatTimeout?: Duration): SyncActivities 
 function progressDetails(queue: InitialCopyInput['queue'], progress: Record<string, CopyProgress>): string {
   const rows = Object.values(progress).map((p) => `| ${p.object} | ${p.rowsCopied}${p.totalRows !== null ? ` of ${p.totalRows}` : ''} | ${p.pagesCopied} | ${p.done ? 'done' : 'copying'} |`);
   return [`**Queue:** ${queue.map((q) => q.object).join(', ') || 'empty'}`, '', '| Object | Rows | Pages | State |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-function failureMessage(error: unknown): string {
-  const cause = (error as { cause?: unknown })?.cause;
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Copies every queued object in full and returns the progress of each (see the module comment). */
