@@ -25,11 +25,11 @@ export type ErrorClass =
 
 /**
  * REQUEST_LIMIT_EXCEEDED means the org's rolling 24 h allowance (or the concurrent-request cap) is used
- * up; retrying within seconds only burns what is left (salesforce-api.md §3). Wait this long instead.
+ * up; retrying within seconds only burns what is left (https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html). Wait this long instead.
  */
 export const REQUEST_LIMIT_RETRY_DELAY = '15 minutes';
 
-// Salesforce error codes (salesforce-api.md §3), each with what it means for a read-side activity.
+// Salesforce error codes (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm), each with what it means for a read-side activity.
 const SALESFORCE_CODES: Record<string, ErrorClass['kind']> = {
   SERVER_UNAVAILABLE: 'transient', // 503: maintenance or an overloaded pod
   UNKNOWN_EXCEPTION: 'transient', // 500: Salesforce's own failure
@@ -51,7 +51,7 @@ const SALESFORCE_CODES: Record<string, ErrorClass['kind']> = {
   INVALID_OPERATION_WITH_EXPIRED_PASSWORD: 'permanent',
   EXCEEDED_ID_LIMIT: 'transient', // getDeleted window too large; the next window starts later
   INVALID_REPLICATION_DATE: 'transient', // window too short or clock skew; the next attempt moves it
-  // OAuth token endpoint errors: jsforce names the Error after the `error` field (salesforce-api.md §1.1).
+  // OAuth token endpoint errors: jsforce names the Error after the `error` field (https://github.com/jsforce/jsforce/blob/master/src/oauth2.ts).
   invalid_grant: 'permanent',
   invalid_client: 'permanent',
   invalid_client_id: 'permanent',
@@ -142,7 +142,7 @@ export function toActivityFailure(error: unknown, context: FailureContext): Appl
  */
 export type RecordErrorClass = 'transient' | 'permanent';
 
-// Per-record status codes (salesforce-api.md §3), each with why it is retried or dead-lettered.
+// Per-record status codes (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm), each with why it is retried or dead-lettered.
 const RECORD_CODES: Record<string, RecordErrorClass> = {
   UNABLE_TO_LOCK_ROW: 'transient', // another transaction held the record; retrying is the documented fix
   ALL_OR_NONE_OPERATION_ROLLED_BACK: 'transient', // innocent record rolled back with a guilty one: re-send
