@@ -97,7 +97,8 @@ export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Reco
         }
         result = await copyStep(`copy ${object} pages`, input.heartbeatTimeout).copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
       } catch (error) {
-        // Only non-retryable failures get here (bad credentials, unknown object): report and move on.
+        // Only failures retrying cannot fix get here (bad credentials, an unknown object, a bug in Tandem,
+        // an unexpected failure past its attempts — src/activities/errors.ts): report and move on.
         const message = failureMessage(error);
         await report({ ...(progress[object] ?? { object, rowsCopied: 0, totalRows: null, pagesCopied: 0 }), done: false, error: message });
         queue.shift();
