@@ -5,10 +5,11 @@
  * failures whose message names the object and the call. Messages never carry credentials or tokens
  * (SalesforceClient.redactError already removed them; the message is re-checked against secrets here).
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import { CredentialsError } from '../salesforce/credentials';
 import { SessionRefreshError } from '../salesforce/connection';
 import { BulkJobError } from '../salesforce/bulk-query';
+import { CsvFormatError } from '../salesforce/bulk-csv';
 import { SoqlBuildError } from '../salesforce/soql';
 import { InvalidIdentifierError } from '../db/identifiers';
 import { MigrationError } from '../db/migrations';
@@ -17,19 +18,48 @@ import { SchemaMappingError } from '../sync/type-mapping';
 import { ValueCoercionError } from '../sync/coerce';
 import { UnknownObjectError } from '../objects';
 
-/** What to do with a failure. */
+/**
+ * What to do with a failure: `transient` retries under the activity's retry policy; `rate-limited`
+ * retries after REQUEST_LIMIT_RETRY_DELAY; `permanent` is not retried; `unexpected` (a failure no
+ * entry below knows) is retried, but at most UNEXPECTED_FAILURE_MAX_ATTEMPTS times, so one that
+ * keeps happening surfaces as a failure instead of an activity retrying forever.
+ */
 export type ErrorClass =
   | { kind: 'transient'; type: string }
   | { kind: 'rate-limited'; type: string }
-  | { kind: 'permanent'; type: string };
+  | { kind: 'permanent'; type: string }
+  | { kind: 'unexpected'; type: string };
+
+/**
+ * Attempts an unexpected failure gets before it is given up on. The copy's retry policy has no
+ * attempt limit (a days-long copy must outlast outages), so this is what bounds it: with its backoff
+ * (2 s doubling to 5 minutes) ten attempts span about a quarter of an hour. Cycle activities stop
+ * earlier, at their own five attempts.
+ */
+export const UNEXPECTED_FAILURE_MAX_ATTEMPTS = 10;
+
+/**
+ * JavaScript's own errors from Tandem's code (a bug, not a condition): a retry runs the same code on
+ * the same data and fails the same way, so they fail at once with their name in the message
+ * (https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Error#error_types).
+ * Checked after the network and PostgreSQL rules, because undici reports a lost connection as
+ * `TypeError: fetch failed` with the network code on its cause.
+ */
+const PROGRAMMING_ERRORS: Record<string, string> = {
+  TypeError: 'a value of the wrong type, e.g. a property read on undefined',
+  RangeError: 'a length, count or number out of range',
+  ReferenceError: 'a name that does not exist',
+  EvalError: 'never thrown by current engines; listed for completeness',
+  URIError: 'a malformed URI component in code that builds one',
+};
 
 /**
  * REQUEST_LIMIT_EXCEEDED means the org's rolling 24 h allowance (or the concurrent-request cap) is used
- * up; retrying within seconds only burns what is left (salesforce-api.md §3). Wait this long instead.
+ * up; retrying within seconds only burns what is left (https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html). Wait this long instead.
  */
 export const REQUEST_LIMIT_RETRY_DELAY = '15 minutes';
 
-// Salesforce error codes (salesforce-api.md §3), each with what it means for a read-side activity.
+// Salesforce error codes (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm), each with what it means for a read-side activity.
 const SALESFORCE_CODES: Record<string, ErrorClass['kind']> = {
   SERVER_UNAVAILABLE: 'transient', // 503: maintenance or an overloaded pod
   UNKNOWN_EXCEPTION: 'transient', // 500: Salesforce's own failure
@@ -51,7 +81,7 @@ const SALESFORCE_CODES: Record<string, ErrorClass['kind']> = {
   INVALID_OPERATION_WITH_EXPIRED_PASSWORD: 'permanent',
   EXCEEDED_ID_LIMIT: 'transient', // getDeleted window too large; the next window starts later
   INVALID_REPLICATION_DATE: 'transient', // window too short or clock skew; the next attempt moves it
-  // OAuth token endpoint errors: jsforce names the Error after the `error` field (salesforce-api.md §1.1).
+  // OAuth token endpoint errors: jsforce names the Error after the `error` field (https://github.com/jsforce/jsforce/blob/master/src/oauth2.ts).
   invalid_grant: 'permanent',
   invalid_client: 'permanent',
   invalid_client_id: 'permanent',
@@ -105,8 +135,13 @@ export function classify(error: unknown): ErrorClass {
   // pg's own errors for a connection that died under a query carry no SQLSTATE (src/db/pool.ts guardPool).
   if (/^Connection terminated|not queryable|Client was closed/.test(message)) return { kind: 'transient', type: 'PostgresConnectionLost' };
   if (/fetch failed|socket hang up|network|ECONNRESET|ECONNREFUSED/i.test(message)) return { kind: 'transient', type: 'NetworkError' };
-  // Unknown failures are retried: Temporal's retry policy bounds them, and status shows the message.
-  return { kind: 'transient', type: error instanceof Error ? error.name : 'Error' };
+  if (error instanceof Error && Object.hasOwn(PROGRAMMING_ERRORS, error.name)) return { kind: 'permanent', type: 'ProgrammingError' };
+  // CSV that does not parse (Tandem's Bulk result parser, csv-parse's CsvError on ingest results) is a
+  // bug or a truncated body; a truncated body reads well on the next attempt, so a bounded number.
+  if (error instanceof CsvFormatError || (error instanceof Error && error.name === 'CsvError')) return { kind: 'unexpected', type: 'CsvFormatError' };
+  // A SyntaxError is a JSON.parse of a body that is not JSON (an HTML error page from a proxy, a
+  // truncated reply) as often as a bug: a bounded number of attempts, like any failure not listed.
+  return { kind: 'unexpected', type: error instanceof Error ? error.name : 'Error' };
 }
 
 /** Where a failure happened: the object and the Salesforce or PostgreSQL call. */
@@ -127,11 +162,29 @@ export function toActivityFailure(error: unknown, context: FailureContext): Appl
   const message = `${context.object}: ${context.call} failed${code && !detail.includes(code) ? ` (${code})` : ''}: ${detail}`;
   switch (cls.kind) {
     case 'permanent':
+      if (cls.type === 'ProgrammingError') {
+        const name = error instanceof Error ? error.name : 'Error';
+        return ApplicationFailure.create({ message: `${context.object}: ${context.call} failed: ${name}: ${detail} (a bug in Tandem; retrying cannot fix it)`, type: cls.type, nonRetryable: true });
+      }
       return ApplicationFailure.create({ message, type: cls.type, nonRetryable: true });
+    case 'unexpected': {
+      const attempt = currentAttempt();
+      if (attempt === undefined || attempt < UNEXPECTED_FAILURE_MAX_ATTEMPTS) return ApplicationFailure.create({ message, type: cls.type, nonRetryable: false });
+      return ApplicationFailure.create({ message: `${message} (an unexpected failure, given up after ${attempt} attempts)`, type: cls.type, nonRetryable: true });
+    }
     case 'rate-limited':
       return ApplicationFailure.create({ message, type: cls.type, nextRetryDelay: REQUEST_LIMIT_RETRY_DELAY });
     case 'transient':
       return ApplicationFailure.create({ message, type: cls.type, nonRetryable: false });
+  }
+}
+
+/** The attempt number of the running activity, or undefined outside one (unit tests call toActivityFailure directly). */
+function currentAttempt(): number | undefined {
+  try {
+    return activityInfo().attempt;
+  } catch {
+    return undefined;
   }
 }
 
@@ -142,7 +195,7 @@ export function toActivityFailure(error: unknown, context: FailureContext): Appl
  */
 export type RecordErrorClass = 'transient' | 'permanent';
 
-// Per-record status codes (salesforce-api.md §3), each with why it is retried or dead-lettered.
+// Per-record status codes (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm), each with why it is retried or dead-lettered.
 const RECORD_CODES: Record<string, RecordErrorClass> = {
   UNABLE_TO_LOCK_ROW: 'transient', // another transaction held the record; retrying is the documented fix
   ALL_OR_NONE_OPERATION_ROLLED_BACK: 'transient', // innocent record rolled back with a guilty one: re-send

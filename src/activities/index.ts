@@ -12,7 +12,8 @@ import { pushChanges } from './push';
 
 export type { ActivityDeps, SalesforceSource } from './context';
 
-/** Every activity Tandem's workflows schedule. Each takes one input object (see STYLE: compatible evolution). */
+/** Every activity Tandem's workflows schedule. Each takes one input object, so new fields stay compatible
+ * (https://docs.temporal.io/develop/typescript/core-application#activity-parameters). */
 export interface SyncActivities {
   /** Reads PostgreSQL state before a cycle: which objects need a full copy, and the API budget. */
   planCycle(input: { objects: string[] }): Promise<CyclePlan>;

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { qualifiedName } from './identifiers';
 import { readObjectState } from './state';
 
-/** Two-way objects by the key prefix of their Salesforce ids (salesforce-api.md §4). */
+/** Two-way objects by the key prefix of their Salesforce ids (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm: the first three characters of an id name its object). */
 const OBJECT_BY_PREFIX: Record<string, string> = { '00Q': 'Lead', '003': 'Contact', '701': 'Campaign', '00v': 'CampaignMember' };
 
 /** A record an operator asked about: its object and the key `recordStory` takes (row id or sfid). */

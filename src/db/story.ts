@@ -5,26 +5,19 @@
  */
 import type pg from 'pg';
 import { qualifiedName } from './identifiers';
-import type { ConflictLogInput } from './outbox';
+import type { ConflictLogInput, SyncErrorInput } from './outbox';
 import { readObjectState } from './state';
 import { META_COLUMNS } from './tables';
 
-/** One sync error as listed. */
-export interface SyncErrorRow {
+/** One sync error as listed: what the push recorded (outbox.ts), and its history. */
+export type SyncErrorRow = SyncErrorInput & {
   id: number;
-  object: string;
-  rowId: number;
-  sfid: string | null;
-  operation: string;
-  code: string;
-  message: string;
-  fields: string[];
   firstSeen: Date;
   lastSeen: Date;
   attempts: number;
   resolvedAt: Date | null;
   resolution: string | null;
-}
+};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row, typed by the SELECT
 function toSyncError(r: Record<string, any>): SyncErrorRow {

@@ -2,7 +2,7 @@
  * Bulk API 2.0 result CSV → records, incrementally. Salesforce writes RFC 4180 CSV in the job's dialect
  * (Tandem creates jobs with COMMA and LF, bulk-query.ts): a header row, every value quoted, `""` for a
  * quote inside a value, an empty unquoted field for null, values that may span lines
- * (salesforce-api.md §2.7). This parser exists because the copy spends its CPU here: csv-parse in a
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm). This parser exists because the copy spends its CPU here: csv-parse in a
  * stream costs a Transform tick and an object per record, and was the largest item of the copy's
  * profile; this one scans each chunk with indexOf and hands out one reused array per record.
  */

@@ -1,7 +1,7 @@
 /**
  * Bulk API 2.0 query jobs, paged by Tandem itself. jsforce's `bulk2.query()` throws
- * ERR_STREAM_WRITE_AFTER_END on results of more than one page (jsforce#1546, #1693; salesforce-api.md
- * §2.7), so jobs are created and polled with plain requests and each result page is fetched with
+ * ERR_STREAM_WRITE_AFTER_END on results of more than one page (jsforce#1546, #1693), so jobs are
+ * created and polled with plain requests and each result page is fetched with
  * `locator` and `maxRecords` and handed to the caller as a stream — one page in memory at most.
  */
 import type { SalesforceClient } from './connection';
@@ -18,7 +18,7 @@ export class BulkJobError extends Error {
   }
 }
 
-/** Job states (salesforce-api.md §2.7). */
+/** Job states (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_one_job.htm). */
 export type QueryJobState = 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 
 /** What `GET /jobs/query/{id}` reports. */
@@ -81,7 +81,8 @@ export async function waitForQueryJob(client: SalesforceClient, jobId: string, o
 
 /**
  * Fetches one result page. `Sforce-Locator` is the string `null` on the last page; a missing header is
- * treated the same way instead of looping forever as jsforce would (salesforce-api.md §2.7).
+ * treated the same way instead of looping forever as jsforce would
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm).
  */
 export async function fetchResultPage(client: SalesforceClient, jobId: string, locator: string | null, maxRecords: number): Promise<ResultPage> {
   const params = new URLSearchParams({ maxRecords: String(maxRecords) });
@@ -102,6 +103,6 @@ export async function deleteQueryJob(client: SalesforceClient, jobId: string): P
   try {
     await client.request({ method: 'DELETE', url: `/jobs/query/${encodeURIComponent(jobId)}` });
   } catch {
-    // Jobs are purged after 7 days anyway (salesforce-api.md §6).
+    // Jobs are purged after 7 days anyway (https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-bulkapi.html).
   }
 }

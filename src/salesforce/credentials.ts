@@ -11,7 +11,7 @@ export class CredentialsError extends Error {
   override readonly name = 'CredentialsError';
 }
 
-/** How Tandem logs in (salesforce-api.md §1.1). */
+/** How Tandem logs in: an OAuth flow (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_flows.htm) or SOAP login (https://developer.salesforce.com/docs/platform/api/guide/sforce-api-calls-login.html). */
 export type SalesforceCredentials =
   | { flow: 'client-credentials'; loginUrl: string; clientId: string; clientSecret: string }
   | { flow: 'oauth-password'; loginUrl: string; clientId: string; clientSecret: string; username: string; password: string }

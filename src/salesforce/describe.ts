@@ -1,6 +1,6 @@
 /**
  * sObject describe as the sync user. Field-level security hides fields from describe entirely
- * (salesforce-api.md §2.2), so what this returns is exactly what the credential may sync.
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm), so what this returns is exactly what the credential may sync.
  */
 import type { FieldDescription } from '../sync/type-mapping';
 import type { SalesforceClient } from './connection';

@@ -1,6 +1,6 @@
 /**
  * API budget tracking. Salesforce reports daily usage on every REST reply as
- * `Sforce-Limit-Info: api-usage=N/M` (salesforce-api.md §2.6); jsforce parses it into
+ * `Sforce-Limit-Info: api-usage=N/M` (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm); jsforce parses it into
  * `conn.limitInfo.apiUsage`. Raw requests (Bulk result pages) read the header with this parser.
  */
 

@@ -1,6 +1,6 @@
 /**
  * getDeleted: ids of records deleted in a window, including those already purged from the recycle bin,
- * which queryAll no longer returns (salesforce-api.md §2.5, §4 "Deletes").
+ * which queryAll no longer returns (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-getdeleted.html).
  */
 import type { SalesforceClient } from './connection';
 import { soqlObjectName } from './soql';
@@ -12,7 +12,7 @@ export interface DeletedResult {
   latestDateCovered: string;
 }
 
-// jsforce's format, `YYYY-MM-DDTHH:mm:ss+00:00`; the server truncates seconds itself (salesforce-api.md §2.5).
+// jsforce's format, `YYYY-MM-DDTHH:mm:ss+00:00`; the server truncates seconds itself (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-getdeleted.html).
 function replicationDate(date: Date): string {
   return `${date.toISOString().slice(0, 19)}+00:00`;
 }

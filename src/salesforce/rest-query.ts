@@ -1,6 +1,7 @@
 /**
  * REST query paging. `conn.query` returns only the first page and autoFetch stops at 10,000 rows
- * (salesforce-api.md §2.1, trap 5), so Tandem follows `nextRecordsUrl` itself, one page at a time,
+ * (https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.html; jsforce's `maxFetch`,
+ * https://github.com/jsforce/jsforce/blob/master/src/query.ts), so Tandem follows `nextRecordsUrl` itself, one page at a time,
  * letting the caller write each page before the next is fetched (constant memory).
  */
 import type { SalesforceClient } from './connection';
@@ -21,13 +22,13 @@ interface QueryResponse<R> {
 
 /** Options of a paged query. */
 export interface QueryOptions {
-  /** queryAll: include soft-deleted rows, merge losers and archived activities (salesforce-api.md §2.1). */
+  /** queryAll: include soft-deleted rows, merge losers and archived activities (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_queryall.htm). */
   scanAll?: boolean;
   /** Advisory page size, 200–2000 (`Sforce-Query-Options: batchSize`). */
   batchSize?: number;
 }
 
-// Salesforce accepts batchSize 200..2000 (salesforce-api.md §2.1).
+// Salesforce accepts batchSize 200..2000 (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm).
 const MIN_BATCH = 200;
 const MAX_BATCH = 2000;
 

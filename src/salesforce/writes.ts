@@ -1,7 +1,7 @@
 /**
  * Record writes for the push: sObject Collections (at most 200 records per call, per-record results in
- * input order, HTTP 200 even when records fail — salesforce-api.md §2.4) and Bulk API 2.0 ingest
- * (§2.8) for large batches. Always `allOrNone: false`, so one bad record never rolls back the others.
+ * input order, HTTP 200 even when records fail — https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-create.html)
+ * and Bulk API 2.0 ingest (https://developer.salesforce.com/docs/platform/api-asynch/guide/upload-job-data.html) for large batches. Always `allOrNone: false`, so one bad record never rolls back the others.
  * Requests go through SalesforceClient.request, which counts them.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -9,7 +9,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { SalesforceClient } from './connection';
 import { soqlObjectName } from './soql';
 
-/** sObject Collections take at most 200 records per call (salesforce-api.md §2.4). */
+/** sObject Collections take at most 200 records per call (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-create.html). */
 export const COLLECTION_LIMIT = 200;
 
 /** One per-record error as Salesforce reports it (collections: `statusCode`; Bulk: parsed from `sf__Error`). */
@@ -156,7 +156,7 @@ interface IngestJobInfo {
   errorMessage?: string;
 }
 
-/** Encodes one CSV cell for Bulk ingest: `#N/A` sets null, an empty cell leaves the field unchanged (salesforce-api.md §2.8). */
+/** Encodes one CSV cell for Bulk ingest: `#N/A` sets null, an empty cell leaves the field unchanged (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_prepare_csv.htm). */
 function cell(value: unknown): string {
   if (value === undefined) return '';
   if (value === null || value === '') return '#N/A';

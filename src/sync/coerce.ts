@@ -1,7 +1,7 @@
 /**
  * Salesforce values → PostgreSQL text input, by the column's describe type. Pure. Bulk API 2.0 CSV
  * delivers every value as a string with null as an empty field; REST JSON is typed with datetimes like
- * `2024-01-01T00:00:00.000+0000` (salesforce-api.md §2.7, §4 "Typing"). Both end up as one canonical
+ * `2024-01-01T00:00:00.000+0000` (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm; https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm). Both end up as one canonical
  * text form PostgreSQL parses, or null; a value that cannot be of its type is refused with the field named.
  */
 import type { ColumnSpec, ValueKind } from './type-mapping';
@@ -128,7 +128,7 @@ export function coerceRecord(object: string, columns: readonly ColumnSpec[], pos
 
 const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
-/** The 18-character form of a 15-character Salesforce id (checksum per 5-character block, salesforce-api.md §4). */
+/** The 18-character form of a 15-character Salesforce id (checksum per 5-character block; https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm). */
 export function toEighteen(id: string): string {
   if (id.length === 18) return id;
   if (id.length !== 15) throw new Error(`not a Salesforce id: ${JSON.stringify(id)}`);

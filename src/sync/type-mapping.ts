@@ -1,7 +1,7 @@
 /**
  * Salesforce describe → PostgreSQL columns. Pure: given the fields the sync user can see, decides which
  * become columns and with what type. Fields hidden by field-level security are absent from describe
- * (salesforce-api.md §2.2), so "one column per described field" is exactly the credential's scope.
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm), so "one column per described field" is exactly the credential's scope.
  */
 import { identifierFor } from '../db/identifiers';
 
@@ -43,7 +43,7 @@ export const ID_COLUMN = 'sfid';
 /** The soft-delete flag; every table has it, even for objects whose describe has no IsDeleted. */
 export const DELETED_COLUMN = 'isdeleted';
 
-/** Salesforce record ids are always 18 characters in API responses (salesforce-api.md §4). */
+/** Salesforce record ids are always 18 characters in API responses (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm). */
 const ID_TYPE = 'varchar(18)';
 
 // PostgreSQL's varchar limit is 10,485,760 characters; Salesforce long text areas stop at 131,072,
@@ -52,7 +52,7 @@ const MAX_VARCHAR = 10_485_760;
 
 // Compound fields (BillingAddress, a geolocation) are also delivered as their components
 // (BillingStreet …, Lat__Latitude__s); Bulk API 2.0 rejects compound fields outright
-// (salesforce-api.md §5), so only the components are synced. base64 bodies are not queryable
+// (https://developer.salesforce.com/docs/atlas.en-us.238.0.api_asynch.meta/api_asynch/queries.htm), so only the components are synced. base64 bodies are not queryable
 // in bulk and can be megabytes per row: not synced.
 const SKIPPED_TYPES = new Set(['address', 'location', 'base64']);
 

@@ -3,16 +3,18 @@
  * Pure: every function takes the clock as an argument.
  *
  * - The cursor field is SystemModstamp: it moves on system and automated updates too, where
- *   LastModifiedDate moves only on user edits (salesforce-api.md §4).
+ *   LastModifiedDate moves only on user edits
+ *   (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm).
  * - Each pull re-reads an overlap window before the watermark, because a Salesforce commit can become
  *   visible with a SystemModstamp older than a query already run (long transactions; Fivetran re-reads
- *   5 minutes, sync-anchors.md §5). Rows are upserted by Id, so re-reading is idempotent.
+ *   5 minutes: https://fivetran.com/docs/connectors/applications/salesforce/troubleshooting/records-sync-delay). Rows are upserted by Id, so re-reading is idempotent.
  * - Soft deletes arrive through queryAll as IsDeleted rows; purged ones only through getDeleted,
- *   which reaches back at most 15 days (salesforce-api.md §2.5). An object whose delete coverage is
+ *   which reaches back at most 15 days (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_getdeleted_getdeletedresult.htm). An object whose delete coverage is
  *   older than that cannot be caught up incrementally and must be re-copied.
  */
 
-/** getDeleted answers for at most the last 15 days (salesforce-api.md §2.5, §4 "Deletes"). */
+/** getDeleted answers for at most the last 15 days (the recycle bin keeps them 15 days:
+ * https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_dml_examples_undelete.htm). */
 export const GET_DELETED_WINDOW_MS = 15 * 24 * 60 * 60 * 1000;
 
 // Re-copy a day before the hard limit: a cycle paused for hours must not cross it unnoticed.

@@ -32,9 +32,13 @@ export const cycleOptions: ActivityOptions = {
 };
 
 /**
- * A batch of initial-copy pages. A copy of a big org takes hours or days, so it retries without an
- * attempt limit (each retry resumes from the last checkpointed page), backing off to five minutes
- * while Salesforce or PostgreSQL is down.
+ * A batch of initial-copy pages. A copy of a big org takes hours or days, so transient failures
+ * (Salesforce or PostgreSQL down, a lost connection) retry without an attempt limit — each retry
+ * resumes from the last checkpointed page — backing off to five minutes. Everything else is bounded
+ * by the activity itself (src/activities/errors.ts): a failure retrying cannot fix, Tandem's own
+ * programming errors included, fails at once; one no rule knows fails after
+ * UNEXPECTED_FAILURE_MAX_ATTEMPTS. The child then reports the copy failed, and the object waits for a
+ * resync instead of stalling.
  */
 export const copyOptions: ActivityOptions = {
   startToCloseTimeout: '2 hours',

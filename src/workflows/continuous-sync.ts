@@ -5,7 +5,6 @@
  * Full copies run in the initial-copy child, which outlives this workflow's runs (ABANDON).
  */
 import {
-  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -13,6 +12,7 @@ import {
   getExternalWorkflowHandle,
   log,
   metricMeter,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -23,7 +23,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { SyncActivities } from '../activities';
-import { TANDEM_ORG, TANDEM_PHASE, initialCopyWorkflowId, syncObjectsFor, type CopyReason, type CyclePlan, type SyncObject } from '../shared';
+import { TANDEM_ORG, TANDEM_PHASE, initialCopyWorkflowId, syncObjectsFor, type CyclePlan, type SyncObject } from '../shared';
 import { cycleOptions, planningOptions } from './activity-options';
 import { initialCopyWorkflow } from './initial-copy';
 import {
@@ -37,9 +37,35 @@ import {
   statusQuery,
   syncNowSignal,
   type OperationOutcome,
-  type ResyncRequest,
   type SyncStatus,
 } from './messages';
+import { failureMessage } from './failure-message';
+import { cycleDetails } from './status-details';
+import {
+  addNotice,
+  applyCopyReport,
+  applyPlan,
+  beginCycle,
+  coarsePhase,
+  copyingObjects,
+  failed,
+  freshState,
+  markCopiesNotStarted,
+  markCopiesStarted,
+  pullsNow,
+  pushDecision,
+  queueResync,
+  reconcile,
+  recordOutcome,
+  succeeded,
+  takeCopyRequests,
+  validateResync,
+  waitEnds,
+  type CopyRequest,
+  type SyncState,
+} from './sync-state';
+
+export { validateResync } from './sync-state';
 
 /** Input of `continuousSyncWorkflow`. Every field is optional: `-i '{}'` starts it on the defaults. */
 export interface ContinuousSyncInput {
@@ -66,7 +92,7 @@ export interface ContinuousSyncInput {
 
 /** What one run hands the next at continue-as-new. */
 export interface CarriedState {
-  status: Omit<SyncStatus, 'phase'>;
+  status: SyncState;
   syncNowRequested: boolean;
 }
 
@@ -74,322 +100,253 @@ const DEFAULT_PAUSE: Duration = '5 minutes';
 const DEFAULT_THROTTLED_PAUSE: Duration = '30 minutes';
 const DEFAULT_MAX_CYCLES_PER_RUN = 24;
 const DEFAULT_COPY_PAGES_PER_ACTIVITY = 20;
-/** Notices kept for the operator; older ones drop off so the state stays small. */
-const MAX_NOTICES = 20;
+/**
+ * Patch id of "a copy that failed permanently holds its object until a resync" (before it, the next
+ * cycle copied the object again): runs recorded earlier replay the old way
+ * (https://docs.temporal.io/develop/typescript/versioning#patching).
+ */
+const HOLD_FAILED_COPIES_PATCH = 'hold-failed-copies';
 
 const planning = proxyActivities<SyncActivities>({ ...planningOptions, summary: 'plan the cycle' });
-
 
 /** The cycle activities with a summary naming the step, shown on each activity in the Web UI. */
 function cycleStep(summary: string, heartbeatTimeout?: Duration): SyncActivities {
   return proxyActivities<SyncActivities>({ ...cycleOptions, ...(heartbeatTimeout ? { heartbeatTimeout } : {}), summary });
 }
 
-/** The cycle's outcome in Markdown, for the Web UI's "current details". */
-function cycleDetails(status: Omit<SyncStatus, 'phase'>): string {
-  const rows = Object.entries(status.objects).map(([name, o]) => {
-    const pull = o.lastPull ? (o.lastPull.ok ? `${o.lastPull.rowsPulled ?? 0} pulled, ${o.lastPull.rowsDeleted ?? 0} deleted` : `failed: ${o.lastPull.error}`) : '–';
-    const push = o.lastPush
-      ? o.lastPush.ok
-        ? `${o.lastPush.rowsPushed ?? 0} pushed, ${o.lastPush.rowsFailed ?? 0} failed${o.lastPush.openErrors ? `, ${o.lastPush.openErrors} open errors` : ''}${o.lastPush.backlog ? `, backlog ${o.lastPush.backlog}` : ''}`
-        : `${o.lastPush.error}`
-      : '–';
-    return `| ${name} | ${o.direction} | ${o.state} | ${pull} | ${push} |`;
-  });
-  const usage = status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}${status.throttled ? ' (slowed)' : ''}` : '';
-  return [
-    `**Cycle ${status.cycle}** started ${status.cycleStartedAt ?? '–'}; next ${status.paused ? 'after resume' : (status.nextCycleAt ?? '–')}. ${usage}`,
-    '',
-    '| Object | Direction | State | Last pull | Last push |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows,
-  ].join('\n');
-}
-
-/**
- * Checks a resync request against the synced objects. Returns the objects to copy (all when none
- * are named) or throws an ApplicationFailure naming the unknown ones.
- */
-export function validateResync(request: ResyncRequest | undefined, known: readonly string[]): string[] {
-  const requested = request?.objects ?? [];
-  if (!Array.isArray(requested) || requested.some((o) => typeof o !== 'string')) {
-    throw ApplicationFailure.nonRetryable('resync: "objects" must be a list of Salesforce object names', 'InvalidRequest');
-  }
-  const unknown = requested.filter((o) => !known.includes(o));
-  if (unknown.length > 0) {
-    throw ApplicationFailure.nonRetryable(
-      `resync: unknown object${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; synced objects are ${known.join(', ')}`,
-      'InvalidRequest',
-    );
-  }
-  return requested.length > 0 ? [...new Set(requested)] : [...known];
-}
-
-function freshStatus(objects: SyncObject[]): Omit<SyncStatus, 'phase'> {
-  return {
-    cycle: 0,
-    paused: false,
-    objects: Object.fromEntries(objects.map((o) => [o.name, { direction: o.direction, state: 'syncing' as const }])),
-    initialCopy: {},
-    pendingResync: [],
-    throttled: false,
-    notices: [],
-  };
-}
-
-/** Brings carried state in line with the configured objects (objects may be added or removed between runs). */
-function reconcile(status: Omit<SyncStatus, 'phase'>, objects: SyncObject[]): void {
-  const names = new Set(objects.map((o) => o.name));
-  for (const name of Object.keys(status.objects)) if (!names.has(name)) delete status.objects[name];
-  for (const o of objects) {
-    const existing = status.objects[o.name];
-    if (existing) existing.direction = o.direction;
-    else status.objects[o.name] = { direction: o.direction, state: 'syncing' };
-  }
-  status.pendingResync = status.pendingResync.filter((o) => names.has(o));
-}
-
-function errorMessage(error: unknown): string {
-  // An activity's failure arrives wrapped in an ActivityFailure whose cause carries the real message.
-  const cause = (error as { cause?: unknown })?.cause;
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
+function now(): string {
+  return new Date().toISOString();
 }
 
 /** The perpetual sync workflow (see the module comment). Never returns: it continues as new. */
 export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): Promise<void> {
   const objects = input.objects ?? syncObjectsFor(input.customObjects);
   const names = objects.map((o) => o.name);
-  const status = input.carried?.status ?? freshStatus(objects);
+  const status = input.carried?.status ?? freshState(objects);
   reconcile(status, objects);
-  let phase: SyncStatus['phase'] = status.paused ? 'paused' : 'planning';
-  let syncNowRequested = input.carried?.syncNowRequested ?? false;
-  const selfId = workflowInfo().workflowId;
-  const childId = initialCopyWorkflowId(selfId);
-  // Phase search attributes only where the starter set TandemOrg: that proves the namespace has them
-  // registered (upserting an unregistered attribute would fail the workflow task).
-  const org = workflowInfo().typedSearchAttributes.get(TANDEM_ORG);
-  let publishedPhase = workflowInfo().typedSearchAttributes.get(TANDEM_PHASE);
-  const publishPhase = (): void => {
-    const coarse = status.paused ? 'paused' : Object.values(status.objects).some((o) => o.state === 'copying') ? 'initial-copy' : 'syncing';
-    if (org === undefined || coarse === publishedPhase) return;
-    upsertSearchAttributes([{ key: TANDEM_PHASE, value: coarse }]);
-    publishedPhase = coarse;
-  };
+  const run = { phase: (status.paused ? 'paused' : 'planning') as SyncStatus['phase'], syncNowRequested: input.carried?.syncNowRequested ?? false };
+  const childId = initialCopyWorkflowId(workflowInfo().workflowId);
+  const copies = new CopyChild(input, status, childId);
 
-  const notice = (message: string): void => {
-    log.warn(message);
-    status.notices.push(`${new Date().toISOString()} ${message}`);
-    if (status.notices.length > MAX_NOTICES) status.notices.splice(0, status.notices.length - MAX_NOTICES);
-  };
-  const queueResync = (accepted: string[]): void => {
-    for (const o of accepted) if (!status.pendingResync.includes(o)) status.pendingResync.push(o);
-  };
-  const copying = (object: string): boolean => status.objects[object]?.state === 'copying';
-  const forwardPause = async (paused: boolean): Promise<void> => {
-    if (!names.some(copying)) return;
-    try {
-      await getExternalWorkflowHandle(childId).signal(copyPausedSignal, paused);
-    } catch (error) {
-      notice(`could not ${paused ? 'pause' : 'resume'} the initial copy: ${errorMessage(error)}`);
-    }
-  };
-
-  setHandler(statusQuery, (): SyncStatus => ({ ...status, phase }));
+  setHandler(statusQuery, (): SyncStatus => ({ ...status, phase: run.phase }));
   setHandler(syncNowSignal, () => {
-    syncNowRequested = true;
+    run.syncNowRequested = true;
   });
   setHandler(pauseSignal, async () => {
     status.paused = true;
-    await forwardPause(true);
+    await copies.forwardPause(true, names);
   });
   setHandler(resumeSignal, async () => {
     status.paused = false;
-    await forwardPause(false);
+    await copies.forwardPause(false, names);
   });
   setHandler(resyncSignal, (request) => {
     try {
-      queueResync(validateResync(request, names));
+      queueResync(status, validateResync(request, names));
     } catch (error) {
       // A signal cannot be answered, so a bad request is refused in `status` and the log, never by failing the workflow.
-      notice(`refused ${errorMessage(error)}`);
+      notice(status, `refused ${failureMessage(error)}`);
     }
   });
   setHandler(
     resyncUpdate,
     (request) => {
       const accepted = validateResync(request, names);
-      queueResync(accepted);
+      queueResync(status, accepted);
       return accepted;
     },
     { validator: (request) => void validateResync(request, names) },
   );
   setHandler(copyProgressSignal, (report) => {
-    const entry = status.initialCopy[report.object];
-    if (!entry) return;
-    Object.assign(entry, report);
-    if (report.error) {
-      // The copy failed permanently; the next cycle's plan asks for it again, so it is retried then.
-      entry.finishedAt = new Date().toISOString();
-      if (status.objects[report.object]) status.objects[report.object].state = 'syncing';
-      notice(`initial copy of ${report.object} failed: ${report.error}`);
-    } else if (report.done) {
-      entry.finishedAt = new Date().toISOString();
-      if (status.objects[report.object]) status.objects[report.object].state = 'syncing';
-    }
+    const hold = report.error !== undefined && status.initialCopy[report.object] !== undefined && patched(HOLD_FAILED_COPIES_PATCH);
+    const message = applyCopyReport(status, report, now(), hold);
+    if (message) notice(status, message);
   });
 
-  /** Starts the initial-copy child for these objects, or hands them to the one already running. */
-  const startCopies = async (requests: { object: string; reason: CopyReason }[]): Promise<void> => {
-    const now = new Date().toISOString();
-    for (const { object, reason } of requests) {
-      status.objects[object].state = 'copying';
-      status.initialCopy[object] = { object, reason, done: false, rowsCopied: 0, totalRows: null, pagesCopied: 0, startedAt: now };
-    }
-    try {
-      await startChild(initialCopyWorkflow, {
-        workflowId: childId,
-        // The copy outlives this run: continue-as-new closes the run, and the default TERMINATE would kill it.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ parentWorkflowId: selfId, queue: requests, pagesPerActivity: input.copyPagesPerActivity ?? DEFAULT_COPY_PAGES_PER_ACTIVITY, paused: status.paused, ...(input.activityHeartbeatTimeout ? { heartbeatTimeout: input.activityHeartbeatTimeout } : {}) }],
-        staticSummary: `Initial copy for ${selfId}`,
-      });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      // A child started by an earlier run is still copying: queue the objects on it.
-      await getExternalWorkflowHandle(childId).signal(copyObjectsSignal, requests);
-    }
-  };
-
-  /** Checks that the child is alive while copies are outstanding; restarts what a dead child left. */
-  const probeCopies = async (): Promise<void> => {
-    const outstanding = names.filter(copying);
-    if (outstanding.length === 0) return;
-    try {
-      await getExternalWorkflowHandle(childId).signal(copyObjectsSignal, []);
-    } catch {
-      notice(`initial copy workflow ${childId} is gone; restarting the copy of ${outstanding.join(', ')}`);
-      await startCopies(outstanding.map((object) => ({ object, reason: status.initialCopy[object]?.reason ?? 'never-copied' })));
-    }
-  };
-
-  const record = async (
-    object: string,
-    kind: 'lastPull' | 'lastPush',
-    run: () => Promise<Partial<OperationOutcome>>,
-  ): Promise<boolean> => {
-    const started = Date.now();
-    let outcome: OperationOutcome;
-    try {
-      outcome = { ok: true, cycle: status.cycle, finishedAt: '', durationMs: 0, ...(await run()) };
-    } catch (error) {
-      outcome = { ok: false, cycle: status.cycle, finishedAt: '', durationMs: 0, error: errorMessage(error) };
-    }
-    outcome.finishedAt = new Date().toISOString();
-    outcome.durationMs = Date.now() - started;
-    status.objects[object][kind] = outcome;
-    return outcome.ok;
-  };
-
-  const runCycle = async (): Promise<void> => {
-    status.cycle += 1;
-    status.cycleStartedAt = new Date().toISOString();
-    syncNowRequested = false;
-    phase = 'planning';
-
-    let plan: CyclePlan = { needsCopy: [] };
-    try {
-      plan = await planning.planCycle({ objects: names });
-    } catch (error) {
-      notice(`cycle ${status.cycle}: planning failed, copies wait for the next cycle: ${errorMessage(error)}`);
-    }
-    status.apiUsage = plan.apiUsage ?? status.apiUsage;
-    if (plan.throttled && !status.throttled) {
-      const usage = plan.apiUsage ? ` (${plan.apiUsage.used}/${plan.apiUsage.limit})` : '';
-      notice(`API usage is above the budget${usage}: cycles slowed to every ${input.throttledPauseBetweenCycles ?? DEFAULT_THROTTLED_PAUSE}`);
-    }
-    status.throttled = plan.throttled ?? false;
-
-    const requests = [
-      ...status.pendingResync.map((object) => ({ object, reason: 'resync-requested' as CopyReason })),
-      ...plan.needsCopy.filter((n) => names.includes(n.object) && !status.pendingResync.includes(n.object)),
-    ];
-    status.pendingResync = [];
-    // A resync of an object already copying restarts it (the child handles that); others start fresh.
-    const toStart = requests.filter((r) => !copying(r.object) || r.reason === 'resync-requested');
-    await probeCopies();
-    if (toStart.length > 0) {
-      try {
-        await startCopies(toStart);
-      } catch (error) {
-        notice(`could not start the initial copy of ${toStart.map((r) => r.object).join(', ')}: ${errorMessage(error)}`);
-        for (const r of toStart) status.objects[r.object].state = 'syncing';
-      }
-    }
-
-    phase = 'pulling';
-    const pulled = new Set<string>();
-    for (const { name } of objects) {
-      if (copying(name)) continue;
-      const ok = await record(name, 'lastPull', async () => {
-        const r = await cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name, cycle: status.cycle });
-        return { rowsPulled: r.rowsPulled, rowsDeleted: r.rowsDeleted, watermark: r.watermark };
-      });
-      if (ok) pulled.add(name);
-    }
-
-    phase = 'pushing';
-    for (const { name, direction } of objects) {
-      if (direction !== 'two-way' || copying(name)) continue;
-      if (!pulled.has(name)) {
-        // Pushing on top of a failed pull would decide conflicts against stale Salesforce values.
-        status.objects[name].lastPush = {
-          ok: false, cycle: status.cycle, finishedAt: new Date().toISOString(), durationMs: 0,
-          error: `skipped: the pull of ${name} failed this cycle`,
-        };
-        continue;
-      }
-      await record(name, 'lastPush', async () => {
-        const r = await cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name, cycle: status.cycle });
-        return {
-          rowsPushed: r.rowsPushed, rowsFailed: r.rowsFailed, backlog: r.backlog, oldestPendingSeconds: r.oldestPendingSeconds,
-          conflicts: r.conflicts, openErrors: r.openErrors, deletesNotPropagated: r.deletesNotPropagated, linked: r.linked, interrupted: r.interrupted,
-        };
-      });
-    }
-  };
-
-  const pause = (): Duration =>
-    status.throttled ? (input.throttledPauseBetweenCycles ?? DEFAULT_THROTTLED_PAUSE) : (input.pauseBetweenCycles ?? DEFAULT_PAUSE);
-  const continueAsNewDue = (cyclesThisRun: number): boolean =>
-    workflowInfo().continueAsNewSuggested || cyclesThisRun >= (input.maxCyclesPerRun ?? DEFAULT_MAX_CYCLES_PER_RUN);
-
+  const phasePublisher = new PhasePublisher();
   // Cycle wall time, exported with the Temporal runtime's metrics (metrics emit no history events).
   const cycleDuration = metricMeter.createHistogram('tandem_cycle_duration', 'int', 'ms', 'Wall time of one sync cycle, planning to last push');
   let cyclesThisRun = 0;
   for (;;) {
     if (status.paused) {
-      phase = 'paused';
+      run.phase = 'paused';
       status.nextCycleAt = undefined;
-      publishPhase();
+      phasePublisher.publish(status);
       setCurrentDetails(cycleDetails(status));
       await condition(() => !status.paused || workflowInfo().continueAsNewSuggested);
     } else {
       const cycleStarted = Date.now();
-      await runCycle();
-      cycleDuration.record(Date.now() - cycleStarted, { workflow_id: selfId });
+      await runCycle(input, objects, status, run, copies);
+      cycleDuration.record(Date.now() - cycleStarted, { workflow_id: workflowInfo().workflowId });
       cyclesThisRun += 1;
-      phase = 'waiting';
-      const pauseFor = pause();
+      run.phase = 'waiting';
+      const pauseFor = pauseBetweenCycles(input, status);
       status.nextCycleAt = new Date(Date.now() + msToNumber(pauseFor)).toISOString();
-      publishPhase();
+      phasePublisher.publish(status);
       setCurrentDetails(cycleDetails(status));
-      await condition(() => syncNowRequested || status.pendingResync.length > 0 || status.paused, pauseFor);
+      await condition(() => waitEnds(status, run.syncNowRequested), pauseFor);
     }
-    const due = status.paused ? workflowInfo().continueAsNewSuggested : continueAsNewDue(cyclesThisRun);
+    const due = status.paused ? workflowInfo().continueAsNewSuggested : continueAsNewDue(input, cyclesThisRun);
     if (!due) continue;
     // Let signal and update handlers finish so nothing they changed is lost, then carry the state over.
     await condition(allHandlersFinished);
-    await continueAsNew<typeof continuousSyncWorkflow>({ ...input, carried: { status, syncNowRequested } });
+    await continueAsNew<typeof continuousSyncWorkflow>({ ...input, carried: { status, syncNowRequested: run.syncNowRequested } });
+  }
+}
+
+/** What only the running loop knows: the phase, and whether a syncNow is waiting. */
+interface RunFlags {
+  phase: SyncStatus['phase'];
+  syncNowRequested: boolean;
+}
+
+/** One cycle: plan, start the copies it asks for, pull every object in order, then push the two-way ones. */
+async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject[], status: SyncState, run: RunFlags, copies: CopyChild): Promise<void> {
+  const names = objects.map((o) => o.name);
+  beginCycle(status, now());
+  run.syncNowRequested = false;
+  run.phase = 'planning';
+
+  let plan: CyclePlan = { needsCopy: [] };
+  try {
+    plan = await planning.planCycle({ objects: names });
+  } catch (error) {
+    notice(status, `cycle ${status.cycle}: planning failed, copies wait for the next cycle: ${failureMessage(error)}`);
+  }
+  const throttledNotice = applyPlan(status, plan, String(input.throttledPauseBetweenCycles ?? DEFAULT_THROTTLED_PAUSE));
+  if (throttledNotice) notice(status, throttledNotice);
+
+  const { toStart } = takeCopyRequests(status, plan, names);
+  await copies.probe(names);
+  if (toStart.length > 0) {
+    try {
+      await copies.start(toStart);
+    } catch (error) {
+      notice(status, `could not start the initial copy of ${toStart.map((r) => r.object).join(', ')}: ${failureMessage(error)}`);
+      markCopiesNotStarted(status, toStart);
+    }
+  }
+
+  run.phase = 'pulling';
+  const pulled = new Set<string>();
+  for (const { name } of objects) {
+    if (!pullsNow(status, name)) continue;
+    const ok = await recordCall(status, name, 'lastPull', () => cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name, cycle: status.cycle }));
+    if (ok) pulled.add(name);
+  }
+
+  run.phase = 'pushing';
+  for (const object of objects) {
+    const name = object.name;
+    const decision = pushDecision(status, object, pulled);
+    if (!decision) continue;
+    if (!decision.push) {
+      recordOutcome(status, name, 'lastPush', failed(status.cycle, decision.reason, now(), 0));
+      continue;
+    }
+    await recordCall(status, name, 'lastPush', () => cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name, cycle: status.cycle }));
+  }
+}
+
+/** Runs one pull or push and records its outcome, with its duration, as the object's last one. Returns whether it succeeded. */
+async function recordCall(status: SyncState, object: string, kind: 'lastPull' | 'lastPush', call: () => Promise<Parameters<typeof succeeded>[1]>): Promise<boolean> {
+  const started = Date.now();
+  let outcome: OperationOutcome;
+  try {
+    const result = await call();
+    outcome = succeeded(status.cycle, result, now(), Date.now() - started);
+  } catch (error) {
+    outcome = failed(status.cycle, failureMessage(error), now(), Date.now() - started);
+  }
+  recordOutcome(status, object, kind, outcome);
+  return outcome.ok;
+}
+
+/** Logs a notice and keeps it in `status`. */
+function notice(status: SyncState, message: string): void {
+  log.warn(message);
+  addNotice(status, message, now());
+}
+
+function pauseBetweenCycles(input: ContinuousSyncInput, status: SyncState): Duration {
+  return status.throttled ? (input.throttledPauseBetweenCycles ?? DEFAULT_THROTTLED_PAUSE) : (input.pauseBetweenCycles ?? DEFAULT_PAUSE);
+}
+
+function continueAsNewDue(input: ContinuousSyncInput, cyclesThisRun: number): boolean {
+  return workflowInfo().continueAsNewSuggested || cyclesThisRun >= (input.maxCyclesPerRun ?? DEFAULT_MAX_CYCLES_PER_RUN);
+}
+
+/**
+ * Publishes the coarse phase as the TandemPhase search attribute when it changes — only where the
+ * starter set TandemOrg: that proves the namespace has the attributes registered (upserting an
+ * unregistered attribute fails the workflow task).
+ */
+class PhasePublisher {
+  private readonly org = workflowInfo().typedSearchAttributes.get(TANDEM_ORG);
+  private published = workflowInfo().typedSearchAttributes.get(TANDEM_PHASE);
+
+  publish(status: SyncState): void {
+    const phase = coarsePhase(status);
+    if (this.org === undefined || phase === this.published) return;
+    upsertSearchAttributes([{ key: TANDEM_PHASE, value: phase }]);
+    this.published = phase;
+  }
+}
+
+/** The initial-copy child as the parent drives it: start it, hand it objects, probe it, pause it. */
+class CopyChild {
+  constructor(
+    private readonly input: ContinuousSyncInput,
+    private readonly status: SyncState,
+    private readonly childId: string,
+  ) {}
+
+  /** Starts the child for these objects, or hands them to the one already running. */
+  async start(requests: CopyRequest[]): Promise<void> {
+    const selfId = workflowInfo().workflowId;
+    markCopiesStarted(this.status, requests, now());
+    try {
+      await startChild(initialCopyWorkflow, {
+        workflowId: this.childId,
+        // The copy outlives this run: continue-as-new closes the run, and the default TERMINATE would kill it.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [
+          {
+            parentWorkflowId: selfId,
+            queue: requests,
+            pagesPerActivity: this.input.copyPagesPerActivity ?? DEFAULT_COPY_PAGES_PER_ACTIVITY,
+            paused: this.status.paused,
+            ...(this.input.activityHeartbeatTimeout ? { heartbeatTimeout: this.input.activityHeartbeatTimeout } : {}),
+          },
+        ],
+        staticSummary: `Initial copy for ${selfId}`,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      // A child started by an earlier run is still copying: queue the objects on it.
+      await getExternalWorkflowHandle(this.childId).signal(copyObjectsSignal, requests);
+    }
+  }
+
+  /** Checks that the child is alive while copies are outstanding; restarts what a dead child left. */
+  async probe(names: readonly string[]): Promise<void> {
+    const outstanding = copyingObjects(this.status, names);
+    if (outstanding.length === 0) return;
+    try {
+      await getExternalWorkflowHandle(this.childId).signal(copyObjectsSignal, []);
+    } catch {
+      notice(this.status, `initial copy workflow ${this.childId} is gone; restarting the copy of ${outstanding.join(', ')}`);
+      await this.start(outstanding.map((object) => ({ object, reason: this.status.initialCopy[object]?.reason ?? 'never-copied' })));
+    }
+  }
+
+  /** Passes a pause or resume on to the child while it copies. */
+  async forwardPause(paused: boolean, names: readonly string[]): Promise<void> {
+    if (copyingObjects(this.status, names).length === 0) return;
+    try {
+      await getExternalWorkflowHandle(this.childId).signal(copyPausedSignal, paused);
+    } catch (error) {
+      notice(this.status, `could not ${paused ? 'pause' : 'resume'} the initial copy: ${failureMessage(error)}`);
+    }
   }
 }

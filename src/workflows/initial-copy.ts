@@ -21,6 +21,7 @@ import type { Duration } from '@temporalio/common';
 import type { SyncActivities } from '../activities';
 import type { CopyProgress, CopyReason } from '../shared';
 import { copyOptions } from './activity-options';
+import { failureMessage } from './failure-message';
 import { copyObjectsSignal, copyPausedSignal, copyProgressSignal, copyStatusQuery, type CopyReport } from './messages';
 
 /** Input of `initialCopyWorkflow`; the same shape is carried across its continue-as-new. */
@@ -49,12 +50,6 @@ function copyStep(summary: string, heartbeatTimeout?: Duration): SyncActivities 
 function progressDetails(queue: InitialCopyInput['queue'], progress: Record<string, CopyProgress>): string {
   const rows = Object.values(progress).map((p) => `| ${p.object} | ${p.rowsCopied}${p.totalRows !== null ? ` of ${p.totalRows}` : ''} | ${p.pagesCopied} | ${p.done ? 'done' : 'copying'} |`);
   return [`**Queue:** ${queue.map((q) => q.object).join(', ') || 'empty'}`, '', '| Object | Rows | Pages | State |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-function failureMessage(error: unknown): string {
-  const cause = (error as { cause?: unknown })?.cause;
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Copies every queued object in full and returns the progress of each (see the module comment). */
@@ -102,7 +97,8 @@ export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Reco
         }
         result = await copyStep(`copy ${object} pages`, input.heartbeatTimeout).copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
       } catch (error) {
-        // Only non-retryable failures get here (bad credentials, unknown object): report and move on.
+        // Only failures retrying cannot fix get here (bad credentials, an unknown object, a bug in Tandem,
+        // an unexpected failure past its attempts — src/activities/errors.ts): report and move on.
         const message = failureMessage(error);
         await report({ ...(progress[object] ?? { object, rowsCopied: 0, totalRows: null, pagesCopied: 0 }), done: false, error: message });
         queue.shift();

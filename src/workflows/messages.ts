@@ -3,7 +3,7 @@
  * Operators use these names with `temporal workflow signal|query|update --name …`.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CopyProgress, CopyReason, Direction } from '../shared';
+import type { CopyProgress, CopyReason, Direction, PullResult, PushResult } from '../shared';
 
 /** Input of `resync`: the objects to copy again in full; none = every synced object. */
 export interface ResyncRequest {
@@ -38,48 +38,44 @@ export const copyStatusQuery = defineQuery<InitialCopyStatus>('copyStatus');
 /** What the continuous sync is doing right now. */
 export type SyncPhase = 'planning' | 'pulling' | 'pushing' | 'waiting' | 'paused';
 
+/** Where an object stands: see `ObjectStatus.state`. */
+export type ObjectState = 'copying' | 'copy-failed' | 'syncing';
+
 /** One object's latest outcomes, as `status` shows them. */
 export interface ObjectStatus {
   direction: Direction;
-  /** `copying` while its initial copy runs (no incremental cycles until it completes), else `syncing`. */
-  state: 'copying' | 'syncing';
+  /**
+   * `copying` while its full copy runs (no incremental cycles until it completes); `copy-failed` when
+   * the copy failed permanently (no cycles and no new copy until a resync: retrying cannot fix it);
+   * else `syncing`.
+   */
+  state: ObjectState;
   lastPull?: OperationOutcome;
   lastPush?: OperationOutcome;
 }
 
-/** The outcome of one activity call for one object. */
-export interface OperationOutcome {
+/**
+ * The outcome of one activity call for one object: the activity's own result (`PullResult` or
+ * `PushResult`, less the object name the status is keyed by), and when and how the call ended.
+ * Typed from the results so every field an activity reports reaches `status` without a copy by hand.
+ */
+export type OperationOutcome = Partial<OperationResult> & {
   ok: boolean;
   /** Cycle the outcome belongs to. */
   cycle: number;
   finishedAt: string;
   durationMs: number;
-  rowsPulled?: number;
-  rowsDeleted?: number;
-  rowsPushed?: number;
-  rowsFailed?: number;
-  backlog?: number;
-  /** Age in seconds of the oldest marketing-side change still waiting to be pushed. */
-  oldestPendingSeconds?: number | null;
-  /** Same-field conflicts decided (and logged in tandem.conflict_log) by this push. */
-  conflicts?: number;
-  /** Sync errors still open for the object (tandem.sync_error). */
-  openErrors?: number;
-  /** Marketing-side deletes kept local because delete propagation is off for the object. */
-  deletesNotPropagated?: number;
-  /** New marketing rows linked to an existing Salesforce record instead of created. */
-  linked?: number;
-  /** Why the push stopped early (a transient failure of a whole call); the rest waits for the next cycle. */
-  interrupted?: string;
-  watermark?: string | null;
-  /** The failure message, after the activity's retries ran out. */
+  /** The failure message, after the activity's retries ran out, or why the call was skipped. */
   error?: string;
-}
+};
+
+/** The fields of a pull or push result that `status` shows (all of them but the object name). */
+export type OperationResult = Omit<PullResult, 'object'> & Omit<PushResult, 'object'>;
 
 /** Progress of one object's full copy, with its reason and start time. */
 export interface CopyStatus extends CopyProgress {
   reason: CopyReason;
-  /** Why the copy failed, when it did (it is retried at the next cycle). */
+  /** Why the copy failed, when it did; a failed copy is not retried until a resync. */
   error?: string;
   startedAt: string;
   finishedAt?: string;

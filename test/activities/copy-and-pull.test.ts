@@ -98,7 +98,7 @@ describe('incremental pull', () => {
     await org.rep.soap.emptyRecycleBin([created.id!]);
     const hidden = await org.rep.query(`SELECT Id FROM Lead WHERE Id = '${created.id}'`, { scanAll: true });
     expect(hidden.totalSize).toBe(0);
-    // getDeleted truncates seconds (salesforce-api.md §2.5): a delete is reported once its minute has passed.
+    // getDeleted truncates seconds (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-getdeleted.html): a delete is reported once its minute has passed.
     org.emulator.context.clock.advance(90_000);
     const result = await org.activities.pullChanges({ object: 'Lead' });
     expect(result.rowsDeleted).toBeGreaterThanOrEqual(1);

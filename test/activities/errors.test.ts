@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { classify, REQUEST_LIMIT_RETRY_DELAY, toActivityFailure } from '../../src/activities/errors';
 import { SalesforceApiError, SessionRefreshError } from '../../src/salesforce/connection';
 import { BulkJobError } from '../../src/salesforce/bulk-query';
+import { CsvFormatError } from '../../src/salesforce/bulk-csv';
 import { SchemaMappingError } from '../../src/sync/type-mapping';
 
 /** An error shaped like jsforce's HttpApiError. */
@@ -48,7 +49,32 @@ describe('error classification', () => {
     expect(failure.message).toContain('[redacted]');
   });
 
-  it('retries unknown failures rather than giving up on them', () => {
-    expect(classify(new Error('something odd')).kind).toBe('transient');
+  it('fails at once on Tandem\'s own programming errors, naming the error', () => {
+    let bug: unknown;
+    try {
+      'x'.repeat(-1);
+    } catch (error) {
+      bug = error;
+    }
+    const failure = toActivityFailure(bug, { object: 'Lead', call: 'copyObjectPages' });
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.type).toBe('ProgrammingError');
+    expect(failure.message).toMatch(/^Lead: copyObjectPages failed: RangeError: Invalid count value.*a bug in Tandem/);
+    for (const error of [new TypeError("Cannot read properties of undefined (reading 'x')"), new ReferenceError('x is not defined')]) {
+      expect(classify(error)).toEqual({ kind: 'permanent', type: 'ProgrammingError' });
+    }
+  });
+
+  it('keeps a lost connection that undici reports as a TypeError transient', () => {
+    expect(classify(new TypeError('fetch failed')).kind).toBe('transient');
+    expect(classify(new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) })).kind).toBe('transient');
+  });
+
+  it('retries unknown failures, CSV that does not parse and SyntaxErrors a bounded number of times', () => {
+    expect(classify(new Error('something odd')).kind).toBe('unexpected');
+    expect(classify(new CsvFormatError('CSV ends inside a quoted value'))).toEqual({ kind: 'unexpected', type: 'CsvFormatError' });
+    expect(classify(new SyntaxError('Unexpected token < in JSON at position 0')).kind).toBe('unexpected');
+    // Outside an activity the attempt is unknown: retryable (the bound itself is tested on Temporal, test/workflows/time-skipping.test.ts).
+    expect(toActivityFailure(new Error('something odd'), { object: 'Lead', call: 'copyObjectPages' }).nonRetryable).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 // Convergence at scale: the property of test/push/convergence.property.test.ts (random interleaved edits
 // on both sides end converged, conflicts decided by rule) widened to the structural changes that hurt
-// the systems Tandem replaces (sync-anchors §8.11, §8.13): deletes and undeletes, merges, lead
+// the systems Tandem replaces (Marketo sync failures after a delete, https://experienceleague.adobe.com/en/docs/experience-cloud-kcs/kbarticles/ka-28722;
+// campaign status mismatches, https://experienceleague.adobe.com/en/docs/marketo/using/product-docs/crm-sync/salesforce-sync/sfdc-sync-details/sfdc-sync-campaign-sync): deletes and undeletes, merges, lead
 // conversions, campaign and member status changes (valid and invalid), and marketing-side inserts —
 // interleaved with field edits on both sides, same field and different fields, over several cycles.
 // Runs on the push test org (test/push/support.ts, its cycle = what the workflow runs each cycle).

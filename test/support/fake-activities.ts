@@ -1,4 +1,6 @@
-import { activityInfo, heartbeat, ApplicationFailure } from '@temporalio/activity';
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { toActivityFailure } from '../../src/activities/errors';
+import { SalesforceApiError } from '../../src/salesforce/connection';
 import type { SyncActivities } from '../../src/activities';
 import type { CopyProgress, CopyReason, CyclePlan } from '../../src/shared';
 
@@ -14,6 +16,10 @@ export interface FakeSyncOptions {
   pullFailures?: Record<string, number | 'permanent'>;
   /** Throw once, after heartbeating this page, during the copy of this object. */
   copyCrashAt?: { object: string; page: number };
+  /** Objects whose page copy hits a RangeError, as a bug in Tandem's copy code would, on every attempt. */
+  copyBug?: string[];
+  /** Objects whose page copy fails on every attempt with an error no classification rule knows. */
+  copyUnexpectedFailure?: string[];
 }
 
 /** One recorded activity call. */
@@ -70,12 +76,14 @@ export class FakeSync {
       pullChanges: async ({ object }) => {
         this.log('pullChanges', object);
         const failures = this.pullFailuresLeft.get(object);
+        // Failures as the real pull throws them: Salesforce's error, classified by src/activities/errors.ts.
         if (failures === 'permanent') {
-          throw ApplicationFailure.nonRetryable(`INVALID_FIELD: No such column 'Broken__c' on entity '${object}' (query of ${object})`, 'SalesforcePermanentError');
+          const error = new SalesforceApiError(`No such column 'Broken__c' on entity '${object}'`, 'INVALID_FIELD', 400);
+          throw toActivityFailure(error, { object, call: 'queryAll' });
         }
         if (typeof failures === 'number' && failures > 0) {
           this.pullFailuresLeft.set(object, failures - 1);
-          throw new Error(`503 SERVER_UNAVAILABLE while pulling ${object}`);
+          throw toActivityFailure(new SalesforceApiError('Server temporarily unavailable', 'SERVER_UNAVAILABLE', 503), { object, call: 'queryAll' });
         }
         return { object, rowsPulled: 2, rowsDeleted: 0, watermark: new Date().toISOString(), apiCalls: 1 };
       },
@@ -90,6 +98,13 @@ export class FakeSync {
       },
       copyObjectPages: async ({ object, maxPages }): Promise<CopyProgress> => {
         this.log('copyObjectPages', object);
+        try {
+          // A real RangeError ('x'.repeat(-1): "Invalid count value"), wrapped the way copy.ts wraps every failure.
+          if (this.options.copyBug?.includes(object)) 'x'.repeat(-1);
+          if (this.options.copyUnexpectedFailure?.includes(object)) throw new Error(`the page of ${object} came back in a shape nobody expected`);
+        } catch (error) {
+          throw toActivityFailure(error, { object, call: 'copyObjectPages' });
+        }
         const resumed = (activityInfo().heartbeatDetails as { page: number } | undefined)?.page;
         let page = resumed ?? this.checkpoint.get(object) ?? 0;
         const fetched = this.pagesFetched.get(object) ?? [];

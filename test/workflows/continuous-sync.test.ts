@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { continuousSyncWorkflow } from '../../src/workflows';
-import { pauseSignal, resumeSignal, resyncSignal, resyncUpdate, statusQuery, syncNowSignal } from '../../src/workflows/messages';
+import { resyncSignal, resyncUpdate, statusQuery, syncNowSignal } from '../../src/workflows/messages';
 import { DEFAULT_SYNC_OBJECTS, TANDEM_ORG, TANDEM_PHASE, initialCopyWorkflowId } from '../../src/shared';
 import { FakeSync } from '../support/fake-activities';
 import { eventually, useTemporal } from '../support/temporal';
@@ -44,45 +44,7 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
     });
   });
 
-  it('starts the next cycle at once on syncNow instead of waiting out the pause', async () => {
-    const fake = new FakeSync(ALL);
-    const taskQueue = temporal.current.taskQueue();
-    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
-      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 hour' });
-      await eventually(async () => (await handle.query(statusQuery)).phase === 'waiting');
-      const signalled = Date.now();
-      await handle.signal(syncNowSignal);
-      const status = await eventually(async () => {
-        const s = await handle.query(statusQuery);
-        return s.cycle === 2 && s.phase === 'waiting' ? s : undefined;
-      });
-      expect(Date.now() - signalled).toBeLessThan(20_000);
-      expect(fake.callsOf('pullChanges', 'Lead')).toHaveLength(2);
-      expect(Date.parse(status.nextCycleAt!) - Date.parse(status.cycleStartedAt!)).toBeGreaterThan(59 * 60_000);
-      await handle.terminate();
-    });
-  });
-
-  it('runs no cycle while paused, even on syncNow, and resumes on resume', async () => {
-    const fake = new FakeSync(ALL);
-    const taskQueue = temporal.current.taskQueue();
-    await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
-      const handle = await start(fake, taskQueue, { pauseBetweenCycles: '2 seconds' });
-      await eventually(async () => (await handle.query(statusQuery)).cycle >= 1);
-      await handle.signal(pauseSignal);
-      await eventually(async () => (await handle.query(statusQuery)).phase === 'paused');
-      const pullsWhenPaused = fake.callsOf('pullChanges').length;
-      await handle.signal(syncNowSignal);
-      await new Promise((r) => setTimeout(r, 5_000));
-      expect(fake.callsOf('pullChanges')).toHaveLength(pullsWhenPaused);
-      expect(await handle.query(statusQuery)).toMatchObject({ paused: true, phase: 'paused' });
-
-      await handle.signal(resumeSignal);
-      await eventually(() => fake.callsOf('pullChanges').length >= pullsWhenPaused + ALL.length);
-      expect((await handle.query(statusQuery)).paused).toBe(false);
-      await handle.terminate();
-    });
-  });
+  // syncNow and pause are tested on the time-skipping server (time-skipping.test.ts), where their timing is exact.
 
   it('copies objects never copied before their incremental cycles start, while the others keep cycling', async () => {
     const fake = new FakeSync(ALL, { copied: ALL.filter((o) => o !== 'Lead'), pagesPerObject: 6, pageDelayMs: 400 });
