@@ -24,6 +24,7 @@ import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { SyncActivities } from '../activities';
 import { TANDEM_ORG, TANDEM_PHASE, initialCopyWorkflowId, syncObjectsFor, type CopyReason, type CyclePlan, type SyncObject } from '../shared';
+import { describeOrg } from '../sync/org-identity';
 import { cycleOptions, planningOptions } from './activity-options';
 import { initialCopyWorkflow } from './initial-copy';
 import {
@@ -97,7 +98,12 @@ function cycleDetails(status: Omit<SyncStatus, 'phase'>): string {
     return `| ${name} | ${o.direction} | ${o.state} | ${pull} | ${push} |`;
   });
   const usage = status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}${status.throttled ? ' (slowed)' : ''}` : '';
+  const org = status.org ? `Salesforce org ${describeOrg(status.org)}` : '';
+  if (status.orgMismatch) {
+    return [`**Sync stopped — wrong Salesforce org** (since ${status.orgMismatch.since})`, '', status.orgMismatch.message].join('\n');
+  }
   return [
+    ...(org ? [org, ''] : []),
     `**Cycle ${status.cycle}** started ${status.cycleStartedAt ?? '–'}; next ${status.paused ? 'after resume' : (status.nextCycleAt ?? '–')}. ${usage}`,
     '',
     '| Object | Direction | State | Last pull | Last push |',
@@ -171,7 +177,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
   const org = workflowInfo().typedSearchAttributes.get(TANDEM_ORG);
   let publishedPhase = workflowInfo().typedSearchAttributes.get(TANDEM_PHASE);
   const publishPhase = (): void => {
-    const coarse = status.paused ? 'paused' : Object.values(status.objects).some((o) => o.state === 'copying') ? 'initial-copy' : 'syncing';
+    const coarse = status.paused ? 'paused' : status.orgMismatch ? 'org-mismatch' : Object.values(status.objects).some((o) => o.state === 'copying') ? 'initial-copy' : 'syncing';
     if (org === undefined || coarse === publishedPhase) return;
     upsertSearchAttributes([{ key: TANDEM_PHASE, value: coarse }]);
     publishedPhase = coarse;
@@ -303,6 +309,17 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     } catch (error) {
       notice(`cycle ${status.cycle}: planning failed, copies wait for the next cycle: ${errorMessage(error)}`);
     }
+    if (plan.orgMismatch) {
+      // Another org behind the credentials: touch nothing, say so, and check again next cycle.
+      if (!status.orgMismatch) notice(`sync stopped: ${plan.orgMismatch.message}`);
+      status.orgMismatch = { ...plan.orgMismatch, since: status.orgMismatch?.since ?? new Date().toISOString() };
+      return;
+    }
+    if (status.orgMismatch) {
+      notice(`sync resumed: connected to the bound org ${plan.org?.orgId ?? status.orgMismatch.bound.orgId} again`);
+      status.orgMismatch = undefined;
+    }
+    status.org = plan.org ?? status.org;
     status.apiUsage = plan.apiUsage ?? status.apiUsage;
     if (plan.throttled && !status.throttled) {
       const usage = plan.apiUsage ? ` (${plan.apiUsage.used}/${plan.apiUsage.limit})` : '';
@@ -379,12 +396,13 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
       await runCycle();
       cycleDuration.record(Date.now() - cycleStarted, { workflow_id: selfId });
       cyclesThisRun += 1;
-      phase = 'waiting';
+      phase = status.orgMismatch ? 'org-mismatch' : 'waiting';
       const pauseFor = pause();
       status.nextCycleAt = new Date(Date.now() + msToNumber(pauseFor)).toISOString();
       publishPhase();
       setCurrentDetails(cycleDetails(status));
-      await condition(() => syncNowRequested || status.pendingResync.length > 0 || status.paused, pauseFor);
+      // Resyncs wait while the org is wrong: they would only meet the mismatch again at once.
+      await condition(() => syncNowRequested || (status.pendingResync.length > 0 && !status.orgMismatch) || status.paused, pauseFor);
     }
     const due = status.paused ? workflowInfo().continueAsNewSuggested : continueAsNewDue(cyclesThisRun);
     if (!due) continue;
