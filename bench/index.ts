@@ -8,6 +8,7 @@ export interface Scenario {
 
 const scenarios: Record<string, () => Promise<Scenario>> = {
   emulator: () => import('./emulator'),
+  'emulator-persist': () => import('./emulator-persist'),
   pull: () => import('./pull'),
   push: () => import('./push'),
 };

@@ -1,6 +1,6 @@
 // The daily API request counter behind `Sforce-Limit-Info: api-usage=N/M` and `/limits`.
 // Salesforce counts every REST call against a rolling 24-hour org allowance and refuses calls
-// past it with 403 REQUEST_LIMIT_EXCEEDED (reference §2.6); the emulator counts since start
+// past it with 403 REQUEST_LIMIT_EXCEEDED (https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html); the emulator counts since start
 // (or the last reset) instead of a rolling window.
 import { SalesforceError } from './errors';
 

@@ -1,10 +1,10 @@
 // `npm run emulator -- --port 8700 [--seed demo|empty] [--scale N] [--tls-cert F --tls-key F]
-// [--enable-admin]`: starts the emulator and prints the login URL and seeded credentials.
+// [--enable-admin] [--persist DIR [--reset]]`: starts the emulator and prints the login URL and seeded credentials.
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ADMIN_TOKEN_HEADER } from './admin-routes';
 import { reliabilityOf } from './fault-kit';
-import { startEmulator } from './server';
+import { startEmulator, wipePersistedOrg } from './server';
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -29,7 +29,10 @@ const program = new Command()
   .option('--tls-key <file>', 'PEM private key for --tls-cert')
   .option('--enable-admin', 'enable the admin API under /__emulator', false)
   .option('--daily-api-limit <n>', 'daily API request allowance', positiveNumber, 100_000)
-  .option('--session-ttl <seconds>', 'idle session lifetime', positiveNumber, 7_200);
+  .option('--session-ttl <seconds>', 'idle session lifetime', positiveNumber, 7_200)
+  .option('--persist <dir>', 'keep the org on disk in DIR: the first start seeds it, later starts continue it')
+  .option('--reset', 'with --persist: delete the persisted org first, so this start seeds a fresh one', false)
+  .option('--org-id <id>', 'Organization Id of a freshly seeded org (default: random)');
 
 program.parse();
 const opts = program.opts<{
@@ -42,10 +45,15 @@ const opts = program.opts<{
   enableAdmin: boolean;
   dailyApiLimit: number;
   sessionTtl: number;
+  persist?: string;
+  reset: boolean;
+  orgId?: string;
 }>();
 
 if (opts.seed !== 'demo' && opts.seed !== 'empty') program.error('--seed must be demo or empty');
 if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) program.error('--tls-cert and --tls-key go together');
+if (opts.reset && !opts.persist) program.error('--reset needs --persist <dir>');
+if (opts.reset && opts.persist) wipePersistedOrg(opts.persist);
 
 const started = Date.now();
 const emulator = await startEmulator({
@@ -54,8 +62,11 @@ const emulator = await startEmulator({
   seed: opts.seed as 'demo' | 'empty',
   scale: opts.scale,
   enableAdmin: opts.enableAdmin,
-  dailyApiLimit: opts.dailyApiLimit,
+  // Only an explicit limit overrides the one a persisted org carries.
+  dailyApiLimit: program.getOptionValueSource('dailyApiLimit') === 'default' ? undefined : opts.dailyApiLimit,
   sessionTtlSeconds: opts.sessionTtl,
+  persistDir: opts.persist,
+  orgId: opts.orgId,
   tls: opts.tlsCert && opts.tlsKey ? { cert: readFileSync(opts.tlsCert), key: readFileSync(opts.tlsKey) } : undefined,
 });
 const records = emulator.store.allTables().reduce((sum, t) => sum + t.rows.size, 0);
@@ -65,6 +76,7 @@ const lines = [
   '',
   `  loginUrl / instanceUrl   ${emulator.loginUrl}`,
   `  org id                   ${emulator.store.orgId}`,
+  `  persisted                ${emulator.persistence ? `${emulator.persistence.dir} (${emulator.persistence.restored ? `restored, seeded ${emulator.persistence.seededAt}` : 'freshly seeded'})` : 'no (in memory; --persist <dir>)'}`,
   '',
   `  sync user   ${c.sync.username}   password ${c.sync.password}   security token ${c.sync.securityToken}`,
   `              (field-level security hides some fields; cannot see the executive's private records)`,

@@ -20,6 +20,16 @@ export class Clock {
     this.offsetMs += ms;
   }
 
+  /** The current offset from real time, in milliseconds (persisted with the org: it is state the admin API sets). */
+  offset(): number {
+    return this.offsetMs;
+  }
+
+  /** Sets the offset from real time, e.g. to the value a persisted org was stopped with. */
+  setOffset(ms: number): void {
+    this.offsetMs = ms;
+  }
+
   /** Resets the offset so the clock follows real time again. */
   reset(): void {
     this.offsetMs = 0;

@@ -1,6 +1,6 @@
 // Salesforce-shaped errors. A single REST call answers `[{message, errorCode, fields}]`; a
 // record inside a collection, bulk job or SOAP call answers `{statusCode, message, fields}`
-// (reference §3). Both shapes come from these classes so the wording stays in one place.
+// (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm). Both shapes come from these classes so the wording stays in one place.
 
 /** One per-record failure, as sObject Collections, Bulk results and SOAP results carry it. */
 export interface RecordError {

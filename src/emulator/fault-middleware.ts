@@ -15,7 +15,7 @@ interface ErrorReply {
   readonly message: string;
 }
 
-// Messages as Salesforce words them (reference §3).
+// Messages as Salesforce words them (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
 function errorReply(decision: FaultDecision, path: string): ErrorReply | undefined {
   switch (decision.kind) {
     case 'server-unavailable':

@@ -1,24 +1,23 @@
-// Builds the emulator's express app and starts it: the org (users always, demo data when
-// seeded), sessions, limits, and the middleware chain
-//   Sforce-Limit-Info hook → pre-auth middleware (faults) → JSON bodies → REST auth + metering
-//   → route modules → 404 → Salesforce-shaped errors.
+// Builds the emulator's express app and starts it: the org (seeded, or loaded from its persist
+// directory: org-setup.ts), sessions, limits, and the middleware chain
+//   [journal flush before each response] → Sforce-Limit-Info hook → pre-auth middleware (faults)
+//   → JSON bodies → REST auth + metering → route modules → 404 → Salesforce-shaped errors.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import express, { type Express, type Request } from 'express';
-import { ApiUsage } from './api-usage';
+import express, { type Express, type Request, type Response } from 'express';
 import { Clock } from './clock';
 import type { EmulatorContext, ResolvedEmulatorOptions } from './context';
 import { SalesforceError } from './errors';
 import { limitInfoHeader } from './http/limit-info';
-import { QueryCursors } from './http/query-cursors';
 import { errorHandler, sendError } from './http/respond';
 import { restAuth } from './http/rest-auth';
+import { openOrg } from './org-setup';
+import type { OrgJournal, PersistenceInfo } from './persist/org-journal';
 import { registerPreAuthMiddleware, registerRouteModules } from './routes';
-import { seedDemoData } from './seed/demo';
-import { seedUsers, type SeededCredentials } from './seed/org-users';
-import { bearerToken, SessionRegistry } from './sessions';
-import { OrgStore } from './store/org-store';
+import type { SeededCredentials } from './seed/org-users';
+import { bearerToken } from './sessions';
+import type { OrgStore } from './store/org-store';
 import type { OrgUser } from './users';
 
 /** Options of `startEmulator` / `createEmulator`. */
@@ -43,6 +42,16 @@ export interface EmulatorOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Clock to use (tests may pass one they advance). */
   clock?: Clock;
+  /**
+   * Keep the org on disk in this directory: the first start seeds it there, later starts load it
+   * and continue (records, recycle bin, id counters, sessions, API usage, clock offset). `seed` and
+   * `scale` apply only to that first seed. Omitted: the org lives in memory only (the default).
+   */
+  persistDir?: string;
+  /** Organization Id of a freshly seeded org (15 or 18 characters, `00D…`); random when omitted. */
+  orgId?: string;
+  /** Where start-up warnings go (a dropped torn journal line); default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
 /** An emulator built but not listening: the app and its context. */
@@ -50,6 +59,14 @@ export interface EmulatorInstance {
   app: Express;
   context: EmulatorContext;
   credentials: SeededCredentials;
+  /** The persisted org's start-up facts (restored or freshly seeded), or null when in memory only. */
+  persistence: PersistenceInfo | null;
+  /** Appends pending changes to the journal now (persisted orgs; requests do this themselves before responding). */
+  flushPersistence(): void;
+  /** Folds the journal into a fresh snapshot now (persisted orgs; start-up and a growing journal do this on their own). */
+  compactPersistence(): void;
+  /** Writes pending changes and closes the journal (persisted orgs); the org stays usable in memory. */
+  closePersistence(): void;
   /** Tells the context its public base URL once the server listens (OAuth `instance_url`, SOAP `serverUrl`). */
   setBaseUrl(url: string): void;
 }
@@ -66,7 +83,11 @@ export interface RunningEmulator {
   context: EmulatorContext;
   /** Shortcut to `context.store`. */
   store: OrgStore;
-  /** Closes the server (and open connections). */
+  /** The persisted org's start-up facts (`restored` tells a loaded org from a fresh seed), or null when in memory only. */
+  persistence: PersistenceInfo | null;
+  /** Folds the persisted org's journal into a fresh snapshot now (no-op in memory). */
+  compactPersistence(): void;
+  /** Closes the server (and open connections), then writes and closes the persisted org's journal. */
   stop(): Promise<void>;
 }
 
@@ -88,21 +109,18 @@ function resolveOptions(o: EmulatorOptions): ResolvedEmulatorOptions {
 export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance {
   const resolved = resolveOptions(options);
   const clock = options.clock ?? new Clock();
-  const store = new OrgStore({ clock });
-  const sessions = new SessionRegistry(clock, store.users, resolved.sessionTtlSeconds, store.orgId);
-  const credentials = seedUsers(store, sessions);
-  if (resolved.seed === 'demo') seedDemoData(store, { scale: resolved.scale });
-  for (const table of store.allTables()) table.indexModstamps();
+  const { parts, credentials, journal } = openOrg(options, resolved, clock);
+  const { store, sessions } = parts;
   let baseUrl = `${resolved.tls ? 'https' : 'http'}://${resolved.host}:${resolved.port}`;
   const authenticated = new WeakMap<Request, OrgUser>();
   const context: EmulatorContext = {
     store,
     sessions,
-    apiUsage: new ApiUsage(resolved.dailyApiLimit),
+    apiUsage: parts.apiUsage,
     clock,
     options: resolved,
     connectedApp: { clientId: credentials.oauth.clientId, clientSecret: credentials.oauth.clientSecret, runAsUserId: credentials.sync.userId },
-    cursors: new QueryCursors(clock, store.pod, resolved.queryLocatorTtlSeconds),
+    cursors: parts.cursors,
     authenticate(req) {
       const cached = authenticated.get(req);
       if (cached) return cached;
@@ -116,6 +134,7 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'extended');
+  if (journal) app.use(flushBeforeResponse(journal));
   app.use(limitInfoHeader(context));
   registerPreAuthMiddleware(app, context);
   app.use(express.json({ limit: '100mb', type: ['application/json', 'application/*+json'] }));
@@ -130,9 +149,28 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
     app,
     context,
     credentials: { ...credentials, loginUrl: baseUrl },
+    persistence: journal?.info ?? null,
+    flushPersistence: () => journal?.flush(),
+    compactPersistence: () => journal?.compact(),
+    closePersistence: () => journal?.close(),
     setBaseUrl: (url) => {
       baseUrl = url;
     },
+  };
+}
+
+/**
+ * Appends the request's changes to the journal before its response goes out, so a write the
+ * client saw acknowledged is on disk (see persist/org-journal.ts for the durability policy).
+ */
+function flushBeforeResponse(journal: OrgJournal): express.RequestHandler {
+  return (_req, res, next) => {
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      journal.flush();
+      return end(...args);
+    }) as Response['end'];
+    next();
   };
 }
 
@@ -155,10 +193,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentials: { ...instance.credentials, loginUrl: url },
     context,
     store: context.store,
+    persistence: instance.persistence,
+    compactPersistence: instance.compactPersistence,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
+        server.close((err) => {
+          try {
+            instance.closePersistence();
+          } catch (closeError) {
+            return reject(closeError as Error);
+          }
+          return err ? reject(err) : resolve();
+        });
       }),
   };
 }
+
+export { hasPersistedOrg, wipePersistedOrg, type PersistenceInfo } from './persist/org-journal';

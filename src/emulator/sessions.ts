@@ -1,6 +1,6 @@
 // Sessions (access tokens) and OAuth refresh tokens. Sessions expire after a configurable
 // idle time; an expired or unknown token is a 401 INVALID_SESSION_ID, which is what makes
-// jsforce run its refresh path (reference §1, Session refresh).
+// jsforce run its refresh path (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
 import { invalidSession } from './errors';
@@ -20,6 +20,11 @@ export interface Session {
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
   private readonly refreshTokens = new Map<string, OrgUser>();
+  /**
+   * Bumped whenever a session or refresh token is added or removed, so the persistence journal
+   * knows when to record them; idle-timeout extensions do not bump it (a read is no disk write).
+   */
+  version = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -34,12 +39,30 @@ export class SessionRegistry {
     const token = `${this.orgId.slice(0, 15)}!AQ${randomBytes(36).toString('base64url')}`;
     const session: Session = { token, user, expiresAt: this.clock.now() + this.ttlSeconds * 1000, via };
     this.sessions.set(token, session);
+    this.version++;
     return session;
+  }
+
+  /** Puts back a session issued before a restart (persisted org), under its original token. */
+  restore(session: Session): void {
+    this.sessions.set(session.token, session);
+  }
+
+  /** Sessions still valid now, for persisting. */
+  live(): Session[] {
+    const now = this.clock.now();
+    return [...this.sessions.values()].filter((s) => s.expiresAt > now);
+  }
+
+  /** Refresh tokens and the ids of their users, for persisting. */
+  refreshTokenEntries(): Array<[string, string]> {
+    return [...this.refreshTokens].map(([token, user]) => [token, user.id]);
   }
 
   /** Registers a long-lived refresh token for `user` (as a connected app's web flow would have issued). */
   addRefreshToken(token: string, user: OrgUser): void {
     this.refreshTokens.set(token, user);
+    this.version++;
   }
 
   /** The user a refresh token belongs to, or undefined. */
@@ -61,12 +84,13 @@ export class SessionRegistry {
 
   /** Invalidates one session (logout / revoke). */
   revoke(token: string): void {
-    this.sessions.delete(token);
+    if (this.sessions.delete(token)) this.version++;
   }
 
   /** Invalidates every session (tests use this to force a refresh). */
   expireAll(): void {
     this.sessions.clear();
+    this.version++;
   }
 
   /** The users directory sessions are issued from. */

@@ -1,7 +1,7 @@
 // Conversions between the three value forms: JSON as the REST API sends and receives it,
 // stored (compact: epoch seconds for datetimes, epoch days for dates), and CSV strings as
 // Bulk API 2.0 carries them. Datetimes are `2024-01-01T00:00:00.000+0000` in JSON and
-// `2024-01-01T00:00:00.000Z` in CSV (reference §2, "Typing").
+// `2024-01-01T00:00:00.000Z` in CSV (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_date_format.htm).
 import { recordError, type RecordError } from './errors';
 import { normalizeId } from './ids';
 import type { FieldDef } from './schema';

@@ -22,7 +22,7 @@ const CREATE_KEYS = [
   'assignmentRuleId',
 ] as const;
 
-/** Salesforce's cap on one upload: 150 MB (reference §2.8). */
+/** Salesforce's cap on one upload: 150 MB (https://developer.salesforce.com/docs/platform/api-asynch/guide/upload-job-data.html). */
 export const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
 
 /** Creates an ingest job from a `POST …/jobs/ingest` body, in state Open. */

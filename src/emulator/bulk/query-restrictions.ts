@@ -1,5 +1,5 @@
 // SOQL that REST accepts but Bulk API 2.0 refuses: aggregates and GROUP BY, OFFSET, TYPEOF,
-// child subqueries (reference §5, "Bulk 2.0 rejects …"). Compound fields are refused too; that
+// child subqueries (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/queries.htm). Compound fields are refused too; that
 // needs field types and is checked where the columns are resolved. A query the parser cannot
 // read passes through, so the SOQL evaluator reports it as MALFORMED_QUERY in its own words.
 import { parseQuery, type Query } from '@jetstreamapp/soql-parser-js';

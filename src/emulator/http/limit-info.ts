@@ -1,7 +1,7 @@
 // The single point where `Sforce-Limit-Info` is set: every response under /services/data/vNN.N
 // and /services/async gets the header just before its head is written, whatever module
 // produced it (REST, Bulk, errors, faults). `GET /services/data/` itself carries none, as in
-// Salesforce (reference §2.6).
+// Salesforce (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm).
 import type { RequestHandler, Response } from 'express';
 import type { EmulatorContext } from '../context';
 

@@ -1,5 +1,5 @@
 // OAuth 2.0 token endpoint (password, client_credentials, refresh_token grants), revoke, and the
-// identity URL jsforce parses the org and user ids from (reference §1.1).
+// identity URL jsforce parses the org and user ids from (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_openid.htm&type=5).
 import { createHmac } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { EmulatorContext } from '../context';

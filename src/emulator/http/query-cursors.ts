@@ -1,4 +1,4 @@
-// Open REST query cursors. A locator is `<01g cursor id>-<position>` (reference §2.1), served
+// Open REST query cursors. A locator is `<01g cursor id>-<position>` (https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.html), served
 // from the result computed when the query ran; locators expire after an idle time, after which
 // queryMore answers INVALID_QUERY_LOCATOR and a client must restart from its watermark.
 import type { Clock } from '../clock';
@@ -15,7 +15,8 @@ interface Cursor {
 /** Keeps query results between pages. */
 export class QueryCursors {
   private readonly cursors = new Map<string, Cursor>();
-  private counter = 1;
+  /** Next cursor id counter; persisted with the org so locator ids are not reused after a restart. */
+  counter = 1;
   /** Salesforce keeps a bounded number of open cursors and drops the oldest. */
   private static readonly MAX_OPEN = 200;
 

@@ -1,4 +1,4 @@
-// sObject Collections (reference §2.4): create / update / upsert / delete / retrieve of up to
+// sObject Collections (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-create.html): create / update / upsert / delete / retrieve of up to
 // 200 records per call, results in input order with HTTP 200 even when records fail,
 // per-record `statusCode` errors, and allOrNone rollback.
 import type { Express, Request } from 'express';

@@ -1,5 +1,5 @@
 // REST resources that read: versions, resource list, limits, describeGlobal/describe, and
-// query / queryAll / queryMore paging (reference §2.1, §2.2, §2.6).
+// query / queryAll / queryMore paging (https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.html).
 import type { Express, Request, Response } from 'express';
 import type { EmulatorContext } from '../context';
 import { SalesforceError } from '../errors';
@@ -88,7 +88,7 @@ export function registerRestDataRoutes(app: Express, ctx: EmulatorContext): void
   };
   app.get('/services/data/:version/query', runQuery(false));
   app.get('/services/data/:version/queryAll', runQuery(true));
-  // jsforce sends queryAll's locator to /query too (reference §2.1): both routes accept both.
+  // jsforce sends queryAll's locator to /query too (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm): both routes accept both.
   app.get('/services/data/:version/query/:locator', queryMore(false));
   app.get('/services/data/:version/queryAll/:locator', queryMore(true));
 }

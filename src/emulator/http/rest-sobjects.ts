@@ -1,4 +1,4 @@
-// Single-record REST calls (reference §2.3): retrieve, create (201), update (204), delete
+// Single-record REST calls (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/using_resources_working_with_records.htm): retrieve, create (201), update (204), delete
 // (204 / 404 ENTITY_IS_DELETED), upsert by external id (201 created / 200 updated / 300 several
 // matches), get by external id, and getUpdated / getDeleted (§2.5).
 import type { Express, Request, Response } from 'express';

@@ -1,5 +1,5 @@
 // The partner SOAP endpoint `/services/Soap/u/{version}[/orgId]`: `login` (username +
-// password + security token; refused from API 65.0 on, reference §1) and the calls jsforce's
+// password + security token; refused from API 65.0 on, https://developer.salesforce.com/docs/platform/api/guide/sforce-api-calls-login.html) and the calls jsforce's
 // `conn.soap` makes (convertLead, merge, undelete, emptyRecycleBin, create/update/upsert/
 // delete, getUserInfo, getServerTimestamp). Faults are HTTP 500, as Salesforce sends them.
 import express, { type Express, type Request, type Response } from 'express';
@@ -10,7 +10,7 @@ import { formatDateTime } from '../values';
 import { SOAP_OPERATIONS } from './soap-operations';
 import { parseSoap, soapFault, soapResponse, type SoapRequest } from './soap-xml';
 
-/** SOAP `login()` works only on API 64.0 and earlier (reference §1). */
+/** SOAP `login()` works only on API 64.0 and earlier (https://developer.salesforce.com/docs/platform/api/guide/sforce-api-calls-login.html). */
 const LAST_SOAP_LOGIN_VERSION = 64.0;
 
 function sendXml(res: Response, status: number, xml: string): void {

@@ -1,6 +1,7 @@
 // SOAP envelopes for the partner API: parsing requests with fast-xml-parser and writing
 // responses and faults the way Salesforce does (jsforce reads `soapenv:Envelope/Body`, and
-// the login result by regex — reference §1.1).
+// the login result by regex, in jsforce's src/login.ts; LoginResult fields:
+// https://developer.salesforce.com/docs/platform/api/guide/sforce-api-calls-login.html).
 import { XMLParser } from 'fast-xml-parser';
 
 const parser = new XMLParser({

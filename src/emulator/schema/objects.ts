@@ -151,7 +151,7 @@ const contact: ObjectSpec = {
     text('Tandem_Id__c', 36, { externalId: true, unique: true, label: 'Tandem ID' }),
     text('Legacy_Id__c', 50, { externalId: true, label: 'Legacy ID' }),
     // Cross-object formula: renaming the account changes this value on every contact without
-    // moving their SystemModstamp — the trap incremental syncs must handle (reference §4).
+    // moving their SystemModstamp — the trap incremental syncs must handle (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm).
     formula('Account_Name__c', 'string', 'Account.Name', (row, r) => {
       const account = r.findRow(r.read('Contact', row, 'AccountId'));
       return account ? r.read('Account', account, 'Name') : null;
@@ -221,6 +221,26 @@ const group: ObjectSpec = {
     picklist('Type', ['Regular', 'Role', 'RoleAndSubordinates', 'Organization', 'Queue'], { restricted: true, required: true }),
     text('Email', 255, {}, 'email'),
     bool('DoesSendEmailToMembers'),
+    ...auditFields(),
+  ],
+};
+
+// The org itself, one row. Salesforce supports only describe, query and retrieve on it — no DML:
+// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_organization.htm
+// Every field is read-only, so a write names the object in INSUFFICIENT_ACCESS_OR_READONLY.
+const organizationField = { createable: false, updateable: false };
+const organization: ObjectSpec = {
+  name: 'Organization', label: 'Organization', labelPlural: 'Organizations', keyPrefix: '00D', sharing: { kind: 'public' }, ...readOnly,
+  fields: [
+    idField(),
+    text('Name', 80, { required: true, ...organizationField }),
+    text('InstanceName', 5, organizationField),
+    bool('IsSandbox', organizationField),
+    picklist('OrganizationType', ['Team Edition', 'Professional Edition', 'Enterprise Edition', 'Developer Edition', 'Unlimited Edition'], {
+      restricted: true,
+      ...organizationField,
+    }),
+    text('NamespacePrefix', 15, organizationField),
     ...auditFields(),
   ],
 };
@@ -399,5 +419,5 @@ const subscription: ObjectSpec = {
 /** Every object of the emulated org, in describeGlobal order. */
 export const OBJECT_SPECS: ObjectSpec[] = [
   account, campaign, campaignMember, campaignMemberStatus, contact, event, group, lead,
-  opportunity, opportunityContactRole, task, user, subscription,
+  opportunity, opportunityContactRole, organization, task, user, subscription,
 ];

@@ -1,5 +1,5 @@
 // Types of the emulator's object metadata. One `FieldDef` carries both what describe reports
-// (Salesforce's DescribeFieldResult keys, reference §2.2) and how the store keeps the value.
+// (Salesforce's DescribeFieldResult keys, https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_describesobjects_describesobjectresult.htm) and how the store keeps the value.
 
 /** The describe `type` of a field. */
 export type FieldType =

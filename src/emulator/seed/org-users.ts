@@ -1,10 +1,11 @@
-// The users every emulated org has (also with `--seed empty`): the sync user (integration
+// The users every emulated org has (also with `--seed empty`), after its Organization row: the sync user (integration
 // profile: field-level security hides some fields, no View All Data), a sales rep with full
 // access, an executive whose records are private to others, and the lead intake queue.
 import { makeId } from '../ids';
 import type { SessionRegistry } from '../sessions';
 import type { OrgStore } from '../store/org-store';
 import { INTEGRATION_PROFILE, STANDARD_PROFILE, type OrgUser } from '../users';
+import { DEMO_COMPANY_NAME, seedOrganization } from './organization';
 import { RowFactory } from './rows';
 
 /** Login details of one seeded user. */
@@ -34,7 +35,7 @@ export interface SeededCredentials {
 const OAUTH = { clientId: '3MVG9Tandem.Emulator.ClientId', clientSecret: 'TandemEmulatorClientSecret' };
 const SYNC_REFRESH_TOKEN = '5Aep861TandemSyncUserRefreshToken';
 
-/** Creates the login users and the queue in `store`, registers the sync user's refresh token, and returns the credentials. */
+/** Creates the Organization row, the login users and the queue in `store`, registers the sync user's refresh token, and returns the credentials. */
 export function seedUsers(store: OrgStore, sessions: SessionRegistry): SeededCredentials {
   const users = new RowFactory(store, 'User');
   const groups = new RowFactory(store, 'Group');
@@ -45,12 +46,13 @@ export function seedUsers(store: OrgStore, sessions: SessionRegistry): SeededCre
     { key: 'rep', username: 'riley.rep@example.com', password: 'RileyRep1!', securityToken: 'RepTokenD4e5F6', firstName: 'Riley', lastName: 'Morgan', email: 'riley.rep@example.com', alias: 'rmorg', profile: STANDARD_PROFILE, ownsPrivateRecords: false, title: 'Account Executive' },
     { key: 'exec', username: 'pat.exec@example.com', password: 'PatExec1!', securityToken: 'ExecTokenG7h8I9', firstName: 'Pat', lastName: 'Quinn', email: 'pat.exec@example.com', alias: 'pquin', profile: STANDARD_PROFILE, ownsPrivateRecords: true, title: 'Chief Revenue Officer' },
   ];
+  seedOrganization(store, at);
   const creds: Partial<Record<'sync' | 'rep' | 'exec', UserCredentials>> = {};
   for (const p of people) {
     const id = users.insert(
       {
         Username: p.username, LastName: p.lastName, FirstName: p.firstName, Alias: p.alias, Email: p.email, Title: p.title,
-        CompanyName: 'Tandem Demo Co', IsActive: true, UserType: 'Standard', TimeZoneSidKey: 'America/Los_Angeles', ProfileName__c: p.profile.name,
+        CompanyName: DEMO_COMPANY_NAME, IsActive: true, UserType: 'Standard', TimeZoneSidKey: 'America/Los_Angeles', ProfileName__c: p.profile.name,
       },
       audit,
     );

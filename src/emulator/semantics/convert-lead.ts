@@ -1,4 +1,4 @@
-// SOAP `convertLead` (reference §4, Lead convert): creates or matches the Account, Contact and
+// SOAP `convertLead` (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_convertlead.htm): creates or matches the Account, Contact and
 // (unless doNotCreateOpportunity) Opportunity with a primary contact role, moves the lead's
 // campaign memberships and activities to the contact, and marks the lead converted
 // (IsConverted, ConvertedDate, Converted*Id, converted Status) — after which it is read-only.

@@ -1,4 +1,4 @@
-// SOAP `merge` for Lead, Contact and Account (reference §4, Merge): the master takes the
+// SOAP `merge` for Lead, Contact and Account (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_merge.htm): the master takes the
 // field values sent with it, every child of each loser is re-parented to the master (which
 // bumps the child's SystemModstamp), and each loser goes to the recycle bin with
 // MasterRecordId set, so queryAll shows it merged away.

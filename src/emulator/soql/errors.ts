@@ -1,5 +1,5 @@
 // SOQL errors worded as Salesforce words them: the query line, a caret under the offending
-// token, `ERROR at Row:r:Column:c`, then the detail (reference §3, INVALID_FIELD example).
+// token, `ERROR at Row:r:Column:c`, then the detail (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
 import { SalesforceError } from '../errors';
 
 /** Builds a 400 SOQL error whose message points at `offset` in `query` (no pointer when offset is null). */

@@ -1,5 +1,5 @@
 // Compiles a parsed WHERE clause into one predicate over stored rows. The parser returns a
-// right-leaning chain with parentheses as counts on the leaves (reference §5), so the chain is
+// right-leaning chain with parentheses as counts on the leaves (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_conditionexpression.htm), so the chain is
 // flattened to tokens and precedence (NOT > AND > OR) rebuilt here. Each leaf is typed by its
 // field: strings and picklists compare case-insensitively, ids after 15→18 normalisation,
 // dates as epoch days, datetimes as epoch seconds; `!=` and NOT IN match nulls as SOQL does.

@@ -2,6 +2,7 @@
 // (REST, SOAP, Bulk) shares — queries under a user's field-level security and sharing, and
 // record writes with the same validation everywhere. All work is synchronous, so a request's
 // writes cannot interleave with another request's: that is what makes them atomic.
+import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock';
 import { RecordWriteError, SalesforceError, recordError, type RecordError } from '../errors';
 import { makeId, normalizeId } from '../ids';
@@ -46,6 +47,14 @@ export interface OrgStoreOptions {
   clock: Clock;
   /** 2-character instance part of ids (e.g. `5g`). */
   pod?: string;
+  /** The Organization Id (18 characters, `00D…`); a random one when omitted, so each fresh org is told apart. */
+  orgId?: string;
+}
+
+/** A random Organization Id in `pod`: each freshly seeded org is a different org, as a new Salesforce org would be. */
+export function randomOrgId(pod: string): string {
+  // makeId's counter part holds 10 base-62 digits; 2^47 keeps it an exact integer and is plenty of orgs.
+  return makeId('00D', pod, randomInt(1, 2 ** 47));
 }
 
 /** The emulated org's records, users and metadata. */
@@ -69,7 +78,10 @@ export class OrgStore implements RowResolver {
   constructor(options: OrgStoreOptions) {
     this.clock = options.clock;
     this.pod = options.pod ?? '5g';
-    this.orgId = makeId('00D', this.pod, 1);
+    if (options.orgId !== undefined && (normalizeId(options.orgId) === null || !options.orgId.startsWith('00D'))) {
+      throw new Error(`orgId must be a 15- or 18-character Organization Id starting with 00D, got ${JSON.stringify(options.orgId)}`);
+    }
+    this.orgId = options.orgId !== undefined ? normalizeId(options.orgId)! : randomOrgId(this.pod);
     for (const def of this.schema.objects) {
       const indexed = def.fields.filter(
         (f) => f.externalId || f.unique || (def.name === 'Lead' && f.name === 'Email'),

@@ -1,4 +1,4 @@
-// getUpdated / getDeleted (reference §2.5): windows keyed on SystemModstamp, seconds truncated
+// getUpdated / getDeleted (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-getupdated.html): windows keyed on SystemModstamp, seconds truncated
 // (so windows are whole minutes), start before end, at most 30 days back for updated and 15
 // for deleted, at most 600,000 ids, and `latestDateCovered` never past the end, now, or the
 // start of an open long transaction (`replicationHorizon`) — the next window starts there.

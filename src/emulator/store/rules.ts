@@ -20,7 +20,7 @@ function slot(def: ObjectDef, name: string): number {
 export function beforeSave(w: RecordWriter, def: ObjectDef, row: Row, old: Row | undefined, changed: Set<FieldDef>): void {
   switch (def.name) {
     case 'Lead':
-      // A converted lead is read-only (reference §4, Lead convert).
+      // A converted lead is read-only (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_convertlead.htm).
       if (old && old[slot(def, 'IsConverted')] === true) fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
       return;
     case 'Opportunity': {
@@ -40,7 +40,7 @@ export function beforeSave(w: RecordWriter, def: ObjectDef, row: Row, old: Row |
 
 // A member's Status must be one of its campaign's CampaignMemberStatus labels (the default
 // one when left out); HasResponded mirrors that status and FirstRespondedDate records the
-// first responded status (reference §4, CampaignMember).
+// first responded status (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_campaignmemberstatus.htm).
 function campaignMemberStatus(w: RecordWriter, def: ObjectDef, row: Row, old: Row | undefined, changed: Set<FieldDef>): void {
   const campaignId = row[slot(def, 'CampaignId')];
   const lead = row[slot(def, 'LeadId')];

@@ -17,6 +17,11 @@ export class Table {
   readonly purged: PurgedRecord[] = [];
   /** Next id counter for this object's key prefix. */
   counter = 1;
+  /**
+   * Called on every `put` with the row the id held before, or null: the persistence journal
+   * (persist/org-journal.ts) uses it to learn which rows a request touched. Null costs one check.
+   */
+  onPut: ((table: Table, id: string, before: Row | undefined) => void) | null = null;
   readonly idSlot: number;
   readonly isDeletedSlot: number;
   readonly modstampSlot: number;
@@ -44,6 +49,7 @@ export class Table {
   /** Stores `row` under `id` (or removes the id when `row` is undefined), keeping every index current. */
   put(id: string, row: Row | undefined): void {
     const old = this.rows.get(id);
+    if (this.onPut) this.onPut(this, id, old);
     if (old) this.unindex(id, old);
     if (row) {
       this.rows.set(id, row);
