@@ -4,10 +4,11 @@
  * real org, and touches a database other than the demo's (the embedded one, or the default local
  * `tandem` database with no DATABASE_URL) only when told to with `--force`.
  */
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DatabaseReset } from './db/reset';
+import { hasPersistedOrg, wipePersistedOrg } from './emulator/server';
 import { initialCopyWorkflowId } from './shared';
 
 /** The flags `npm start` understands. */
@@ -64,7 +65,7 @@ export interface ResetReport {
 
 /** Removes the persisted demo org under `dir`; returns what was there, or null when nothing was. */
 export function removeDemoOrg(dir: string): ResetReport['emulator'] {
-  if (!existsSync(dir)) return null;
+  if (!hasPersistedOrg(dir)) return null;
   let files = 0;
   let bytes = 0;
   const walk = (path: string): void => {
@@ -78,7 +79,7 @@ export function removeDemoOrg(dir: string): ResetReport['emulator'] {
     }
   };
   walk(dir);
-  rmSync(dir, { recursive: true, force: true });
+  wipePersistedOrg(dir); // refuses while another emulator holds the org
   return { dir, files, bytes };
 }
 
