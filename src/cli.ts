@@ -13,6 +13,7 @@ import { continuousSyncWorkflow } from './workflows';
 import { pauseSignal, resumeSignal, resyncUpdate, statusQuery, syncNowSignal } from './workflows/messages';
 import { formatStatus } from './cli/format';
 import { formatConflicts, formatStory, formatSyncErrors } from './cli/format-records';
+import { applyRebind, formatRebindPlan, formatRebindResult, planRebind, RebindRefusedError } from './cli/rebind';
 import { createPool } from './db/pool';
 import { findRecords } from './db/record-lookup';
 import { listConflicts, listSyncErrors, recordStory } from './db/story';
@@ -272,6 +273,36 @@ export function buildProgram(io: CliIo = processIo): Command {
         checkObject(config, options.object);
         const conflicts = await listConflicts(db, { object: options.object, limit: positiveInteger(options.limit) });
         return { text: formatConflicts(conflicts), json: conflicts };
+      }),
+    );
+  program
+    .command('rebind')
+    .description('bind the data schema to the org the credentials now reach (after a sandbox refresh); shows what it will do first')
+    .option('--confirm <orgId>', 'carry it out: the new org id, as the plan printed it')
+    .action(
+      withClient(async (client, config, options: { confirm?: string }) => {
+        const handle = client.workflow.getHandle(config.temporal.workflowId);
+        const status = await handle.query(statusQuery);
+        // The workflow's last plan saw which org the workers' credentials reach (they may differ from this shell's).
+        const connected = status.orgMismatch?.connected;
+        const db = createPool({ url: config.database.url, max: 2 });
+        try {
+          if (!connected) {
+            const bound = status.org ? ` (org ${status.org.orgId})` : '';
+            throw new CliError(`the sync reports no org mismatch: the credentials reach the org the schema is bound to${bound}; nothing to re-bind`, EXIT.failed);
+          }
+          const plan = await planRebind(db, config.database.schema, connected, config.sync.deletePolicy).catch((error: unknown) => {
+            throw error instanceof RebindRefusedError ? new CliError(error.message, EXIT.failed) : error;
+          });
+          if (!options.confirm) return { text: formatRebindPlan(plan), json: { plan, applied: false } };
+          const result = await applyRebind(db, plan, options.confirm).catch((error: unknown) => {
+            throw error instanceof RebindRefusedError ? new CliError(error.message, EXIT.badInput) : error;
+          });
+          await handle.signal(syncNowSignal);
+          return { text: formatRebindResult(result), json: { plan, applied: true, result } };
+        } finally {
+          await db.end();
+        }
       }),
     );
   return program;

@@ -6,6 +6,8 @@
  * - PostgreSQL: DATABASE_URL, else the local server (database `tandem`, created if missing).
  * Then it runs a worker, starts the continuous sync (or attaches to the running one), prints where
  * to look, and reports progress until Ctrl-C stops everything cleanly.
+ * The demo org is kept in .tandem/emulator, so a restart continues where it stopped;
+ * `npm start -- --reset` starts the demo over on both sides (src/demo-reset.ts).
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -26,9 +28,19 @@ import { runSyncWorker, type RunningSyncWorker } from './worker';
 import { TANDEM_ORG } from './shared';
 import { continuousSyncWorkflow } from './workflows';
 import { statusQuery } from './workflows/messages';
+import { configSchema } from './config';
+import { createPool } from './db/pool';
+import { readOrgBinding } from './db/org-binding';
+import { dropTandemSchemas } from './db/reset';
+import { formatReset, parseStartFlags, removeDemoOrg, resetRefusal, terminateSync, type ResetReport } from './demo-reset';
+import { SalesforceClient } from './salesforce/connection';
+import { readOrganizationName } from './salesforce/organization';
+import { describeOrg, sameOrgId, type OrgIdentity } from './sync/org-identity';
 
 /** Where `npm start` keeps the dev server's and the embedded database's files. */
 const STATE_DIR = process.env.TANDEM_STATE_DIR ?? '.tandem';
+/** Where the demo org lives between runs (the emulator's journal and snapshot). */
+const DEMO_ORG_DIR = `${STATE_DIR}/emulator`;
 const DEFAULT_TEMPORAL_PORT = 7233;
 const DEFAULT_UI_PORT = 8233;
 const DEFAULT_EMULATOR_PORT = 8700;
@@ -50,12 +62,48 @@ interface Started {
 }
 
 async function startDemoEmulator(): Promise<RunningEmulator> {
+  mkdirSync(STATE_DIR, { recursive: true });
   try {
-    return await startEmulator({ port: DEFAULT_EMULATOR_PORT, seed: 'demo' });
+    return await startEmulator({ port: DEFAULT_EMULATOR_PORT, seed: 'demo', persistDir: DEMO_ORG_DIR });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    return startEmulator({ port: 0, seed: 'demo' });
+    return startEmulator({ port: 0, seed: 'demo', persistDir: DEMO_ORG_DIR });
   }
+}
+
+/**
+ * Logs in once to name the org in the banner and the workflow summary, and compares it with the
+ * org the data schema is bound to. A login that fails here is not fatal: the worker retries it.
+ */
+async function identifyOrg(config: TandemConfig, credentials: SalesforceCredentials): Promise<{ connected: OrgIdentity; bound: OrgIdentity | null } | undefined> {
+  try {
+    const client = await SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion, transportRetries: 0 });
+    const { orgId, instanceUrl } = client.identity;
+    const connected = { orgId, instanceUrl, name: await readOrganizationName(client) };
+    const pool = createPool({ url: config.database.url, max: 1 });
+    try {
+      const bound = await readOrgBinding(pool, config.database.schema).catch(() => null); // no schema tandem yet
+      return { connected, bound };
+    } finally {
+      await pool.end();
+    }
+  } catch (error) {
+    log.warn({ err: (error as Error).message }, 'could not log into Salesforce to name the org; the worker keeps trying');
+    return undefined;
+  }
+}
+
+/** The banner's org lines: the org the credentials reach, and a warning when the schema belongs to another. */
+function orgLines(org: { connected: OrgIdentity; bound: OrgIdentity | null } | undefined): string[] {
+  if (!org) return [];
+  const lines = [`  Org           ${describeOrg(org.connected)}`];
+  if (org.bound && !sameOrgId(org.bound.orgId, org.connected.orgId)) {
+    lines.push(
+      `  WARNING       the schema belongs to org ${describeOrg(org.bound)}: nothing will sync until the credentials reach it again,`,
+      '                or `npx tandem rebind` binds the schema to this org (it shows what that does first).',
+    );
+  }
+  return lines;
 }
 
 async function startTemporal(): Promise<DevServer> {
@@ -74,11 +122,12 @@ async function startTemporal(): Promise<DevServer> {
   }
 }
 
-function banner(config: TandemConfig, started: Started, salesforce: string): string {
+function banner(config: TandemConfig, started: Started, salesforce: string, org: Awaited<ReturnType<typeof identifyOrg>>): string {
   const lines = [
     '',
     'Tandem is running.',
     `  Salesforce    ${salesforce}`,
+    ...orgLines(org),
     started.embeddedDatabase
       ? `  PostgreSQL    embedded PGlite at ${redactUrl(config.database.url)}, data in ${STATE_DIR}/pglite (no PostgreSQL answered; set DATABASE_URL to use yours)`
       : `  PostgreSQL    ${redactUrl(config.database.url)} (schema "${config.database.schema}", Tandem's state in "tandem")`,
@@ -93,7 +142,7 @@ function banner(config: TandemConfig, started: Started, salesforce: string): str
     const { sync, rep, oauth } = emulator.credentials;
     lines.push(
       '',
-      `Demo org (emulator) at ${emulator.url}:`,
+      `Demo org (emulator) at ${emulator.url}, ${emulator.persistence?.restored ? `restored from ${DEMO_ORG_DIR} (seeded ${emulator.persistence.seededAt}; \`npm start -- --reset\` starts over)` : `freshly seeded, kept in ${DEMO_ORG_DIR}`}:`,
       `  sync user     ${sync.username} / ${sync.password}, security token ${sync.securityToken}`,
       `  rep user      ${rep.username} / ${rep.password}, security token ${rep.securityToken}  (edit as a person in Salesforce would)`,
       `  OAuth client  ${oauth.clientId} / ${oauth.clientSecret}`,
@@ -139,7 +188,33 @@ async function stopAll(started: Started): Promise<void> {
   await started.embeddedDatabase?.stop();
 }
 
+/** Carries out `--reset` on what `npm start` is about to use; returns what was removed. */
+async function resetDemo(config: TandemConfig, started: Started, force: boolean): Promise<Omit<ResetReport, 'workflows'>> {
+  const refusal = resetRefusal({
+    demoOrg: !loadCredentials(),
+    demoDatabase: started.embeddedDatabase !== undefined || (!process.env.DATABASE_URL && config.database.url === configSchema.parse({}).database.url),
+    database: redactUrl(config.database.url),
+    force,
+  });
+  if (refusal) throw new Error(refusal);
+  const pool = createPool({ url: config.database.url, max: 1 });
+  try {
+    const database = { ...(await dropTandemSchemas(pool, config.database.schema)), url: redactUrl(config.database.url) };
+    return { database, emulator: removeDemoOrg(DEMO_ORG_DIR) };
+  } finally {
+    await pool.end();
+  }
+}
+
 async function main(): Promise<void> {
+  let flags: ReturnType<typeof parseStartFlags>;
+  try {
+    flags = parseStartFlags(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const config = loadConfig();
   const started: Started = {};
   let stopping = false;
@@ -162,6 +237,7 @@ async function main(): Promise<void> {
       });
     }
     started.embeddedDatabase = await prepareDatabase(config);
+    const reset = flags.reset ? await resetDemo(config, started, flags.force) : undefined;
 
     let credentials: SalesforceCredentials | null = loadCredentials();
     let salesforce: string;
@@ -181,18 +257,27 @@ async function main(): Promise<void> {
       started.devServer = await startTemporal();
       config.temporal.address = started.devServer.address;
     }
-
-    started.worker = await runSyncWorker(config, credentials);
     started.clientConnection = await Connection.connect(temporalConnectionOptions(config));
     started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace, dataConverter: dataConverter() });
+    if (reset) {
+      // Before our worker polls: the old sync must not run one more cycle against the new org.
+      const workflows = await terminateSync(started.client, config.temporal.workflowId);
+      process.stdout.write(`${formatReset({ ...reset, workflows })}\n`);
+    }
+
+    const orgIdentity = await identifyOrg(config, credentials);
+    started.worker = await runSyncWorker(config, credentials);
     const startOptions = {
       workflowId: config.temporal.workflowId,
       taskQueue: config.temporal.taskQueue,
       args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }] as Parameters<typeof continuousSyncWorkflow>,
       // Idempotent: a restart attaches to the sync already running instead of failing or starting a second one.
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      staticSummary: `Tandem continuous sync of ${org}`,
-      staticDetails: `Salesforce: ${salesforce}\n\nPostgreSQL: ${redactUrl(config.database.url)}, schema \`${config.database.schema}\``,
+      staticSummary: `Tandem continuous sync of ${org}${orgIdentity ? ` (org ${orgIdentity.connected.orgId})` : ''}`,
+      staticDetails:
+        `Salesforce: ${salesforce}` +
+        (orgIdentity ? `\n\nOrg: ${describeOrg(orgIdentity.connected)}` : '') +
+        `\n\nPostgreSQL: ${redactUrl(config.database.url)}, schema \`${config.database.schema}\``,
     };
     const handle = await started.client.workflow
       .start(continuousSyncWorkflow, { ...startOptions, typedSearchAttributes: [{ key: TANDEM_ORG, value: org }] })
@@ -202,7 +287,7 @@ async function main(): Promise<void> {
         log.warn('TandemOrg/TandemPhase are not registered on this namespace; run `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemPhase) to filter by them');
         return started.client!.workflow.start(continuousSyncWorkflow, startOptions);
       });
-    process.stdout.write(banner(config, started, salesforce));
+    process.stdout.write(banner(config, started, salesforce, orgIdentity));
 
     let last = { shape: '', line: '', at: 0 };
     started.progressTimer = setInterval(() => {

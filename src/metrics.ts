@@ -21,6 +21,12 @@ const pushFailures = new Counter({ name: 'tandem_push_failures_total', help: 'Re
 const backlog = new Gauge({ name: 'tandem_outbox_backlog', help: 'Outbox rows still pending after the last push', labelNames: ['object'], registers: [registry] });
 const apiCalls = new Counter({ name: 'tandem_salesforce_api_calls_total', help: 'Salesforce API calls made by activities', labelNames: ['activity', 'object'], registers: [registry] });
 const apiUsage = new Gauge({ name: 'tandem_salesforce_api_usage', help: 'Daily API usage as Salesforce last reported it', labelNames: ['kind'], registers: [registry] });
+const orgMismatch = new Gauge({
+  name: 'tandem_org_mismatch',
+  help: '1 while the credentials log into another Salesforce org than the one the data schema is bound to (nothing syncs), else 0',
+  labelNames: ['bound_org', 'connected_org'],
+  registers: [registry],
+});
 const activityErrors = new Counter({ name: 'tandem_activity_errors_total', help: 'Activity attempts that failed, by activity, object and error type', labelNames: ['activity', 'object', 'type'], registers: [registry] });
 
 /** The numeric fields of an activity result (counts, flags), for the log line. */
@@ -58,6 +64,13 @@ export function instrumentActivities(activities: SyncActivities): SyncActivities
     };
   return {
     planCycle: counted('planCycle', activities.planCycle, (_input, plan) => {
+      orgMismatch.reset();
+      if (plan.orgMismatch) {
+        orgMismatch.set({ bound_org: plan.orgMismatch.bound.orgId, connected_org: plan.orgMismatch.connected.orgId }, 1);
+        activityLog.error({ boundOrg: plan.orgMismatch.bound.orgId, connectedOrg: plan.orgMismatch.connected.orgId }, plan.orgMismatch.message);
+      } else if (plan.org) {
+        orgMismatch.set({ bound_org: plan.org.orgId, connected_org: plan.org.orgId }, 0);
+      }
       if (plan.apiUsage) {
         apiUsage.set({ kind: 'used' }, plan.apiUsage.used);
         apiUsage.set({ kind: 'limit' }, plan.apiUsage.limit);

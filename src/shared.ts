@@ -29,10 +29,24 @@ export interface SyncObject {
 }
 
 /** Why an object needs a full copy rather than an incremental pull. */
-export type CopyReason = 'never-copied' | 'resync-requested' | 'watermark-too-old' | 'schema-changed';
+export type CopyReason = 'never-copied' | 'resync-requested' | 'watermark-too-old' | 'schema-changed' | 'org-rebound';
 
-/** What the pre-cycle check found: objects to copy in full, and the API budget. */
+/** A Salesforce org as status shows it (see src/sync/org-identity.ts). */
+export interface OrgInfo {
+  orgId: string;
+  name: string | null;
+  instanceUrl: string;
+}
+
+/** What the pre-cycle check found: objects to copy in full, the API budget, and which org is connected. */
 export interface CyclePlan {
+  /** The org the data schema is bound to, when the check could log in. */
+  org?: OrgInfo & { boundAt: string };
+  /**
+   * Set when the credentials log into another org than the bound one: the cycle pulls, copies and
+   * pushes nothing, and the next plan checks again.
+   */
+  orgMismatch?: { bound: OrgInfo & { boundAt: string }; connected: OrgInfo; message: string };
   /** Objects whose initial copy must (re)start, each with the reason. */
   needsCopy: { object: string; reason: CopyReason }[];
   /** Daily API usage as last reported by Salesforce (`Sforce-Limit-Info`), when known. */

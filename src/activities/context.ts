@@ -9,6 +9,8 @@ import type { SalesforceClient } from '../salesforce/connection';
 import { guardPool } from '../db/pool';
 import { saveApiUsage } from '../db/state';
 import { objectDefinition, syncedObjects, type ObjectDefinition } from '../objects';
+import type { OrgBinding } from '../sync/org-identity';
+import { createOrgGuard } from './org-binding';
 
 /** A ready client, or a function that logs in on first use (so a worker can start before Salesforce answers). */
 export type SalesforceSource = SalesforceClient | (() => Promise<SalesforceClient>);
@@ -29,27 +31,43 @@ export interface ActivityContext {
   config: TandemConfig;
   objects: ObjectDefinition[];
   now: () => Date;
-  /** A client view that counts this activity call's API calls. */
+  /**
+   * A client view that counts this activity call's API calls, logged into the org the data schema is
+   * bound to (bound now on the first sync); throws OrgMismatchError when the credentials reach another.
+   */
   salesforce(): Promise<SalesforceClient>;
+  /** Logs in (if needed) and checks the org like `salesforce()`, returning the binding. */
+  boundOrg(): Promise<OrgBinding>;
 }
 
 /** Builds the shared context; the Salesforce login happens once, on first use, and is retried after a failure. */
 export function createContext(deps: ActivityDeps): ActivityContext {
   let client: Promise<SalesforceClient> | undefined;
   const source = deps.salesforce;
+  const db = guardPool(deps.db);
+  const guard = createOrgGuard(db, deps.config.database.schema);
+  const loggedIn = async (): Promise<SalesforceClient> => {
+    if (typeof source !== 'function') return source;
+    client ??= source().catch((error: unknown) => {
+      client = undefined;
+      throw error;
+    });
+    return client;
+  };
   return {
     // A connection lost mid-activity must fail that activity (and be retried), not crash the worker.
-    db: guardPool(deps.db),
+    db,
     config: deps.config,
     objects: syncedObjects(deps.config.sync.customObjects),
     now: deps.now ?? (() => new Date()),
     async salesforce() {
-      if (typeof source !== 'function') return source.scoped();
-      client ??= source().catch((error: unknown) => {
-        client = undefined;
-        throw error;
-      });
-      return (await client).scoped();
+      const base = await loggedIn();
+      // One indexed read per activity: a re-binding (or a fix of the credentials) takes effect at once.
+      await guard.verify(base);
+      return base.scoped();
+    },
+    async boundOrg() {
+      return guard.verify(await loggedIn());
     },
   };
 }

@@ -17,6 +17,7 @@ import { ConflictRuleError } from '../sync/merge';
 import { SchemaMappingError } from '../sync/type-mapping';
 import { ValueCoercionError } from '../sync/coerce';
 import { UnknownObjectError } from '../objects';
+import { OrgMismatchError } from '../sync/org-identity';
 
 /**
  * What to do with a failure: `transient` retries under the activity's retry policy; `rate-limited`
@@ -112,6 +113,8 @@ export function errorCode(error: unknown): string | undefined {
 
 /** Classifies one failure of a sync activity. */
 export function classify(error: unknown): ErrorClass {
+  // Another org than the bound one: retrying cannot help; the next cycle's plan checks again.
+  if (error instanceof OrgMismatchError) return { kind: 'permanent', type: 'OrgMismatch' };
   if (error instanceof SessionRefreshError) return { kind: 'permanent', type: 'SalesforceSessionError' };
   if (error instanceof CredentialsError) return { kind: 'permanent', type: 'SalesforceCredentialsError' };
   if (error instanceof UnknownObjectError) return { kind: 'permanent', type: 'UnknownObject' };

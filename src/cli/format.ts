@@ -1,6 +1,7 @@
 /**
  * Renders the `status` query as readable text for the `tandem` CLI. Pure: text in, text out.
  */
+import { describeOrg } from '../sync/org-identity';
 import type { CopyStatus, ObjectStatus, SyncStatus } from '../workflows/messages';
 
 /** Lays rows out in left-aligned columns separated by two spaces. */
@@ -54,6 +55,8 @@ export function formatStatus(workflowId: string, status: SyncStatus, now = new D
     `${workflowId}: ${status.paused ? 'PAUSED' : status.phase}, cycle ${status.cycle}` +
       (status.nextCycleAt && !status.paused ? `, next cycle ${status.nextCycleAt}` : ''),
   ];
+  if (status.org) head.push(`Salesforce org ${describeOrg(status.org)}, bound ${status.org.boundAt}`);
+  if (status.orgMismatch) head.push(`SYNC STOPPED since ${status.orgMismatch.since}: ${status.orgMismatch.message}`);
   if (status.apiUsage) {
     const share = status.apiUsage.limit ? Math.round((100 * status.apiUsage.used) / status.apiUsage.limit) : 0;
     head.push(`API usage ${status.apiUsage.used} / ${status.apiUsage.limit} (${share}%)${status.throttled ? ' — above budget, cycles slowed' : ''}`);
@@ -84,6 +87,10 @@ export function formatStatus(workflowId: string, status: SyncStatus, now = new D
 
 /** The one-line progress `npm start` prints: phase, copies with rows, rate and ETA, failures, API usage. */
 export function progressLine(status: SyncStatus, now: Date): string {
+  if (status.orgMismatch) {
+    const { bound, connected } = status.orgMismatch;
+    return `cycle ${status.cycle} SYNC STOPPED · wrong Salesforce org: bound to ${describeOrg(bound)}, credentials reach ${describeOrg(connected)} · fix the credentials or run \`npx tandem rebind\``;
+  }
   const copies = Object.values(status.initialCopy).filter((c) => !c.finishedAt);
   const copying = copies
     .map((c) => {

@@ -53,13 +53,32 @@ export interface SalesforceRequest {
 
 type RefreshCallback = (err: Error | null, accessToken?: string, res?: never) => void;
 
+/** Who a session belongs to, from the login's identity URL (`/id/<orgId>/<userId>`): no API call. */
+export interface SessionIdentity {
+  orgId: string;
+  userId: string;
+  instanceUrl: string;
+}
+
+/** Run after every login (the first and each session refresh); throwing fails the login and the call that needed it. */
+export type LoginCheck = (identity: SessionIdentity) => Promise<void>;
+
 /** An authenticated Salesforce API client; one per worker, shared by all activities. */
 export class SalesforceClient {
   // Shared by every scoped view of this client (see `scoped`): one session, one refresh guard.
-  private readonly shared: { refreshesSinceSuccess: number; refreshLoop: boolean; usage: ApiUsage | undefined } = {
+  private readonly shared: {
+    refreshesSinceSuccess: number;
+    refreshLoop: boolean;
+    usage: ApiUsage | undefined;
+    loginCheck: LoginCheck | undefined;
+    /** The login check's error from the latest refresh: jsforce rewraps it as a plain Error, `redactError` restores it. */
+    loginRefusal: Error | undefined;
+  } = {
     refreshesSinceSuccess: 0,
     refreshLoop: false,
     usage: undefined,
+    loginCheck: undefined,
+    loginRefusal: undefined,
   };
   // The counters this view increments: the client's own, plus one per enclosing scope.
   private counters: { calls: number }[] = [{ calls: 0 }];
@@ -128,6 +147,35 @@ export class SalesforceClient {
     return this.shared.usage;
   }
 
+  /** The org, user and instance of the current session. */
+  get identity(): SessionIdentity {
+    const info = this.conn.userInfo;
+    if (!info?.organizationId) throw new Error('Salesforce login returned no organization id');
+    return { orgId: info.organizationId, userId: info.id, instanceUrl: this.conn.instanceUrl };
+  }
+
+  /**
+   * Sets the check every later login (a session refresh) must pass before its session is used, so a
+   * refresh that lands in another org (a re-seeded or refreshed org behind the same login URL) cannot
+   * send one more request there. Shared by every scoped view.
+   */
+  setLoginCheck(check: LoginCheck): void {
+    this.shared.loginCheck = check;
+  }
+
+  /**
+   * Logs in again now, with the login check. For a session whose identity may be stale: one refused
+   * by the check leaves the other org's identity behind until the next login.
+   */
+  async relogin(): Promise<void> {
+    try {
+      await this.login(this.conn);
+    } catch (error) {
+      this.shared.loginRefusal = undefined; // thrown here directly, not through jsforce
+      throw this.redactError(error);
+    }
+  }
+
   private async login(conn: Connection): Promise<string> {
     const { credentials } = this.options;
     switch (credentials.flow) {
@@ -142,7 +190,18 @@ export class SalesforceClient {
         break;
     }
     if (!conn.accessToken) throw new Error('Salesforce login returned no session');
-    return conn.accessToken;
+    const token = conn.accessToken;
+    if (this.shared.loginCheck) {
+      try {
+        await this.shared.loginCheck(this.identity);
+      } catch (error) {
+        // Forget the session: no request may use a login that failed its check.
+        conn.accessToken = null;
+        this.shared.loginRefusal = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      }
+    }
+    return token;
   }
 
   /** Re-runs the login once; a second refresh with no successful call in between fails instead of looping. */
@@ -245,6 +304,11 @@ export class SalesforceClient {
    * a refresh loop caught by the guard becomes a SessionRefreshError whatever jsforce wrapped it in.
    */
   redactError(error: unknown): Error {
+    const refusal = this.shared.loginRefusal;
+    if (refusal) {
+      this.shared.loginRefusal = undefined;
+      return refusal;
+    }
     if (this.shared.refreshLoop) {
       this.shared.refreshLoop = false;
       return new SessionRefreshError('Salesforce session expired again right after a refresh; check the credentials and the session policy');

@@ -44,6 +44,7 @@ import { cycleDetails } from './status-details';
 import {
   addNotice,
   applyCopyReport,
+  applyOrgCheck,
   applyPlan,
   beginCycle,
   coarsePhase,
@@ -179,7 +180,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
       await runCycle(input, objects, status, run, copies);
       cycleDuration.record(Date.now() - cycleStarted, { workflow_id: workflowInfo().workflowId });
       cyclesThisRun += 1;
-      run.phase = 'waiting';
+      run.phase = status.orgMismatch ? 'org-mismatch' : 'waiting';
       const pauseFor = pauseBetweenCycles(input, status);
       status.nextCycleAt = new Date(Date.now() + msToNumber(pauseFor)).toISOString();
       phasePublisher.publish(status);
@@ -213,6 +214,9 @@ async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject
   } catch (error) {
     notice(status, `cycle ${status.cycle}: planning failed, copies wait for the next cycle: ${failureMessage(error)}`);
   }
+  const org = applyOrgCheck(status, plan, now());
+  if (org.notice) notice(status, org.notice);
+  if (!org.proceed) return;
   const throttledNotice = applyPlan(status, plan, String(input.throttledPauseBetweenCycles ?? DEFAULT_THROTTLED_PAUSE));
   if (throttledNotice) notice(status, throttledNotice);
 

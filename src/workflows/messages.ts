@@ -3,7 +3,7 @@
  * Operators use these names with `temporal workflow signal|query|update --name …`.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CopyProgress, CopyReason, Direction, PullResult, PushResult } from '../shared';
+import type { CopyProgress, CopyReason, Direction, OrgInfo, PullResult, PushResult } from '../shared';
 
 /** Input of `resync`: the objects to copy again in full; none = every synced object. */
 export interface ResyncRequest {
@@ -36,7 +36,7 @@ export const copyPausedSignal = defineSignal<[boolean]>('setPaused');
 export const copyStatusQuery = defineQuery<InitialCopyStatus>('copyStatus');
 
 /** What the continuous sync is doing right now. */
-export type SyncPhase = 'planning' | 'pulling' | 'pushing' | 'waiting' | 'paused';
+export type SyncPhase = 'planning' | 'pulling' | 'pushing' | 'waiting' | 'paused' | 'org-mismatch';
 
 /** Where an object stands: see `ObjectStatus.state`. */
 export type ObjectState = 'copying' | 'copy-failed' | 'syncing';
@@ -99,6 +99,13 @@ export interface SyncStatus {
   throttled: boolean;
   /** Recent messages for the operator (refused requests, slowed cycles), newest last. */
   notices: string[];
+  /** The Salesforce org the data schema is bound to, as the last plan saw it. */
+  org?: OrgInfo & { boundAt: string };
+  /**
+   * Set while the credentials log into another org than the bound one: nothing is pulled, copied or
+   * pushed; each cycle checks again, so fixing the credentials (or `tandem rebind`) resumes the sync.
+   */
+  orgMismatch?: { bound: OrgInfo & { boundAt: string }; connected: OrgInfo; message: string; since: string };
 }
 
 /** The `copyStatus` query's answer. */

@@ -2,6 +2,7 @@
  * The continuous sync's status as Markdown for the Web UI's "current details" panel
  * (https://docs.temporal.io/develop/typescript/observability#current-details — set with setCurrentDetails).
  */
+import { describeOrg } from '../sync/org-identity';
 import type { OperationOutcome } from './messages';
 import type { SyncState } from './sync-state';
 
@@ -9,7 +10,11 @@ import type { SyncState } from './sync-state';
 export function cycleDetails(state: SyncState): string {
   const rows = Object.entries(state.objects).map(([name, o]) => `| ${name} | ${o.direction} | ${o.state} | ${pullCell(o.lastPull)} | ${pushCell(o.lastPush)} |`);
   const usage = state.apiUsage ? `API ${state.apiUsage.used}/${state.apiUsage.limit}${state.throttled ? ' (slowed)' : ''}` : '';
+  if (state.orgMismatch) {
+    return [`**Sync stopped — wrong Salesforce org** (since ${state.orgMismatch.since})`, '', state.orgMismatch.message].join('\n');
+  }
   return [
+    ...(state.org ? [`Salesforce org ${describeOrg(state.org)}`, ''] : []),
     `**Cycle ${state.cycle}** started ${state.cycleStartedAt ?? '–'}; next ${state.paused ? 'after resume' : (state.nextCycleAt ?? '–')}. ${usage}`,
     '',
     '| Object | Direction | State | Last pull | Last push |',

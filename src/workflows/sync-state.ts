@@ -90,6 +90,23 @@ export function copyingObjects(state: SyncState, names: readonly string[]): stri
 }
 
 /** Applies what planning found: API usage and throttling. Returns the notice to give when cycles just slowed. */
+/**
+ * Applies the plan's org check: a mismatch (the credentials reach another org than the bound one)
+ * stops this cycle — nothing pulled, copied or pushed — until a plan sees the bound org again.
+ * Returns whether the cycle may go on, and the notice for a change either way.
+ */
+export function applyOrgCheck(state: SyncState, plan: CyclePlan, now: string): { proceed: boolean; notice?: string } {
+  if (plan.orgMismatch) {
+    const first = !state.orgMismatch;
+    state.orgMismatch = { ...plan.orgMismatch, since: state.orgMismatch?.since ?? now };
+    return { proceed: false, ...(first ? { notice: `sync stopped: ${plan.orgMismatch.message}` } : {}) };
+  }
+  const resumed = state.orgMismatch;
+  state.orgMismatch = undefined;
+  state.org = plan.org ?? state.org;
+  return { proceed: true, ...(resumed ? { notice: `sync resumed: connected to the bound org ${plan.org?.orgId ?? resumed.bound.orgId} again` } : {}) };
+}
+
 export function applyPlan(state: SyncState, plan: CyclePlan, throttledPause: string): string | undefined {
   state.apiUsage = plan.apiUsage ?? state.apiUsage;
   const justThrottled = plan.throttled === true && !state.throttled;
@@ -205,12 +222,14 @@ export function beginCycle(state: SyncState, now: string): void {
 }
 
 /** The coarse phase published as the TandemPhase search attribute. */
-export function coarsePhase(state: SyncState): 'paused' | 'initial-copy' | 'syncing' {
+export function coarsePhase(state: SyncState): 'paused' | 'org-mismatch' | 'initial-copy' | 'syncing' {
   if (state.paused) return 'paused';
+  if (state.orgMismatch) return 'org-mismatch';
   return Object.values(state.objects).some((o) => o.state === 'copying') ? 'initial-copy' : 'syncing';
 }
 
 /** True when the wait between cycles should end early: a syncNow, a resync or a pause arrived. */
 export function waitEnds(state: SyncState, syncNowRequested: boolean): boolean {
-  return syncNowRequested || state.pendingResync.length > 0 || state.paused;
+  // Resyncs wait while the org is wrong: they would only meet the mismatch again at once.
+  return syncNowRequested || (state.pendingResync.length > 0 && !state.orgMismatch) || state.paused;
 }

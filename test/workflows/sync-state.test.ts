@@ -6,6 +6,7 @@ import {
   MAX_NOTICES,
   addNotice,
   applyCopyReport,
+  applyOrgCheck,
   applyPlan,
   beginCycle,
   coarsePhase,
@@ -236,5 +237,30 @@ describe('sync state: pulls, pushes and outcomes', () => {
     markCopiesStarted(state, [{ object: 'Lead', reason: 'never-copied' }], NOW);
     state.paused = true;
     expect(coarsePhase(state)).toBe('paused');
+  });
+});
+
+describe('sync state: org identity', () => {
+  const bound = { orgId: '00D5g000000AbCdEAF', name: 'Acme', instanceUrl: 'https://acme.my.salesforce.com', boundAt: '2026-12-01T00:00:00.000Z' };
+  const other = { orgId: '00D5g000000ZzZzEAA', name: null, instanceUrl: 'https://acme.my.salesforce.com' };
+  const mismatch = { bound, connected: other, message: 'schema "salesforce" belongs to org 00D5g000000AbCdEAF …' };
+
+  it('stops the cycle on a mismatch, says so once, keeps when it began, and holds resyncs until it ends', () => {
+    const state = freshState([{ name: 'Lead', direction: 'two-way' }]);
+    expect(applyOrgCheck(state, { needsCopy: [], org: bound }, 't0')).toEqual({ proceed: true });
+    expect(state.org).toEqual(bound);
+    const first = applyOrgCheck(state, { needsCopy: [], orgMismatch: mismatch }, 't1');
+    expect(first).toEqual({ proceed: false, notice: `sync stopped: ${mismatch.message}` });
+    expect(applyOrgCheck(state, { needsCopy: [], orgMismatch: mismatch }, 't2')).toEqual({ proceed: false });
+    expect(state.orgMismatch?.since).toBe('t1');
+    expect(coarsePhase(state)).toBe('org-mismatch');
+    queueResync(state, ['Lead']);
+    expect(waitEnds(state, false)).toBe(false);
+    expect(waitEnds(state, true)).toBe(true);
+    const resumed = applyOrgCheck(state, { needsCopy: [], org: bound }, 't3');
+    expect(resumed).toEqual({ proceed: true, notice: `sync resumed: connected to the bound org ${bound.orgId} again` });
+    expect(state.orgMismatch).toBeUndefined();
+    expect(coarsePhase(state)).toBe('syncing');
+    expect(waitEnds(state, false)).toBe(true);
   });
 });
