@@ -12,6 +12,7 @@ import type { Server } from 'node:http';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { temporalConnectionOptions } from './temporal/connection';
 import { progressLine } from './cli/format';
+import { pendingActivities } from './cli/pending';
 import { loadConfig, type TandemConfig } from './config';
 import { DatabaseUnreachableError, ensureDatabase } from './db/ensure-database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
@@ -278,13 +279,16 @@ async function main(): Promise<void> {
       });
     process.stdout.write(banner(config, started, salesforce));
     publishRuntime();
+    if ((await handle.describe()).searchAttributes?.TandemOrg === undefined) {
+      // USE_EXISTING attached to a run started without them (e.g. by hand); they cannot be added from outside.
+      process.stdout.write(`Note: the running ${config.temporal.workflowId} has no TandemOrg search attribute, so TandemOrg/TandemPhase filters do not find it.\n\n`);
+    }
 
     let last = { shape: '', line: '', at: 0 };
     started.progressTimer = setInterval(() => {
-      handle
-        .query(statusQuery)
-        .then((status) => {
-          const line = progressLine(status, new Date());
+      Promise.all([handle.query(statusQuery), pendingActivities(started.client!, config.temporal.workflowId)])
+        .then(([status, pending]) => {
+          const line = progressLine(status, new Date(), pending);
           // A new phase, cycle or failure prints at once; moving numbers alone at most every 30 s.
           const shape = line.replace(/\d+/g, '#');
           const now = Date.now();
