@@ -31,8 +31,9 @@ import { statusQuery } from './workflows/messages';
 
 /** Where `npm start` keeps the dev server's and the embedded database's files. */
 const STATE_DIR = stateDir();
-const DEFAULT_TEMPORAL_PORT = 7233;
-const DEFAULT_UI_PORT = 8233;
+// The dev server's ports; the variables exist so a second Tandem (or a test) can run beside the first.
+const DEFAULT_TEMPORAL_PORT = Number(process.env.TANDEM_TEMPORAL_PORT ?? 7233);
+const DEFAULT_UI_PORT = Number(process.env.TANDEM_UI_PORT ?? 8233);
 const DEFAULT_EMULATOR_PORT = 8700;
 const PROGRESS_INTERVAL_MS = 5_000;
 const PROGRESS_REPEAT_MS = 30_000;

@@ -13,7 +13,7 @@ import { loadConfig, type TandemConfig } from './config';
 import { migrate } from './db/migrations';
 import { createPool } from './db/pool';
 import { logger, redactUrl } from './logger';
-import { installRuntime, instrumentActivities, serveMetrics } from './metrics';
+import { countSalesforceCall, installRuntime, instrumentActivities, serveMetrics } from './metrics';
 import { freePort } from './temporal/dev-server';
 import { SalesforceClient } from './salesforce/connection';
 import { CredentialsError, loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
@@ -71,7 +71,7 @@ export async function runSyncWorker(config: TandemConfig, credentials: Salesforc
   await migrate(pool);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const activities = createActivities({
-    salesforce: () => SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion }),
+    salesforce: () => SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion, onApiCall: countSalesforceCall }),
     db: pool,
     config,
   });
