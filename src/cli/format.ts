@@ -80,7 +80,9 @@ export function humanDuration(seconds: number): string {
 function pullCell(o: ObjectStatus): string {
   if (!o.lastPull) return '–';
   if (!o.lastPull.ok) return `FAILED: ${o.lastPull.error ?? ''}`;
-  return `${o.lastPull.rowsPulled ?? 0} rows, ${o.lastPull.rowsDeleted ?? 0} deleted (cycle ${o.lastPull.cycle})`;
+  // rowsUnchanged reaches status once the workflow copies it from the PullResult.
+  const unchanged = (o.lastPull as { rowsUnchanged?: number }).rowsUnchanged;
+  return `${o.lastPull.rowsPulled ?? 0} rows, ${o.lastPull.rowsDeleted ?? 0} deleted${unchanged ? `, ${unchanged} re-read unchanged` : ''} (cycle ${o.lastPull.cycle})`;
 }
 
 function pushCell(o: ObjectStatus): string {

@@ -81,6 +81,11 @@ describe('progressLine', () => {
     expect(text).toContain('  pullChanges (activity 15), scheduled, attempt 2/5, scheduled 2m00s ago, next attempt in 5s, last failure: activity Heartbeat timeout');
   });
 
+  it('tells rows changed from rows re-read unchanged in the last pull', () => {
+    const lead = { ...status.objects.Lead, lastPull: { ...status.objects.Lead.lastPull!, rowsUnchanged: 455 } };
+    expect(formatStatus('tandem-sync', { ...status, objects: { Lead: lead } })).toMatch(/12 rows, 1 deleted, 455 re-read unchanged \(cycle 7\)/);
+  });
+
   it('counts open sync errors in status', () => {
     expect(formatStatus('tandem-sync', status, new Date('2026-11-30T10:01:00.000Z'))).toContain('Open sync errors: 2 (records Salesforce refused; `tandem errors` lists them)');
   });
