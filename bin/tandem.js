@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const entry = join(repoRoot, 'src', 'cli.ts');
 // One cache per checkout: node_modules may be shared by several worktrees.
 const cacheDir = join(repoRoot, 'node_modules', '.cache', 'tandem-cli', createHash('sha1').update(repoRoot).digest('hex').slice(0, 12));

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SYNC_OBJECTS, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_ID } from './shared';
 
@@ -167,7 +168,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   if (existsSync(file)) {
     try {
       // The YAML parser loads only when there is a file to parse: most `tandem` calls have none.
-      const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+      const { parse } = createRequire(import.meta.url)('yaml') as typeof Yaml;
       raw = (parse(readFileSync(file, 'utf8')) as RawConfig | null) ?? {};
     } catch (error) {
       throw new ConfigError(`Invalid configuration (${file}): not valid YAML: ${(error as Error).message}`);
