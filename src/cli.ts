@@ -1,28 +1,32 @@
 /**
  * The `tandem` command: operate a running Tandem from a terminal (`npx tandem status`).
  * Every command takes `--json`; exit codes: 0 done, 1 the operation failed (e.g. no such workflow),
- * 2 bad input (unknown object or command), 3 Temporal unreachable.
+ * 2 bad input (unknown object or command), 3 Temporal unreachable, 4 Tandem's database unreachable.
+ * What only the database commands need (pg, the story queries) is imported when they run, so the
+ * Temporal commands start quickly.
  */
-import { Client, Connection, WorkflowIdConflictPolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import { temporalConnectionOptions } from './temporal/connection';
 import { loadConfig, type TandemConfig } from './config';
-import { TANDEM_ORG } from './shared';
+import { TANDEM_ORG, syncObjectsFor } from './shared';
 import { dataConverter } from './security/data-converter';
-import { continuousSyncWorkflow } from './workflows';
-import { pauseSignal, resumeSignal, resyncUpdate, statusQuery, syncNowSignal } from './workflows/messages';
+import type { continuousSyncWorkflow } from './workflows';
+import type { SyncStatus } from './workflows/messages';
 import { formatStatus } from './cli/format';
-import { formatConflicts, formatStory, formatSyncErrors } from './cli/format-records';
-import { applyRebind, formatRebindPlan, formatRebindResult, planRebind, RebindRefusedError } from './cli/rebind';
-import { createPool } from './db/pool';
-import { findRecords } from './db/record-lookup';
-import { listConflicts, listSyncErrors, recordStory } from './db/story';
-import { redactUrl } from './logger';
-import { syncObjectsFor } from './shared';
+import { pendingActivities } from './cli/pending';
+import { liveRuntimeInfo } from './runtime-file';
 import type pg from 'pg';
 
 /** Exit codes of the `tandem` command. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, unreachable: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, badInput: 2, unreachable: 3, databaseUnreachable: 4 } as const;
+
+// Message names as src/workflows/messages.ts defines them; by name, so the CLI does not load workflow code.
+const STATUS_QUERY = 'status';
+const SYNC_NOW_SIGNAL = 'syncNow';
+const PAUSE_SIGNAL = 'pause';
+const RESUME_SIGNAL = 'resume';
+const RESYNC_UPDATE = 'requestResync';
 
 /** An error the CLI reports as one line (or `{ "error": … }` with --json) with its exit code. */
 export class CliError extends Error {
@@ -53,8 +57,32 @@ const processIo: CliIo = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+/** A connection URL with its password replaced, safe to print (as the logger's redactUrl, without loading pino). */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/**
+ * The config file and environment, then the command-line options. Where neither the environment
+ * nor an option says otherwise, the endpoints a running `npm start` published in
+ * .tandem/runtime.json: its database (the embedded one listens on a port chosen at start) and the
+ * Temporal server it started.
+ */
 function resolveConfig(options: GlobalOptions): TandemConfig {
   const config = loadConfig();
+  const runtime = liveRuntimeInfo();
+  if (runtime) {
+    if (!process.env.DATABASE_URL && runtime.databaseUrl) config.database.url = runtime.databaseUrl;
+    if (!process.env.TEMPORAL_ADDRESS) config.temporal.address = runtime.temporalAddress;
+    if (!process.env.TEMPORAL_NAMESPACE) config.temporal.namespace = runtime.namespace;
+    if (!process.env.TANDEM_WORKFLOW_ID) config.temporal.workflowId = runtime.workflowId;
+  }
   if (options.address) config.temporal.address = options.address;
   if (options.namespace) config.temporal.namespace = options.namespace;
   if (options.workflowId) config.temporal.workflowId = options.workflowId;
@@ -62,6 +90,8 @@ function resolveConfig(options: GlobalOptions): TandemConfig {
 }
 
 async function connect(config: TandemConfig): Promise<{ client: Client; close: () => Promise<void> }> {
+  // Loaded here, not at the top: the database commands and --help do without it (~0.5 s of CPU).
+  const { Client, Connection } = await import('@temporalio/client');
   let connection: Connection;
   const options = temporalConnectionOptions(config);
   try {
@@ -78,15 +108,16 @@ async function connect(config: TandemConfig): Promise<{ client: Client; close: (
 
 function describeFailure(error: unknown, config: TandemConfig): CliError {
   if (error instanceof CliError) return error;
-  if (error instanceof WorkflowNotFoundError || (error as { name?: string })?.name === 'WorkflowNotFoundError') {
+  const name = (error as { name?: string })?.name;
+  if (name === 'WorkflowNotFoundError') {
     return new CliError(
       `No workflow ${config.temporal.workflowId} in namespace ${config.temporal.namespace} at ${config.temporal.address}. Start it with \`tandem start\` or \`npm start\`.`,
       EXIT.failed,
     );
   }
-  if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause as { message?: string; type?: string } | undefined;
-    return new CliError(cause?.message ?? error.message, cause?.type === 'InvalidRequest' ? EXIT.badInput : EXIT.failed);
+  if (name === 'WorkflowUpdateFailedError') {
+    const cause = (error as Error).cause as { message?: string; type?: string } | undefined;
+    return new CliError(cause?.message ?? (error as Error).message, cause?.type === 'InvalidRequest' ? EXIT.badInput : EXIT.failed);
   }
   return new CliError((error as Error)?.message ?? String(error), EXIT.failed);
 }
@@ -125,10 +156,15 @@ export function buildProgram(io: CliIo = processIo): Command {
     async (...args: A): Promise<void> => {
       const options = program.opts<GlobalOptions>();
       const config = resolveConfig(options);
+      const { createPool } = await import('./db/pool');
       const db = createPool({ url: config.database.url, max: 2 });
       try {
         await db.query('SELECT 1').catch((error: Error) => {
-          throw new CliError(`No PostgreSQL reachable at ${redactUrl(config.database.url)} (${error.message}). Set DATABASE_URL or database.url.`, EXIT.unreachable);
+          throw new CliError(
+            `Tandem's database is not reachable at ${redactUrl(config.database.url)} (${error.message}). ` +
+              'Start Tandem with `npm start` (its embedded database is found through .tandem/runtime.json), or set DATABASE_URL or database.url.',
+            EXIT.databaseUnreachable,
+          );
         });
         const result = await fn(db, config, ...args);
         io.out(options.json ? JSON.stringify(result.json, null, 2) : result.text);
@@ -159,21 +195,36 @@ export function buildProgram(io: CliIo = processIo): Command {
         try {
           alreadyRunning = (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
         } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
         }
-        const org = options.org ?? config.salesforce.org;
-        const handle = await client.workflow.start(continuousSyncWorkflow, {
+        // The same org name `npm start` uses: the config, else the login host, else the demo org.
+        const org = options.org ?? config.salesforce.org ?? (process.env.SF_LOGIN_URL ? new URL(process.env.SF_LOGIN_URL).hostname.split('.')[0] : 'demo');
+        const startOptions = {
           workflowId,
           taskQueue,
-          args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          staticSummary: `Tandem continuous sync${org ? ` of ${org}` : ''}`,
-          ...(org ? { typedSearchAttributes: [{ key: TANDEM_ORG, value: org }] } : {}),
-        });
-        const runId = (await handle.describe()).runId;
+          args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }] as Parameters<typeof continuousSyncWorkflow>,
+          workflowIdConflictPolicy: 'USE_EXISTING' as const,
+          staticSummary: `Tandem continuous sync of ${org}`,
+        };
+        const notes: string[] = [];
+        const handle = await client.workflow
+          .start<typeof continuousSyncWorkflow>('continuousSyncWorkflow', { ...startOptions, typedSearchAttributes: [{ key: TANDEM_ORG, value: org }] })
+          .catch((error: Error) => {
+            // A namespace without Tandem's search attributes refuses them: start without, and say how to add them.
+            if (!/search attribute/i.test(error.message)) throw error;
+            notes.push('TandemOrg/TandemPhase are not registered on this namespace, so the sync was started without them; register them with `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemPhase)');
+            return client.workflow.start<typeof continuousSyncWorkflow>('continuousSyncWorkflow', startOptions);
+          });
+        const description = await handle.describe();
+        const runningOrg = description.searchAttributes?.TandemOrg?.[0];
+        if (alreadyRunning && runningOrg === undefined) {
+          notes.push(`the running sync was started without the TandemOrg search attribute, so filters by TandemOrg or TandemPhase do not find it; it keeps running as it is (terminate and start it again to add them: its state is in PostgreSQL)`);
+        }
+        const runId = description.runId;
+        const head = alreadyRunning ? `${workflowId} is already running (run ${runId})` : `started ${workflowId} on task queue ${taskQueue} (run ${runId}), TandemOrg=${org}`;
         return {
-          text: alreadyRunning ? `${workflowId} is already running (run ${runId})` : `started ${workflowId} on task queue ${taskQueue} (run ${runId})`,
-          json: { workflowId, runId, started: !alreadyRunning },
+          text: [head, ...notes.map((n) => `note: ${n}`)].join('\n'),
+          json: { workflowId, runId, started: !alreadyRunning, org: runningOrg ?? (alreadyRunning ? null : org), notes },
         };
       }),
     );
@@ -183,8 +234,11 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description('show the live status: per-object results, watermarks, backlog, API usage, initial-copy progress')
     .action(
       withClient(async (client, config) => {
-        const status = await client.workflow.getHandle(config.temporal.workflowId).query(statusQuery);
-        return { text: formatStatus(config.temporal.workflowId, status), json: status };
+        const [status, pending] = await Promise.all([
+          client.workflow.getHandle(config.temporal.workflowId).query<SyncStatus>(STATUS_QUERY),
+          pendingActivities(client, config.temporal.workflowId),
+        ]);
+        return { text: formatStatus(config.temporal.workflowId, status, new Date(), pending), json: { ...status, pendingActivities: pending } };
       }),
     );
 
@@ -193,8 +247,13 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description('start the next cycle now instead of waiting out the pause')
     .action(
       withClient(async (client, config) => {
-        await client.workflow.getHandle(config.temporal.workflowId).signal(syncNowSignal);
-        return { text: 'next cycle requested', json: { signalled: 'syncNow' } };
+        const handle = client.workflow.getHandle(config.temporal.workflowId);
+        await handle.signal(SYNC_NOW_SIGNAL);
+        // A paused sync records the request but starts nothing until resumed: say so rather than promise a cycle.
+        const { paused } = await handle.query<SyncStatus>(STATUS_QUERY);
+        return paused
+          ? { text: 'the sync is PAUSED: no cycle runs until `tandem resume` (which starts one at once)', json: { signalled: 'syncNow', paused: true } }
+          : { text: 'next cycle requested', json: { signalled: 'syncNow', paused: false } };
       }),
     );
 
@@ -206,14 +265,14 @@ export function buildProgram(io: CliIo = processIo): Command {
       withClient(async (client, config, objects: string[]) => {
         const accepted = await client.workflow
           .getHandle(config.temporal.workflowId)
-          .executeUpdate(resyncUpdate, { args: [objects.length > 0 ? { objects } : {}] });
+          .executeUpdate<string[], [{ objects?: string[] }]>(RESYNC_UPDATE, { args: [objects.length > 0 ? { objects } : {}] });
         return { text: `resync queued: ${accepted.join(', ')}`, json: { accepted } };
       }),
     );
 
   for (const [name, signal, text] of [
-    ['pause', pauseSignal, 'paused: no new cycles or copy pages until `tandem resume`'],
-    ['resume', resumeSignal, 'resumed'],
+    ['pause', PAUSE_SIGNAL, 'paused: no new cycles or copy pages until `tandem resume`'],
+    ['resume', RESUME_SIGNAL, 'resumed'],
   ] as const) {
     program
       .command(name)
@@ -234,6 +293,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .action(
       withDatabase(async (db, config, options: { object?: string; all?: boolean; limit: string }) => {
         checkObject(config, options.object);
+        const [{ listSyncErrors }, { formatSyncErrors }] = await Promise.all([import('./db/story'), import('./cli/format-records')]);
         const errors = await listSyncErrors(db, { object: options.object, all: options.all, limit: positiveInteger(options.limit) });
         return { text: formatSyncErrors(errors, options.all ?? false), json: errors };
       }),
@@ -245,6 +305,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .argument('<key...>', 'a Salesforce id (Lead, Contact, Campaign, CampaignMember), a person\'s email, or <Object> <row id|Salesforce id>')
     .action(
       withDatabase(async (db, config, key: string[]) => {
+        const [{ recordStory }, { findRecords }, { formatStory }] = await Promise.all([import('./db/story'), import('./db/record-lookup'), import('./cli/format-records')]);
         let refs;
         if (key.length === 2) {
           checkObject(config, key[0]);
@@ -271,6 +332,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .action(
       withDatabase(async (db, config, options: { object?: string; limit: string }) => {
         checkObject(config, options.object);
+        const [{ listConflicts }, { formatConflicts }] = await Promise.all([import('./db/story'), import('./cli/format-records')]);
         const conflicts = await listConflicts(db, { object: options.object, limit: positiveInteger(options.limit) });
         return { text: formatConflicts(conflicts), json: conflicts };
       }),
@@ -282,24 +344,24 @@ export function buildProgram(io: CliIo = processIo): Command {
     .action(
       withClient(async (client, config, options: { confirm?: string }) => {
         const handle = client.workflow.getHandle(config.temporal.workflowId);
-        const status = await handle.query(statusQuery);
+        const status = await handle.query<SyncStatus>(STATUS_QUERY);
         // The workflow's last plan saw which org the workers' credentials reach (they may differ from this shell's).
         const connected = status.orgMismatch?.connected;
+        if (!connected) {
+          const bound = status.org ? ` (org ${status.org.orgId})` : '';
+          throw new CliError(`the sync reports no org mismatch: the credentials reach the org the schema is bound to${bound}; nothing to re-bind`, EXIT.failed);
+        }
+        const [{ createPool }, rebind] = await Promise.all([import('./db/pool'), import('./cli/rebind')]);
+        const refused = (code: number) => (error: unknown) => {
+          throw error instanceof rebind.RebindRefusedError ? new CliError(error.message, code) : error;
+        };
         const db = createPool({ url: config.database.url, max: 2 });
         try {
-          if (!connected) {
-            const bound = status.org ? ` (org ${status.org.orgId})` : '';
-            throw new CliError(`the sync reports no org mismatch: the credentials reach the org the schema is bound to${bound}; nothing to re-bind`, EXIT.failed);
-          }
-          const plan = await planRebind(db, config.database.schema, connected, config.sync.deletePolicy).catch((error: unknown) => {
-            throw error instanceof RebindRefusedError ? new CliError(error.message, EXIT.failed) : error;
-          });
-          if (!options.confirm) return { text: formatRebindPlan(plan), json: { plan, applied: false } };
-          const result = await applyRebind(db, plan, options.confirm).catch((error: unknown) => {
-            throw error instanceof RebindRefusedError ? new CliError(error.message, EXIT.badInput) : error;
-          });
-          await handle.signal(syncNowSignal);
-          return { text: formatRebindResult(result), json: { plan, applied: true, result } };
+          const plan = await rebind.planRebind(db, config.database.schema, connected, config.sync.deletePolicy).catch(refused(EXIT.failed));
+          if (!options.confirm) return { text: rebind.formatRebindPlan(plan), json: { plan, applied: false } };
+          const result = await rebind.applyRebind(db, plan, options.confirm).catch(refused(EXIT.badInput));
+          await handle.signal(SYNC_NOW_SIGNAL);
+          return { text: rebind.formatRebindResult(result), json: { plan, applied: true, result } };
         } finally {
           await db.end();
         }
@@ -310,16 +372,20 @@ export function buildProgram(io: CliIo = processIo): Command {
 
 /** Parses argv, runs the command and returns the exit code (errors already printed). */
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
-  program.exitOverride();
   const json = argv.includes('--json');
+  // With --json, what commander would print on stderr (an unknown command or option) becomes the JSON error.
+  const commanderErrors: string[] = [];
+  const program = buildProgram(json ? { out: io.out, err: (text) => commanderErrors.push(text) } : io);
+  program.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; anything else commander rejects is bad input (already printed by commander).
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      if (error.exitCode === 0) return EXIT.ok;
+      if (json) io.out(JSON.stringify({ error: error.message.replace(/^error: /, ''), exitCode: EXIT.badInput }));
+      return EXIT.badInput;
     }
     const badConfig = (error as { name?: string })?.name === 'ConfigError';
     const failure = error instanceof CliError ? error : new CliError((error as Error)?.message ?? String(error), badConfig ? EXIT.badInput : EXIT.failed);

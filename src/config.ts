@@ -5,7 +5,8 @@
  * (src/salesforce/credentials.ts) and never reach workflow inputs, Temporal history or logs.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SYNC_OBJECTS, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_ID } from './shared';
 
@@ -166,7 +167,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   let raw: RawConfig = {};
   if (existsSync(file)) {
     try {
-      raw = (parseYaml(readFileSync(file, 'utf8')) as RawConfig | null) ?? {};
+      // The YAML parser loads only when there is a file to parse: most `tandem` calls have none.
+      const { parse } = createRequire(import.meta.url)('yaml') as typeof Yaml;
+      raw = (parse(readFileSync(file, 'utf8')) as RawConfig | null) ?? {};
     } catch (error) {
       throw new ConfigError(`Invalid configuration (${file}): not valid YAML: ${(error as Error).message}`);
     }

@@ -5,7 +5,11 @@
  */
 import pino from 'pino';
 
-/** The root logger; level from LOG_LEVEL (default `info`). */
+/**
+ * The root logger; level from LOG_LEVEL (default `info`). It writes to stderr, synchronously: stdout
+ * is for the lines people read (`npm start`'s banner and progress, the CLI's answers), so
+ * `npm start 2>tandem.log` or `2>/dev/null` separates the two.
+ */
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? 'info',
   base: { service: 'tandem' },
@@ -13,7 +17,7 @@ export const logger = pino({
     paths: ['password', '*.password', 'clientSecret', '*.clientSecret', 'accessToken', '*.accessToken', 'sessionId', '*.sessionId', 'securityToken', '*.securityToken'],
     censor: '[redacted]',
   },
-});
+}, pino.destination({ fd: 2, sync: true }));
 
 /** A connection URL with its password replaced, safe to print. */
 export function redactUrl(url: string): string {

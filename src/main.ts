@@ -9,11 +9,12 @@
  * The demo org is kept in .tandem/emulator, so a restart continues where it stopped;
  * `npm start -- --reset` starts the demo over on both sides (src/demo-reset.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { temporalConnectionOptions } from './temporal/connection';
 import { progressLine } from './cli/format';
+import { pendingActivities } from './cli/pending';
 import { loadConfig, type TandemConfig } from './config';
 import { DatabaseUnreachableError, ensureDatabase } from './db/ensure-database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
@@ -22,7 +23,8 @@ import { logger, redactUrl } from './logger';
 import { installRuntime, serveMetrics } from './metrics';
 import { loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
 import { dataConverter } from './security/data-converter';
-import { ensureTemporalBinaries } from './temporal/binaries';
+import { ensureTemporalBinaries, temporalCliCommand } from './temporal/binaries';
+import { processAlive, readRuntimeInfo, removeRuntimeInfo, stateDir, writeRuntimeInfo } from './runtime-file';
 import { freePort, isHealthy, startDevServer, type DevServer } from './temporal/dev-server';
 import { runSyncWorker, type RunningSyncWorker } from './worker';
 import { TANDEM_ORG } from './shared';
@@ -38,11 +40,12 @@ import { readOrganizationName } from './salesforce/organization';
 import { describeOrg, sameOrgId, type OrgIdentity } from './sync/org-identity';
 
 /** Where `npm start` keeps the dev server's and the embedded database's files. */
-const STATE_DIR = process.env.TANDEM_STATE_DIR ?? '.tandem';
+const STATE_DIR = stateDir();
 /** Where the demo org lives between runs (the emulator's journal and snapshot). */
 const DEMO_ORG_DIR = `${STATE_DIR}/emulator`;
-const DEFAULT_TEMPORAL_PORT = 7233;
-const DEFAULT_UI_PORT = 8233;
+// The dev server's ports; the variables exist so a second Tandem (or a test) can run beside the first.
+const DEFAULT_TEMPORAL_PORT = Number(process.env.TANDEM_TEMPORAL_PORT ?? 7233);
+const DEFAULT_UI_PORT = Number(process.env.TANDEM_UI_PORT ?? 8233);
 const DEFAULT_EMULATOR_PORT = 8700;
 const PROGRESS_INTERVAL_MS = 5_000;
 const PROGRESS_REPEAT_MS = 30_000;
@@ -106,8 +109,34 @@ function orgLines(org: { connected: OrgIdentity; bound: OrgIdentity | null } | u
   return lines;
 }
 
+/** True when `pid` is a `temporal server start-dev` process (Linux /proc; elsewhere: unknown, false). */
+function isDevServerProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('start-dev');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the dev server a previous `npm start` started and could not stop (it was killed or crashed):
+ * left running, it would be reused silently and never stopped. Its data is in the SQLite file, so
+ * the fresh server resumes the same workflows.
+ */
+async function stopStrayDevServer(): Promise<void> {
+  const previous = readRuntimeInfo(STATE_DIR);
+  const pid = previous?.devServerPid;
+  if (!previous || processAlive(previous.pid) || !pid || !processAlive(pid) || !isDevServerProcess(pid)) return;
+  process.stdout.write(`Stopping the Temporal dev server (pid ${pid}) that an earlier npm start (pid ${previous.pid}) left running…\n`);
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; processAlive(pid) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  removeRuntimeInfo(STATE_DIR);
+}
+
 async function startTemporal(): Promise<DevServer> {
   const { cli } = ensureTemporalBinaries();
+  await stopStrayDevServer();
   const defaultAddress = `127.0.0.1:${DEFAULT_TEMPORAL_PORT}`;
   if (await isHealthy(cli, defaultAddress)) {
     log.info({ address: defaultAddress }, 'using the Temporal server already running');
@@ -131,7 +160,8 @@ function banner(config: TandemConfig, started: Started, salesforce: string, org:
     started.embeddedDatabase
       ? `  PostgreSQL    embedded PGlite at ${redactUrl(config.database.url)}, data in ${STATE_DIR}/pglite (no PostgreSQL answered; set DATABASE_URL to use yours)`
       : `  PostgreSQL    ${redactUrl(config.database.url)} (schema "${config.database.schema}", Tandem's state in "tandem")`,
-    `  Temporal      ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`,
+    `  Temporal      ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}` +
+      (started.devServer && !started.devServer.pid ? ' (a server already running there, not started by Tandem: left running when Tandem stops)' : ''),
   ];
   if (started.metrics) lines.push(`  Metrics       ${started.metrics.url}`);
   if (started.devServer?.uiUrl) {
@@ -148,11 +178,13 @@ function banner(config: TandemConfig, started: Started, salesforce: string, org:
       `  OAuth client  ${oauth.clientId} / ${oauth.clientSecret}`,
     );
   }
+  const temporal = temporalCliCommand();
   lines.push(
     '',
     'Watch it:',
-    `  temporal workflow query --workflow-id ${config.temporal.workflowId} --name status --address ${config.temporal.address}`,
-    `  temporal workflow signal --workflow-id ${config.temporal.workflowId} --name syncNow --address ${config.temporal.address}`,
+    `  npx tandem status`,
+    `  ${temporal} workflow query --workflow-id ${config.temporal.workflowId} --name status --address ${config.temporal.address}`,
+    `  ${temporal} workflow signal --workflow-id ${config.temporal.workflowId} --name syncNow --address ${config.temporal.address}`,
     'Ctrl-C stops everything.',
     '',
   );
@@ -182,7 +214,10 @@ async function stopAll(started: Started): Promise<void> {
   if (started.progressTimer) clearInterval(started.progressTimer);
   await started.worker?.stop().catch((error: unknown) => log.warn({ err: String(error) }, 'worker stop failed'));
   await started.clientConnection?.close().catch(() => undefined);
-  started.metrics?.server.close();
+  if (started.metrics) {
+    started.metrics.server.close();
+    started.metrics.server.closeAllConnections(); // a scraper's keep-alive connection would hold the process open
+  }
   await started.devServer?.stop();
   await started.emulator?.stop();
   await started.embeddedDatabase?.stop();
@@ -208,24 +243,58 @@ async function resetDemo(config: TandemConfig, started: Started, force: boolean)
 
 async function main(): Promise<void> {
   let flags: ReturnType<typeof parseStartFlags>;
+  let config: TandemConfig;
   try {
     flags = parseStartFlags(process.argv.slice(2));
+    config = loadConfig();
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exitCode = 2;
-    return;
+    // A bad flag or config is the operator's to fix: the message names it; a stack trace would bury it.
+    process.stderr.write(`Tandem could not start: ${(error as Error).message}\n`);
+    process.exit(2);
   }
-  const config = loadConfig();
   const started: Started = {};
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write('\nStopping Tandem…\n');
-    await stopAll(started);
-    process.stdout.write('Stopped.\n');
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop());
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      process.stdout.write('\nStopping Tandem…\n');
+      await stopAll(started);
+      removeRuntimeInfo(STATE_DIR);
+      process.stdout.write('Stopped.\n');
+    })());
+  // Ctrl-C in a terminal reaches this process twice (from the terminal and relayed by npm): the
+  // first signal stops cleanly; another one more than a second later stops at once.
+  let firstSignalAt = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (firstSignalAt === 0) {
+        firstSignalAt = Date.now();
+        void stop().then(() => process.exit(process.exitCode ?? 0));
+      } else if (Date.now() - firstSignalAt > 1_000) {
+        process.stderr.write(`${signal} again: exiting without waiting for a clean stop\n`);
+        process.exit(130);
+      }
+    });
+  }
+
+  /** Publishes where everything listens (.tandem/runtime.json), for the CLI and for the next start. */
+  const publishRuntime = (): void =>
+    writeRuntimeInfo(
+      {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        ...(new URL(config.database.url).password ? {} : { databaseUrl: config.database.url }),
+        embeddedDatabase: Boolean(started.embeddedDatabase),
+        temporalAddress: config.temporal.address,
+        namespace: config.temporal.namespace,
+        workflowId: config.temporal.workflowId,
+        temporalCli: temporalCliCommand(),
+        devServerPid: started.devServer?.pid,
+        uiUrl: started.devServer?.uiUrl,
+        metricsUrl: started.metrics?.url,
+        emulatorUrl: started.emulator?.url,
+      },
+      STATE_DIR,
+    );
 
   try {
     const temporalMetricsPort = await freePort();
@@ -256,6 +325,7 @@ async function main(): Promise<void> {
     if (!process.env.TEMPORAL_ADDRESS) {
       started.devServer = await startTemporal();
       config.temporal.address = started.devServer.address;
+      publishRuntime(); // now: a crash before the banner must not leave this dev server unknown
     }
     started.clientConnection = await Connection.connect(temporalConnectionOptions(config));
     started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace, dataConverter: dataConverter() });
@@ -288,13 +358,17 @@ async function main(): Promise<void> {
         return started.client!.workflow.start(continuousSyncWorkflow, startOptions);
       });
     process.stdout.write(banner(config, started, salesforce, orgIdentity));
+    publishRuntime();
+    if ((await handle.describe()).searchAttributes?.TandemOrg === undefined) {
+      // USE_EXISTING attached to a run started without them (e.g. by hand); they cannot be added from outside.
+      process.stdout.write(`Note: the running ${config.temporal.workflowId} has no TandemOrg search attribute, so TandemOrg/TandemPhase filters do not find it.\n\n`);
+    }
 
     let last = { shape: '', line: '', at: 0 };
     started.progressTimer = setInterval(() => {
-      handle
-        .query(statusQuery)
-        .then((status) => {
-          const line = progressLine(status, new Date());
+      Promise.all([handle.query(statusQuery), pendingActivities(started.client!, config.temporal.workflowId)])
+        .then(([status, pending]) => {
+          const line = progressLine(status, new Date(), pending);
           // A new phase, cycle or failure prints at once; moving numbers alone at most every 30 s.
           const shape = line.replace(/\d+/g, '#');
           const now = Date.now();
@@ -305,10 +379,16 @@ async function main(): Promise<void> {
         .catch(() => undefined); // a query can fail while the worker restarts; the next tick retries
     }, PROGRESS_INTERVAL_MS);
     await started.worker.finished;
+    if (!stopping) throw new Error('the worker stopped');
   } catch (error) {
-    log.fatal({ err: error instanceof Error ? error.message : String(error) }, 'Tandem could not start');
+    if (stopping) return;
+    const message = error instanceof Error ? error.message : String(error);
+    log.fatal({ err: message }, 'Tandem could not start');
+    process.stderr.write(`Tandem stopped: ${message}\n`);
     process.exitCode = 1;
     await stop();
+    // Nothing of Tandem's is left to wait for; native handles of the Temporal runtime could keep the process up.
+    process.exit(1);
   }
 }
 

@@ -4,6 +4,7 @@
  * the Temporal runtime's (task latencies, poller and slot gauges, and the workflow's cycle histogram),
  * which the SDK exports on an internal loopback port and this endpoint relays.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server } from 'node:http';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -19,7 +20,20 @@ const rowsCopied = new Counter({ name: 'tandem_rows_copied_total', help: 'Rows w
 const rowsPushed = new Counter({ name: 'tandem_rows_pushed_total', help: 'Marketing-side changes accepted by Salesforce', labelNames: ['object'], registers: [registry] });
 const pushFailures = new Counter({ name: 'tandem_push_failures_total', help: 'Records Salesforce refused permanently (see tandem.sync_error)', labelNames: ['object'], registers: [registry] });
 const backlog = new Gauge({ name: 'tandem_outbox_backlog', help: 'Outbox rows still pending after the last push', labelNames: ['object'], registers: [registry] });
-const apiCalls = new Counter({ name: 'tandem_salesforce_api_calls_total', help: 'Salesforce API calls made by activities', labelNames: ['activity', 'object'], registers: [registry] });
+const apiCalls = new Counter({
+  name: 'tandem_salesforce_api_calls_total',
+  help: 'Salesforce API calls sent (every request through the client: queries, describes, limits, Bulk polls and pages, writes), by activity and object',
+  labelNames: ['activity', 'object'],
+  registers: [registry],
+});
+
+/** The activity call in progress, so an API call is counted against it. */
+const currentActivity = new AsyncLocalStorage<{ activity: string; object: string }>();
+
+/** Counts one Salesforce API call; the SalesforceClient calls it for every request it sends (`onApiCall`). */
+export function countSalesforceCall(): void {
+  apiCalls.inc(currentActivity.getStore() ?? { activity: '', object: '' });
+}
 const apiUsage = new Gauge({ name: 'tandem_salesforce_api_usage', help: 'Daily API usage as Salesforce last reported it', labelNames: ['kind'], registers: [registry] });
 const orgMismatch = new Gauge({
   name: 'tandem_org_mismatch',
@@ -52,7 +66,7 @@ export function instrumentActivities(activities: SyncActivities): SyncActivities
       const started = Date.now();
       const { object, cycle } = input as { object?: string; cycle?: number };
       try {
-        const output = await fn(input);
+        const output = await currentActivity.run({ activity, object: object ?? '' }, () => fn(input));
         record(input, output);
         activityLog.info({ activity, object, cycle, durationMs: Date.now() - started, ...summarise(output) }, `${activity} done`);
         return output;
@@ -79,13 +93,11 @@ export function instrumentActivities(activities: SyncActivities): SyncActivities
     pullChanges: counted('pullChanges', activities.pullChanges, ({ object }, r) => {
       rowsPulled.inc({ object }, r.rowsPulled);
       rowsDeleted.inc({ object }, r.rowsDeleted);
-      apiCalls.inc({ activity: 'pullChanges', object }, r.apiCalls);
     }),
     pushChanges: counted('pushChanges', activities.pushChanges, ({ object }, r) => {
       rowsPushed.inc({ object }, r.rowsPushed);
       pushFailures.inc({ object }, r.rowsFailed);
       backlog.set({ object }, r.backlog);
-      apiCalls.inc({ activity: 'pushChanges', object }, r.apiCalls);
     }),
     startInitialCopy: counted('startInitialCopy', activities.startInitialCopy, () => undefined),
     copyObjectPages: (() => {

@@ -58,10 +58,14 @@ export interface CyclePlan {
 /** The outcome of one incremental pull of one object. */
 export interface PullResult {
   object: string;
-  /** Rows inserted or updated locally. */
+  /** Rows inserted or changed locally (a re-read row with nothing changed is not counted). */
   rowsPulled: number;
   /** Rows marked deleted (or removed, with hard delete). */
   rowsDeleted: number;
+  /** Rows the pull read, changed or not (the overlap window re-reads rows already synced). */
+  rowsRead?: number;
+  /** Rows read again with nothing changed: not rewritten, and not in rowsPulled or rowsDeleted. */
+  rowsUnchanged?: number;
   /** The watermark committed with the rows, ISO-8601, or null when the object has none yet. */
   watermark: string | null;
   /** Salesforce API calls the pull made. */

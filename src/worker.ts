@@ -3,6 +3,7 @@
  * `createSyncWorker` is the one place a Worker is configured (the CLI entry below, `npm start`
  * and the tests all use it); the activities are built once per process with injected clients.
  */
+import type { Server } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type pg from 'pg';
@@ -12,7 +13,7 @@ import { loadConfig, type TandemConfig } from './config';
 import { migrate } from './db/migrations';
 import { createPool } from './db/pool';
 import { logger, redactUrl } from './logger';
-import { installRuntime, instrumentActivities, serveMetrics } from './metrics';
+import { countSalesforceCall, installRuntime, instrumentActivities, serveMetrics } from './metrics';
 import { freePort } from './temporal/dev-server';
 import { SalesforceClient } from './salesforce/connection';
 import { CredentialsError, loadCredentials, type SalesforceCredentials } from './salesforce/credentials';
@@ -70,7 +71,7 @@ export async function runSyncWorker(config: TandemConfig, credentials: Salesforc
   await migrate(pool);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const activities = createActivities({
-    salesforce: () => SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion }),
+    salesforce: () => SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion, onApiCall: countSalesforceCall }),
     db: pool,
     config,
   });
@@ -101,18 +102,36 @@ async function main(): Promise<void> {
   }
   const temporalMetricsPort = await freePort();
   installRuntime({ temporalMetricsAddress: `127.0.0.1:${temporalMetricsPort}` });
-  if (config.metrics.port > 0) {
-    const metrics = await serveMetrics({ port: config.metrics.port, host: config.metrics.host, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` });
-    logger.info({ url: metrics.url }, 'metrics endpoint');
+  let metrics: { url: string; server: Server } | undefined;
+  // A signal before the worker runs (still connecting) exits at once; after, it stops the worker cleanly.
+  let running: RunningSyncWorker | undefined;
+  const onSignal = (): void => {
+    if (running) void running.stop();
+    else process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, onSignal);
+  try {
+    if (config.metrics.port > 0) {
+      metrics = await serveMetrics({ port: config.metrics.port, host: config.metrics.host, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` });
+      logger.info({ url: metrics.url }, 'metrics endpoint');
+    }
+    running = await runSyncWorker(config, credentials);
+    await running.finished;
+  } finally {
+    // The listening metrics server would keep the process alive after the worker is gone.
+    metrics?.server.close();
+    metrics?.server.closeAllConnections();
   }
-  const running = await runSyncWorker(config, credentials);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.stop());
-  await running.finished;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'worker failed');
-    process.exitCode = 1;
-  });
+  main().then(
+    // Exit even if a native handle of the Temporal runtime lingers: a process manager restarts us.
+    () => process.exit(process.exitCode ?? 0),
+    (error: unknown) => {
+      logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'worker failed');
+      process.stderr.write(`Tandem worker stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -6,7 +6,7 @@
  * `deletedCheckIntervalSeconds`. The cost is one query call per 2,000 changes, whatever the table size.
  */
 import type { PullResult } from '../shared';
-import { applyDeletes, dedupeById, purgeDeletedRows, upsertRows } from '../db/copy';
+import { applyDeletes, dedupeById, purgeDeletedRows, upsertChangedRows } from '../db/copy';
 import { withTransaction } from '../db/pool';
 import { flagNeedsCopy, readObjectState, saveDeletesCovered, saveWatermark, type ObjectState } from '../db/state';
 import type { ObjectDefinition } from '../objects';
@@ -47,7 +47,7 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       state = (await readObjectState(ctx.db, def.name))!;
     }
     call = 'queryAll';
-    let counts: { pulled: number; deleted: number; newest: Date | null };
+    let counts: PageCounts;
     try {
       counts = await pullPages(ctx, client, def, state);
     } catch (error) {
@@ -70,14 +70,34 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       deleted += await pullPurgedDeletes(ctx, client, def, state);
     }
     await recordApiUsage(ctx, client);
-    return { object: def.name, rowsPulled: counts.pulled, rowsDeleted: deleted, watermark: watermark.toISOString(), apiCalls: client.apiCalls };
+    return {
+      object: def.name,
+      rowsPulled: counts.pulled,
+      rowsDeleted: deleted,
+      rowsRead: counts.read,
+      rowsUnchanged: counts.unchanged,
+      watermark: watermark.toISOString(),
+      apiCalls: client.apiCalls,
+    };
   } catch (error) {
     throw toActivityFailure(error, { object: input.object, call });
   }
 }
 
-/** Reads the changed rows page by page; each page and its newest stamp commit together. */
-async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, state: ObjectState): Promise<{ pulled: number; deleted: number; newest: Date | null }> {
+/** What a pull read: rows changed (pulled), newly marked deleted, read in all, and re-read unchanged. */
+interface PageCounts {
+  pulled: number;
+  deleted: number;
+  read: number;
+  unchanged: number;
+  newest: Date | null;
+}
+
+/**
+ * Reads the changed rows page by page; each page and its newest stamp commit together. Rows re-read
+ * inside the overlap window with nothing changed are neither rewritten nor counted as pulled.
+ */
+async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, state: ObjectState): Promise<PageCounts> {
   const columns: ColumnSpec[] = state.columns;
   const soql = buildSelect({
     object: def.name,
@@ -89,6 +109,7 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
   const target = { schema: ctx.config.database.schema, table: state.tableName, columns };
   let pulled = 0;
   let deleted = 0;
+  let read = 0;
   let newest: Date | null = null;
   for await (const page of queryPages(client, soql, { scanAll: true, batchSize: PULL_BATCH_SIZE })) {
     throwIfCancelled();
@@ -98,22 +119,23 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
       const stamp = new Date(String(record[CURSOR_FIELD]).replace(/\+0000$/, 'Z'));
       if (!Number.isNaN(stamp.getTime()) && (!pageNewest || stamp > pageNewest)) pageNewest = stamp;
     }
-    const deletedRows = rows.filter((row) => row[deletedIndex] === 't').length;
-    await withTransaction(ctx.db, async (tx) => {
+    const counts = await withTransaction(ctx.db, async (tx) => {
       // Rows with marketing-side changes not yet pushed are merged field by field, not overwritten.
       const pending = await guardPendingChanges(ctx, tx, def, target);
-      await upsertRows(tx, target, rows);
+      const written = await upsertChangedRows(tx, target, rows, columns[deletedIndex]!.column);
       await pending?.reconcile();
       if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
       // Ordered by SystemModstamp: every row stamped before this page's newest has been read.
       if (pageNewest) await saveWatermark(tx, def.name, pageNewest, ctx.now());
+      return written;
     });
-    pulled += rows.length - deletedRows;
-    deleted += deletedRows;
+    pulled += counts.changed - counts.changedDeleted;
+    deleted += counts.changedDeleted;
+    read += rows.length;
     if (pageNewest && (!newest || pageNewest > newest)) newest = pageNewest;
     beat({ object: def.name, rowsPulled: pulled, rowsDeleted: deleted });
   }
-  return { pulled, deleted, newest };
+  return { pulled, deleted, read, unchanged: read - pulled - deleted, newest };
 }
 
 /**

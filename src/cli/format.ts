@@ -4,6 +4,57 @@
 import { describeOrg } from '../sync/org-identity';
 import type { CopyStatus, ObjectStatus, SyncStatus } from '../workflows/messages';
 
+/** An activity Temporal has scheduled or running, as DescribeWorkflowExecution reports it (ISO times). */
+export interface PendingActivity {
+  workflowId: string;
+  activityId: string;
+  activityType: string;
+  state: 'scheduled' | 'started' | 'cancel-requested' | 'paused' | 'pause-requested';
+  attempt: number;
+  /** 0 = unlimited. */
+  maximumAttempts: number;
+  scheduledAt?: string;
+  startedAt?: string;
+  lastHeartbeatAt?: string;
+  /** The previous attempt's failure (a heartbeat timeout when its worker died). */
+  lastFailure?: string;
+  lastWorker?: string;
+  nextAttemptAt?: string;
+}
+
+/** A started activity silent for longer than this is called out: its worker may be gone. */
+const SILENT_AFTER_SECONDS = 30;
+
+function secondsSince(iso: string | undefined, now: Date): number | undefined {
+  return iso ? Math.max(0, (now.getTime() - Date.parse(iso)) / 1000) : undefined;
+}
+
+/** One pending activity in one line: type, attempt, since when, last heartbeat, last failure. */
+export function formatPendingActivity(a: PendingActivity, now: Date): string {
+  const parts = [`${a.activityType} (activity ${a.activityId}${a.workflowId.endsWith('/initial-copy') ? ' of the initial copy' : ''})`, a.state];
+  parts.push(`attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}`);
+  const started = secondsSince(a.startedAt, now);
+  const scheduled = secondsSince(a.scheduledAt, now);
+  if (a.state === 'started' && started !== undefined) parts.push(`started ${humanDuration(started)} ago${a.lastWorker ? ` on ${a.lastWorker}` : ''}`);
+  else if (scheduled !== undefined) parts.push(`scheduled ${humanDuration(scheduled)} ago`);
+  const beat = secondsSince(a.lastHeartbeatAt, now);
+  if (beat !== undefined) parts.push(`last heartbeat ${humanDuration(beat)} ago`);
+  const next = a.nextAttemptAt ? (Date.parse(a.nextAttemptAt) - now.getTime()) / 1000 : undefined;
+  if (a.state === 'scheduled' && next !== undefined && next > 0) parts.push(`next attempt in ${humanDuration(next)}`);
+  if (a.lastFailure) parts.push(`last failure: ${a.lastFailure}`);
+  return parts.join(', ');
+}
+
+/** Why a pending activity deserves the operator's attention now, or undefined when it is just running. */
+function pendingTrouble(a: PendingActivity, now: Date): string | undefined {
+  const silent = a.state === 'started' ? secondsSince(a.lastHeartbeatAt ?? a.startedAt, now) : undefined;
+  if (silent !== undefined && silent > SILENT_AFTER_SECONDS) {
+    return `${a.activityType} silent for ${humanDuration(silent)} (no heartbeat; a dead worker's activity is retried after its heartbeat timeout)`;
+  }
+  if (a.attempt > 1) return `${a.activityType} attempt ${a.attempt}${a.lastFailure ? ` after: ${a.lastFailure}` : ''}`;
+  return undefined;
+}
+
 /** Lays rows out in left-aligned columns separated by two spaces. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -30,7 +81,9 @@ export function humanDuration(seconds: number): string {
 function pullCell(o: ObjectStatus): string {
   if (!o.lastPull) return '–';
   if (!o.lastPull.ok) return `FAILED: ${o.lastPull.error ?? ''}`;
-  return `${o.lastPull.rowsPulled ?? 0} rows, ${o.lastPull.rowsDeleted ?? 0} deleted (cycle ${o.lastPull.cycle})`;
+  // rowsUnchanged reaches status once the workflow copies it from the PullResult.
+  const unchanged = (o.lastPull as { rowsUnchanged?: number }).rowsUnchanged;
+  return `${o.lastPull.rowsPulled ?? 0} rows, ${o.lastPull.rowsDeleted ?? 0} deleted${unchanged ? `, ${unchanged} re-read unchanged` : ''} (cycle ${o.lastPull.cycle})`;
 }
 
 function pushCell(o: ObjectStatus): string {
@@ -50,7 +103,7 @@ function pushCell(o: ObjectStatus): string {
 }
 
 /** The whole status as the `tandem status` command prints it. */
-export function formatStatus(workflowId: string, status: SyncStatus, now = new Date()): string {
+export function formatStatus(workflowId: string, status: SyncStatus, now = new Date(), pending: PendingActivity[] = []): string {
   const head = [
     `${workflowId}: ${status.paused ? 'PAUSED' : status.phase}, cycle ${status.cycle}` +
       (status.nextCycleAt && !status.paused ? `, next cycle ${status.nextCycleAt}` : ''),
@@ -80,19 +133,33 @@ export function formatStatus(workflowId: string, status: SyncStatus, now = new D
         ),
     );
   }
+  if (pending.length > 0) sections.push(`Activities in flight:\n${pending.map((a) => `  ${formatPendingActivity(a, now)}`).join('\n')}`);
+  const openErrors = countOpenErrors(status);
+  if (openErrors > 0) sections.push(`Open sync errors: ${openErrors} (records Salesforce refused; \`tandem errors\` lists them)`);
   if (status.pendingResync.length > 0) sections.push(`Resync pending: ${status.pendingResync.join(', ')}`);
   if (status.notices.length > 0) sections.push(`Notices:\n${status.notices.map((n) => `  ${n}`).join('\n')}`);
   return sections.join('\n\n');
 }
 
-/** The one-line progress `npm start` prints: phase, copies with rows, rate and ETA, failures, API usage. */
-export function progressLine(status: SyncStatus, now: Date): string {
+/** Open sync errors over all objects, as their last pushes counted them. */
+function countOpenErrors(status: SyncStatus): number {
+  return Object.values(status.objects).reduce((sum, o) => sum + (o.lastPush?.ok ? (o.lastPush.openErrors ?? 0) : 0), 0);
+}
+
+/**
+ * The one-line progress `npm start` prints: phase, copies with rows, rate and ETA (copies not started
+ * yet as pending), failures, open sync errors, an activity retrying or silent, API usage.
+ */
+export function progressLine(status: SyncStatus, now: Date, pending: PendingActivity[] = []): string {
   if (status.orgMismatch) {
     const { bound, connected } = status.orgMismatch;
     return `cycle ${status.cycle} SYNC STOPPED · wrong Salesforce org: bound to ${describeOrg(bound)}, credentials reach ${describeOrg(connected)} · fix the credentials or run \`npx tandem rebind\``;
   }
-  const copies = Object.values(status.initialCopy).filter((c) => !c.finishedAt);
-  const copying = copies
+  const unfinished = Object.values(status.initialCopy).filter((c) => !c.done && !c.finishedAt && !c.error);
+  // A copy with no row yet is queued behind the one running (the child copies one object at a time).
+  const queued = unfinished.filter((c) => c.rowsCopied === 0).map((c) => c.object);
+  const copying = unfinished
+    .filter((c) => c.rowsCopied > 0)
     .map((c) => {
       const { rate, etaSeconds } = copyEta(c, now);
       const total = c.totalRows !== null ? `/${c.totalRows}` : '';
@@ -103,11 +170,16 @@ export function progressLine(status: SyncStatus, now: Date): string {
     .filter(([, o]) => o.lastPull && !o.lastPull.ok)
     .map(([name]) => name);
   const pulled = Object.values(status.objects).reduce((sum, o) => sum + (o.lastPull?.cycle === status.cycle ? (o.lastPull.rowsPulled ?? 0) : 0), 0);
+  const openErrors = countOpenErrors(status);
+  const trouble = pending.map((a) => pendingTrouble(a, now)).filter(Boolean);
   return [
-    `cycle ${status.cycle} ${status.phase}`,
-    copying ? `copying ${copying}` : 'initial copy complete',
+    `cycle ${status.cycle} ${status.paused ? 'paused' : status.phase}`,
+    copying ? `copying ${copying}` : unfinished.length === 0 ? 'initial copy complete' : '',
+    queued.length ? `copy pending: ${queued.join(', ')}` : '',
     `pulled ${pulled} rows this cycle`,
     failed.length ? `failing: ${failed.join(', ')}` : '',
+    openErrors ? `${openErrors} open sync errors (tandem errors)` : '',
+    ...trouble,
     status.apiUsage ? `API ${status.apiUsage.used}/${status.apiUsage.limit}` : '',
   ]
     .filter(Boolean)

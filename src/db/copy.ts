@@ -86,8 +86,27 @@ export async function upsertRows(client: pg.PoolClient, target: UpsertTarget, ro
   return upsertBatches(client, target, batchesOf(rows));
 }
 
+/**
+ * The incremental pull's upsert: like `upsertRows`, but a row whose every synced column already holds
+ * the value read (a re-read inside the overlap window) is left alone — not rewritten, not restamped,
+ * not counted. Returns the rows inserted or changed, and how many of those are marked deleted.
+ */
+export async function upsertChangedRows(client: pg.PoolClient, target: UpsertTarget, rows: RowSource, deletedColumn: string): Promise<{ changed: number; changedDeleted: number }> {
+  const result = await upsertBatchesWith(client, target, batchesOf(rows), { deletedColumn });
+  return { changed: result.rowCount ?? 0, changedDeleted: result.rows.filter((r) => r.deleted === true).length };
+}
+
 /** `upsertRows` for rows already in batches (a Bulk page parses into one batch per network chunk). */
 export async function upsertBatches(client: pg.PoolClient, target: UpsertTarget, batches: AsyncIterable<readonly TextRow[]>): Promise<number> {
+  return (await upsertBatchesWith(client, target, batches, {})).rowCount ?? 0;
+}
+
+async function upsertBatchesWith(
+  client: pg.PoolClient,
+  target: UpsertTarget,
+  batches: AsyncIterable<readonly TextRow[]>,
+  options: { deletedColumn?: string },
+): Promise<pg.QueryResult<{ deleted?: boolean }>> {
   const table = qualifiedName(target.schema, target.table);
   const stage = quoteIdentifier(`tandem_stage_${process.pid}_${++stageCounter}`);
   const columnList = target.columns.map((c) => quoteIdentifier(c.column)).join(', ');
@@ -104,14 +123,20 @@ export async function upsertBatches(client: pg.PoolClient, target: UpsertTarget,
     .map((c) => `${quoteIdentifier(c.column)} = EXCLUDED.${quoteIdentifier(c.column)}`);
   updates.push(`${quoteIdentifier(META_COLUMNS.copyId)} = COALESCE(EXCLUDED.${quoteIdentifier(META_COLUMNS.copyId)}, ${table}.${quoteIdentifier(META_COLUMNS.copyId)})`);
   updates.push(`${quoteIdentifier(META_COLUMNS.syncedAt)} = now()`);
-  const result = await client.query(
+  // Only changed rows (a pull): the row as stored against the row as read, over the synced columns.
+  const synced = target.columns.filter((c) => c.column !== ID_COLUMN).map((c) => quoteIdentifier(c.column));
+  const onlyChanged = options.deletedColumn
+    ? ` WHERE (${synced.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${synced.map((c) => `EXCLUDED.${c}`).join(', ')})
+     RETURNING ${quoteIdentifier(options.deletedColumn)} AS deleted`
+    : '';
+  const result = await client.query<{ deleted?: boolean }>(
     `INSERT INTO ${table} (${columnList}, ${quoteIdentifier(META_COLUMNS.copyId)})
      SELECT ${columnList}, $1::bigint FROM ${stage}
-     ON CONFLICT ("sfid") DO UPDATE SET ${updates.join(', ')}`,
+     ON CONFLICT ("sfid") DO UPDATE SET ${updates.join(', ')}${onlyChanged}`,
     [target.copyId ?? null],
   );
   await client.query(`DROP TABLE ${stage}`);
-  return result.rowCount ?? 0;
+  return result;
 }
 
 /** Groups single rows into batches of up to 1,000 (a batch is one COPY chunk or a few INSERTs). */

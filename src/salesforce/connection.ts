@@ -41,6 +41,8 @@ export interface SalesforceClientOptions {
    * default of 5 blocks ~15 s; Tandem keeps it short because the activity retry resumes from PostgreSQL.
    */
   transportRetries?: number;
+  /** Called for every API call this client (or any scoped view) sends: the worker's metrics count them here. */
+  onApiCall?: () => void;
 }
 
 /** A request through jsforce; `url` is relative to `/services/data/vXX.X` or absolute. */
@@ -135,6 +137,7 @@ export class SalesforceClient {
 
   private count(): void {
     for (const counter of this.counters) counter.calls++;
+    this.options.onApiCall?.();
   }
 
   /** The API version requests use (`62.0`). */

@@ -32,6 +32,8 @@ export interface DevServer {
   address: string;
   /** Web UI base URL, when the UI is on. */
   uiUrl?: string;
+  /** Process id of the server this process started; absent for a server it only reuses. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     uiUrl: options.uiPort ? `http://localhost:${options.uiPort}` : undefined,
+    pid: server.pid,
     async stop() {
       if (server.exitCode !== null || server.signalCode !== null) return;
       const gone = new Promise((r) => server.once('exit', r));

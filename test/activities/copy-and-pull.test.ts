@@ -79,6 +79,23 @@ describe('incremental pull', () => {
     await expectTableEqualsOrg('Lead');
   });
 
+  it('counts a lead re-read in the overlap window, unchanged, as re-read — not pulled, not rewritten', async () => {
+    const created = await org.rep.sobject('Lead').create({ LastName: 'Once', Company: 'Tandem Test', Email: 'once@example.com' });
+    const first = await org.activities.pullChanges({ object: 'Lead' });
+    expect(first.rowsPulled).toBe(1);
+    const stamp = async () => (await db.current.pool.query('SELECT _tandem_synced_at AS at FROM salesforce.lead WHERE sfid = $1', [created.id])).rows[0].at as Date;
+    const syncedAt = await stamp();
+    // The same lead is still inside the overlap window: read again, but nothing changed.
+    const second = await org.activities.pullChanges({ object: 'Lead' });
+    expect(second).toMatchObject({ rowsPulled: 0, rowsDeleted: 0, rowsUnchanged: second.rowsRead });
+    expect(second.rowsRead).toBeGreaterThanOrEqual(1);
+    expect(await stamp()).toEqual(syncedAt);
+    await org.rep.sobject('Lead').update({ Id: created.id!, Title: 'Changed' });
+    const third = await org.activities.pullChanges({ object: 'Lead' });
+    expect(third.rowsPulled).toBe(1);
+    expect(third.rowsUnchanged).toBe(third.rowsRead! - 1);
+  });
+
   it('marks a deleted lead isdeleted and keeps it, and clears the flag on undelete', async () => {
     const created = await org.rep.sobject('Lead').create({ LastName: 'Doomed', Company: 'Tandem Test' });
     await org.activities.pullChanges({ object: 'Lead' });

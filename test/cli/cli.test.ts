@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { activityInfo } from '@temporalio/activity';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { EXIT, run, type CliIo } from '../../src/cli';
@@ -29,7 +31,7 @@ describe('the tandem CLI against a running worker', () => {
       await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
         let io = captureIo();
         expect(await run([...common, 'start', '--org', 'acme'], io)).toBe(EXIT.ok);
-        expect(io.stdout[0]).toMatch(new RegExp(`^started ${workflowId} on task queue ${taskQueue} \\(run [0-9a-f-]+\\)$`));
+        expect(io.stdout[0]).toMatch(new RegExp(`^started ${workflowId} on task queue ${taskQueue} \\(run [0-9a-f-]+\\), TandemOrg=acme$`));
 
         io = captureIo();
         expect(await run([...common, 'start', '--json'], io)).toBe(EXIT.ok);
@@ -73,12 +75,77 @@ describe('the tandem CLI against a running worker', () => {
         io = captureIo();
         await run([...common, 'status'], io);
         expect(io.stdout[0]).toMatch(/PAUSED/);
+        io = captureIo();
+        expect(await run([...common, 'sync-now'], io)).toBe(EXIT.ok);
+        expect(io.stdout[0]).toBe('the sync is PAUSED: no cycle runs until `tandem resume` (which starts one at once)');
         expect(await run([...common, 'resume'], captureIo())).toBe(EXIT.ok);
         await eventually(async () => !(await handle.query(statusQuery)).paused);
         await handle.terminate();
       });
     } finally {
       for (const key of Object.keys(env)) delete process.env[key];
+    }
+  });
+
+  it('starts, as the README documents it, a sync the documented TandemOrg filter finds; tandem start names the org too', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const documented = /\| Start \(idempotent\) \| `(temporal workflow start [^`]+)`/.exec(readme)![1];
+    const id = `readme-${Date.now()}`;
+    const address = inject('temporalAddress');
+    const sh = (command: string) => promisify(execFile)('bash', ['-c', command], { cwd: new URL('../../', import.meta.url) });
+    // As the README says to run it from the repository: `npm run temporal -- …`.
+    const start = `${documented.replace(/^temporal /, 'npm run -s temporal -- ').replaceAll('tandem-sync', id)} --address ${address}`;
+    await sh(start);
+    await sh(start); // idempotent: the second start attaches
+    await eventually(async () => {
+      const { stdout } = await sh(`npm run -s temporal -- workflow list --query "TandemOrg='demo'" --address ${address} -o json`);
+      return stdout.includes(`"${id}"`);
+    }, 20_000, 500);
+
+    const io = captureIo();
+    expect(await run(['--address', address, '--workflow-id', `${id}-cli`, 'start', '--json'], io)).toBe(EXIT.ok);
+    expect(JSON.parse(io.stdout[0])).toMatchObject({ started: true, org: 'demo' });
+    const client = temporal.current.client;
+    const description = await client.workflow.getHandle(`${id}-cli`).describe();
+    expect(description.searchAttributes.TandemOrg).toEqual(['demo']);
+    for (const workflowId of [id, `${id}-cli`]) await client.workflow.getHandle(workflowId).terminate();
+  });
+
+  it('shows the activity in flight with its attempt and last failure while a pull retries', async () => {
+    const taskQueue = temporal.current.taskQueue();
+    const fake = new FakeSync(ALL);
+    const activities = fake.activities();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    const pull = activities.pullChanges;
+    activities.pullChanges = async (input) => {
+      if (input.object === 'Account') {
+        if (activityInfo().attempt === 1) throw new Error('Salesforce said no');
+        await released;
+      }
+      return pull(input);
+    };
+    const workflowId = `cli-pending-${taskQueue}`;
+    process.env.TANDEM_TASK_QUEUE = taskQueue;
+    try {
+      await temporal.current.withWorker(taskQueue, activities, async () => {
+        const common = ['--address', inject('temporalAddress'), '--workflow-id', workflowId];
+        expect(await run([...common, 'start'], captureIo())).toBe(EXIT.ok);
+        const text = await eventually(async () => {
+          const io = captureIo();
+          await run([...common, 'status'], io);
+          return /pullChanges .*started, attempt 2/.test(io.stdout.join('\n')) ? io.stdout.join('\n') : undefined;
+        }, 30_000, 300);
+        expect(text).toMatch(/Activities in flight:\n {2}pullChanges \(activity \S+\), started, attempt 2\/\d+, started \d+s ago on \S+, last failure: Salesforce said no/);
+        const io = captureIo();
+        await run([...common, 'status', '--json'], io);
+        expect(JSON.parse(io.stdout.join('\n')).pendingActivities[0]).toMatchObject({ activityType: 'pullChanges', attempt: 2, lastFailure: 'Salesforce said no' });
+        release();
+        await temporal.current.client.workflow.getHandle(workflowId).terminate();
+      });
+    } finally {
+      release();
+      delete process.env.TANDEM_TASK_QUEUE;
     }
   });
 

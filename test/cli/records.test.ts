@@ -64,15 +64,15 @@ describe('tandem errors, why and conflicts', () => {
     expect(io.stdout[0]).toMatch(new RegExp(`^Lead row ${good!.id} ${sfid}: .* Title: base ∅, marketing "From Marketing", Salesforce "From Sales" → marketing \\(marketing-wins\\)`));
   }, 90_000);
 
-  it('names the database it could not reach, with exit code 3', async () => {
+  it('names the database it could not reach, with its own exit code 4 (3 is for Temporal)', async () => {
     const io = captureIo();
     process.env.DATABASE_URL = 'postgres://postgres:secret@127.0.0.1:1/tandem';
     try {
-      expect(await run(['errors'], io)).toBe(EXIT.unreachable);
+      expect(await run(['errors'], io)).toBe(EXIT.databaseUnreachable);
     } finally {
       process.env.DATABASE_URL = db.current.url;
     }
-    expect(io.stderr[0]).toMatch(/^tandem: No PostgreSQL reachable at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/tandem/);
+    expect(io.stderr[0]).toMatch(/^tandem: Tandem's database is not reachable at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/tandem/);
     expect(io.stderr[0]).not.toContain('secret');
   });
 });
