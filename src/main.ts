@@ -27,7 +27,7 @@ import { ensureTemporalBinaries, temporalCliCommand } from './temporal/binaries'
 import { processAlive, readRuntimeInfo, removeRuntimeInfo, stateDir, writeRuntimeInfo } from './runtime-file';
 import { freePort, isHealthy, startDevServer, type DevServer } from './temporal/dev-server';
 import { runSyncWorker, type RunningSyncWorker } from './worker';
-import { TANDEM_ORG } from './shared';
+import { TANDEM_ORG, TANDEM_ORG_ID } from './shared';
 import { continuousSyncWorkflow } from './workflows';
 import { statusQuery } from './workflows/messages';
 import { configSchema } from './config';
@@ -350,11 +350,14 @@ async function main(): Promise<void> {
         `\n\nPostgreSQL: ${redactUrl(config.database.url)}, schema \`${config.database.schema}\``,
     };
     const handle = await started.client.workflow
-      .start(continuousSyncWorkflow, { ...startOptions, typedSearchAttributes: [{ key: TANDEM_ORG, value: org }] })
+      .start(continuousSyncWorkflow, {
+        ...startOptions,
+        typedSearchAttributes: [{ key: TANDEM_ORG, value: org }, ...(orgIdentity ? [{ key: TANDEM_ORG_ID, value: orgIdentity.bound?.orgId ?? orgIdentity.connected.orgId }] : [])],
+      })
       .catch((error: Error) => {
         // A cluster without Tandem's search attributes registered refuses them; run without, and say how to add them.
         if (!/search attribute/i.test(error.message)) throw error;
-        log.warn('TandemOrg/TandemPhase are not registered on this namespace; run `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemPhase) to filter by them');
+        log.warn('TandemOrg/TandemPhase are not registered on this namespace; run `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemOrgId, TandemPhase) to filter by them');
         return started.client!.workflow.start(continuousSyncWorkflow, startOptions);
       });
     process.stdout.write(banner(config, started, salesforce, orgIdentity));

@@ -136,3 +136,5 @@ export function syncObjectsFor(customObjects: readonly string[] = []): SyncObjec
 export const TANDEM_ORG = defineSearchAttributeKey('TandemOrg', 'KEYWORD');
 /** Coarse phase of the continuous sync: `initial-copy`, `syncing` or `paused`. */
 export const TANDEM_PHASE = defineSearchAttributeKey('TandemPhase', 'KEYWORD');
+/** The Organization Id of the Salesforce org the sync's schema is bound to (`TandemOrgId='00D…'`). */
+export const TANDEM_ORG_ID = defineSearchAttributeKey('TandemOrgId', 'KEYWORD');

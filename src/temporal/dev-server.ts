@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** Search attributes Tandem sets on its workflows; registered on every dev server it starts. */
-export const TANDEM_SEARCH_ATTRIBUTES = { TandemOrg: 'Keyword', TandemPhase: 'Keyword' } as const;
+export const TANDEM_SEARCH_ATTRIBUTES = { TandemOrg: 'Keyword', TandemOrgId: 'Keyword', TandemPhase: 'Keyword' } as const;
 
 /** Options of `startDevServer`. */
 export interface DevServerOptions {

@@ -23,7 +23,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { SyncActivities } from '../activities';
-import { TANDEM_ORG, TANDEM_PHASE, initialCopyWorkflowId, syncObjectsFor, type CyclePlan, type SyncObject } from '../shared';
+import { TANDEM_ORG, TANDEM_ORG_ID, TANDEM_PHASE, initialCopyWorkflowId, syncObjectsFor, type CyclePlan, type SyncObject } from '../shared';
 import { cycleOptions, planningOptions } from './activity-options';
 import { initialCopyWorkflow } from './initial-copy';
 import {
@@ -288,12 +288,20 @@ function continueAsNewDue(input: ContinuousSyncInput, cyclesThisRun: number): bo
 class PhasePublisher {
   private readonly org = workflowInfo().typedSearchAttributes.get(TANDEM_ORG);
   private published = workflowInfo().typedSearchAttributes.get(TANDEM_PHASE);
+  // TandemOrgId follows the bound org (a `tandem rebind` changes it) only where the starter set it.
+  private publishedOrgId = workflowInfo().typedSearchAttributes.get(TANDEM_ORG_ID);
 
   publish(status: SyncState): void {
     const phase = coarsePhase(status);
-    if (this.org === undefined || phase === this.published) return;
-    upsertSearchAttributes([{ key: TANDEM_PHASE, value: phase }]);
-    this.published = phase;
+    if (this.org !== undefined && phase !== this.published) {
+      upsertSearchAttributes([{ key: TANDEM_PHASE, value: phase }]);
+      this.published = phase;
+    }
+    const orgId = status.org?.orgId;
+    if (this.publishedOrgId !== undefined && orgId !== undefined && orgId !== this.publishedOrgId) {
+      upsertSearchAttributes([{ key: TANDEM_ORG_ID, value: orgId }]);
+      this.publishedOrgId = orgId;
+    }
   }
 }
 
