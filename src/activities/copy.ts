@@ -30,7 +30,7 @@ import { coerceRecord, coerceRow } from '../sync/coerce';
 import { ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { watermarkAfterCopy } from '../sync/watermark';
 import { redriveFailed } from '../db/outbox';
-import { guardPendingChanges } from './capture';
+import { guardPendingChanges } from './pending-merge';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { errorCode, toActivityFailure } from './errors';
 import { refreshSchema } from './schema';

@@ -24,25 +24,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import type { PushResult } from '../shared';
 import { qualifiedName, quoteIdentifier } from '../db/identifiers';
-import {
-  PUSH_COLUMNS,
-  backlogOf,
-  captureSpec,
-  closeEntries,
-  dropColumns,
-  markAttempt,
-  openEntries,
-  openEntriesOf,
-  openErrorCount,
-  readRows,
-  readRowsBySfid,
-  readShadow,
-  recordSyncError,
-  retryEntries,
-  saveShadow,
-  writeColumns,
-  type OutboxEntry,
-} from '../db/outbox';
+import { closeEntries, dropColumns, markAttempt, openEntries, openEntriesOf, retryEntries, backlogOf, type OutboxEntry } from '../db/outbox';
+import { PUSH_COLUMNS } from '../db/push-columns';
+import { readShadow, saveShadow } from '../db/shadow';
+import { openErrorCount, recordSyncError } from '../db/sync-errors';
+import { readRows, readRowsBySfid, writeColumns } from '../db/table-rows';
+import { captureSpec } from '../sync/capture-spec';
 import { withTransaction } from '../db/pool';
 import { readObjectState, type ObjectState } from '../db/state';
 import { META_COLUMNS, existingColumns } from '../db/tables';
@@ -63,7 +50,7 @@ import {
 } from '../salesforce/writes';
 import { canonical, fillBlanks, isBlank } from '../sync/merge';
 import type { ColumnSpec } from '../sync/type-mapping';
-import { mergePlan, type MergePlan } from './capture';
+import { mergePlan, type MergePlan } from '../sync/merge-plan';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { classify, classifyRecordError, errorCode, toActivityFailure } from './errors';
 
@@ -94,7 +81,7 @@ export function pushPlan(ctx: ActivityContext, def: ObjectDefinition, state: Obj
   const tracked = new Set(spec.tracked);
   const notCreateable = new Set(spec.notCreateable.map(([c]) => c));
   const notUpdateable = new Set(spec.notUpdateable.map(([c]) => c));
-  const merge = mergePlan(ctx, def, state.columns);
+  const merge = mergePlan(def, state.columns, ctx.config.sync.conflictRules[def.name]);
   const byColumn = new Map(state.columns.map((c) => [c.column, c]));
   const extName = ctx.config.sync.externalIdField.toLowerCase();
   const ext = state.columns.find((c) => c.field.toLowerCase() === extName && c.createable !== false && c.externalId !== false) ?? null;

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { qualifiedName } from './identifiers';
-import type { ConflictLogInput } from './outbox';
+import type { ConflictLogInput } from './conflict-log';
 import { readObjectState } from './state';
 import { META_COLUMNS } from './tables';
 
