@@ -4,7 +4,7 @@
  * pending changes (src/activities/pending-merge.ts).
  */
 import type pg from 'pg';
-import { qualifiedName } from './identifiers';
+import { qualifiedName, quoteIdentifier } from './identifiers';
 import { pruneShadow } from './shadow';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -163,4 +163,42 @@ export async function buryResurrectedRows(db: Db, schema: string, table: string,
         AND NOT EXISTS (SELECT 1 FROM tandem.outbox n WHERE n.object = o.object AND n.row_id = t.id)`,
     [object, since],
   );
+}
+
+/**
+ * Rows of `object` with open non-delete entries whose row holds another record's id in one of
+ * `holders`: a `target` column that is set, when its `flag` column (if any) is true.
+ */
+export async function rowsWithOpenEditsHolding(
+  db: Db,
+  schema: string,
+  table: string,
+  object: string,
+  holders: readonly { flag?: string; target: string }[],
+): Promise<number[]> {
+  if (holders.length === 0) return [];
+  const conditions = holders.map((h) => (h.flag ? `(t.${quoteIdentifier(h.flag)} AND t.${quoteIdentifier(h.target)} IS NOT NULL)` : `t.${quoteIdentifier(h.target)} IS NOT NULL`));
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT DISTINCT t.id FROM tandem.outbox o JOIN ${qualifiedName(schema, table)} t ON t.id = o.row_id
+      WHERE o.object = $1 AND o.status IN ('pending', 'failed') AND o.operation <> 'delete' AND (${conditions.join(' OR ')})`,
+    [object],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** Sets the note of entries, and their Salesforce id when given (a record adopted for them). */
+export async function noteEntries(db: Db, ids: readonly number[], note: string, sfid?: string): Promise<void> {
+  if (sfid === undefined) await db.query(`UPDATE tandem.outbox SET note = $2 WHERE id = ANY($1::bigint[])`, [ids, note]);
+  else await db.query(`UPDATE tandem.outbox SET sfid = $2, note = $3 WHERE id = ANY($1::bigint[])`, [ids, sfid, note]);
+}
+
+/** Per row of `rowIds`, the columns of its open entries other than `exceptIds` (changes made since those were read). */
+export async function columnsChangedAgain(db: Db, object: string, rowIds: readonly number[], exceptIds: readonly number[]): Promise<Map<number, string[]>> {
+  const { rows } = await db.query<{ row_id: string; columns: string[] }>(
+    `SELECT row_id, array_agg(DISTINCT k) AS columns FROM tandem.outbox o, jsonb_object_keys(o.changed) k
+      WHERE o.object = $1 AND o.row_id = ANY($2::bigint[]) AND o.status IN ('pending', 'failed') AND NOT (o.id = ANY($3::bigint[]))
+      GROUP BY row_id`,
+    [object, rowIds, exceptIds],
+  );
+  return new Map(rows.map((r) => [Number(r.row_id), r.columns]));
 }

@@ -50,3 +50,8 @@ export async function saveShadow(db: Db, object: string, rowId: number, base: Re
     [object, rowId, JSON.stringify(base)],
   );
 }
+
+/** Removes the shadows of rows (nothing of theirs is pending any more). */
+export async function deleteShadows(db: Db, object: string, rowIds: readonly number[]): Promise<void> {
+  await db.query(`DELETE FROM tandem.shadow WHERE object = $1 AND row_id = ANY($2::bigint[])`, [object, rowIds]);
+}

@@ -55,3 +55,19 @@ export async function openErrorCount(db: Db, object: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM tandem.sync_error WHERE object = $1 AND resolved_at IS NULL`, [object]);
   return Number(rows[0]?.n ?? 0);
 }
+
+/** Resolves the open sync errors of rows whose change reached Salesforce, and clears those rows' marks. */
+export async function resolvePushedSyncErrors(db: Db, schema: string, table: string, object: string, rowIds: readonly number[]): Promise<void> {
+  const resolved = await db.query<{ row_id: string }>(
+    `UPDATE tandem.sync_error SET resolved_at = now(), resolution = 'pushed' WHERE object = $1 AND row_id = ANY($2::bigint[]) AND resolved_at IS NULL RETURNING row_id`,
+    [object, rowIds],
+  );
+  if (resolved.rowCount) {
+    await db.query(`UPDATE ${qualifiedName(schema, table)} SET ${quoteIdentifier(PUSH_COLUMNS.error)} = NULL WHERE id = ANY($1::bigint[])`, [resolved.rows.map((r) => Number(r.row_id))]);
+  }
+}
+
+/** Resolves the row's open sync error without touching its mark (its edits went to another record). */
+export async function resolveRedirectedSyncError(db: Db, object: string, rowId: number, resolution: string): Promise<void> {
+  await db.query(`UPDATE tandem.sync_error SET resolved_at = now(), resolution = $3 WHERE object = $1 AND row_id = $2 AND resolved_at IS NULL`, [object, rowId, resolution]);
+}
