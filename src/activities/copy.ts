@@ -3,7 +3,7 @@
  * copies up to `maxPages` pages per call. Large objects go through a Bulk API 2.0 query job whose result
  * pages are fetched by locator; small objects, and those Bulk cannot query, page through REST by Id
  * keyset (`Id > last ORDER BY Id`), which — unlike a query locator that expires after ~15 idle minutes
- * (salesforce-api.md §2.1) — can resume days later. Every page is written and its cursor checkpointed in
+ * (https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.html) — can resume days later. Every page is written and its cursor checkpointed in
  * one PostgreSQL transaction, then heartbeated: a killed worker resumes from its last page.
  */
 import { Readable } from 'node:stream';
@@ -35,7 +35,10 @@ import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityCont
 import { errorCode, toActivityFailure } from './errors';
 import { refreshSchema } from './schema';
 
-/** REST pages hold at most 2,000 records (salesforce-api.md §2.1); one keyset page = one API call. */
+/**
+ * REST pages hold at most 2,000 records
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm); one keyset page = one API call.
+ */
 export const REST_PAGE_SIZE = 2000;
 
 /** What a copy call heartbeats after every committed page. */
@@ -131,8 +134,8 @@ function progressOf(object: string, checkpoint: CopyCheckpoint): CopyProgress {
 /**
  * Bulk or REST, decided once per copy in one commented place (cf. Airbyte): Bulk pays a job and polling
  * but then streams 50,000-row pages; REST costs one call per 2,000 rows. Salesforce advises Bulk above
- * 2,000 records (salesforce-api.md §6); the threshold is `sync.bulkQueryThreshold`. Objects Bulk cannot
- * query always use REST.
+ * 2,000 records (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_intro.htm);
+ * the threshold is `sync.bulkQueryThreshold`. Objects Bulk cannot query always use REST.
  */
 async function chooseMode(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, columns: ColumnSpec[]): Promise<CopyCheckpoint> {
   const total = await queryCount(client, buildCount(def.name));
