@@ -6,6 +6,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 // Pure data (no I/O), so workflow code may import it through this module.
 import { STANDARD_OBJECTS, syncedObjects } from './objects';
+import type { Direction } from './objects/types';
 
 /** The task queue Tandem's workers poll unless configured otherwise. */
 export const DEFAULT_TASK_QUEUE = 'tandem';
@@ -18,8 +19,8 @@ export function initialCopyWorkflowId(parentWorkflowId: string): string {
   return `${parentWorkflowId}/initial-copy`;
 }
 
-/** Which way an object's data flows. */
-export type Direction = 'two-way' | 'from-salesforce';
+/** Which way an object's data flows (defined with the object definitions, which need it). */
+export type { Direction };
 
 /** One synced Salesforce object as the workflow sees it. */
 export interface SyncObject {

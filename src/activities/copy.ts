@@ -30,12 +30,15 @@ import { coerceRecord, coerceRow } from '../sync/coerce';
 import { ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { watermarkAfterCopy } from '../sync/watermark';
 import { redriveFailed } from '../db/outbox';
-import { guardPendingChanges } from './capture';
+import { guardPendingChanges } from './pending-merge';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { errorCode, toActivityFailure } from './errors';
 import { refreshSchema } from './schema';
 
-/** REST pages hold at most 2,000 records (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm); one keyset page = one API call. */
+/**
+ * REST pages hold at most 2,000 records
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm); one keyset page = one API call.
+ */
 export const REST_PAGE_SIZE = 2000;
 
 /** What a copy call heartbeats after every committed page. */
@@ -131,8 +134,8 @@ function progressOf(object: string, checkpoint: CopyCheckpoint): CopyProgress {
 /**
  * Bulk or REST, decided once per copy in one commented place (cf. Airbyte): Bulk pays a job and polling
  * but then streams 50,000-row pages; REST costs one call per 2,000 rows. Salesforce advises Bulk above
- * 2,000 records (https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-bulkapi.html); the threshold is `sync.bulkQueryThreshold`. Objects Bulk cannot
- * query always use REST.
+ * 2,000 records (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_intro.htm);
+ * the threshold is `sync.bulkQueryThreshold`. Objects Bulk cannot query always use REST.
  */
 async function chooseMode(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, columns: ColumnSpec[]): Promise<CopyCheckpoint> {
   const total = await queryCount(client, buildCount(def.name));

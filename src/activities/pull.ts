@@ -17,7 +17,7 @@ import { buildSelect } from '../salesforce/soql';
 import { coerceRow, toEighteen } from '../sync/coerce';
 import { DELETED_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { advanceWatermark, deletedWindow, pullWindowStart } from '../sync/watermark';
-import { guardPendingChanges } from './capture';
+import { guardPendingChanges } from './pending-merge';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { errorCode, toActivityFailure } from './errors';
 import { CURSOR_FIELD, refreshSchema } from './schema';

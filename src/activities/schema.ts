@@ -11,7 +11,7 @@ import type { ObjectDefinition } from '../objects';
 import type { SalesforceClient } from '../salesforce/connection';
 import { describeObject } from '../salesforce/describe';
 import { SchemaMappingError, columnsFor, compareTypes, type ColumnSpec } from '../sync/type-mapping';
-import { afterDescribe } from './capture';
+import { afterDescribe } from './table-triggers';
 import type { ActivityContext } from './context';
 
 const log = logger.child({ component: 'schema' });

@@ -1,188 +1,13 @@
 /**
- * The marketing side's change capture and the outbox it fills (tables and trigger functions:
- * migrations/0002_push_outbox.sql). `installTableGuards` puts the triggers on one data table after each
- * describe: on a two-way table a row trigger records INSERT, UPDATE (changed columns only) and DELETE
- * into `tandem.outbox` inside the writer's transaction and refuses writes to fields the sync user
- * cannot write; on a one-way table a statement trigger refuses every write. Tandem's own transactions
- * (`tandem.origin = 'tandem'`, see pool.ts) pass through both. Everything else here reads and updates
- * the outbox, the shadow, sync errors and the conflict log for the push and the pull's merge.
+ * `tandem.outbox`: the marketing-side changes the capture trigger (src/db/capture-triggers.ts) records,
+ * and their push status. Read and closed by the push (src/push/) and by the pull's merge of rows with
+ * pending changes (src/activities/pending-merge.ts).
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { ObjectDefinition } from '../objects';
-import { DELETED_COLUMN, ID_COLUMN, type ColumnSpec } from '../sync/type-mapping';
 import { qualifiedName, quoteIdentifier } from './identifiers';
+import { pruneShadow } from './shadow';
 
 type Db = pg.Pool | pg.PoolClient;
-
-/** Columns Tandem adds to every two-way table, like Heroku Connect's `_hc_lastop` / `_hc_err`. */
-export const PUSH_COLUMNS = {
-  /** The latest permanent push error of the row (`CODE: message`), null once it syncs. */
-  error: '_tandem_error',
-  /** The Salesforce record this row was linked to instead of being created (match by email). */
-  linkedTo: '_tandem_linked_to',
-} as const;
-
-/** The Salesforce fields Salesforce itself maintains: never pushed, refused when written locally. */
-const SYSTEM_FIELDS = new Set(['Id', 'IsDeleted', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'MasterRecordId']);
-
-/** What the capture trigger of one table is told (TG_ARGV[1]). */
-export interface CaptureSpec {
-  /** Columns pushed to Salesforce when changed. */
-  tracked: string[];
-  /** [column, reason]: refused when set on insert. */
-  notCreateable: [string, string][];
-  /** [column, reason]: refused when changed on update. */
-  notUpdateable: [string, string][];
-}
-
-/**
- * The capture spec of an object's columns, from describe's `createable` / `updateable`. `vanished`
- * are columns of fields that once synced but are no longer in describe: writes to them are refused.
- */
-export function captureSpec(object: string, columns: readonly ColumnSpec[], vanished: readonly { column: string; field: string }[] = []): CaptureSpec {
-  const spec: CaptureSpec = {
-    tracked: [],
-    notCreateable: [[ID_COLUMN, 'the Salesforce id is assigned by Salesforce']],
-    notUpdateable: [
-      [ID_COLUMN, 'the Salesforce id is assigned by Salesforce'],
-      [DELETED_COLUMN, 'Salesforce sets it; DELETE the row to delete the record'],
-    ],
-  };
-  for (const c of columns) {
-    if (c.field === '' || c.column === ID_COLUMN || c.column === DELETED_COLUMN) continue;
-    if (SYSTEM_FIELDS.has(c.field)) {
-      const reason = `${object}.${c.field} is maintained by Salesforce`;
-      spec.notCreateable.push([c.column, reason]);
-      spec.notUpdateable.push([c.column, reason]);
-      continue;
-    }
-    const createable = c.createable !== false;
-    const updateable = c.updateable !== false;
-    if (!createable) spec.notCreateable.push([c.column, `the sync user cannot set ${object}.${c.field} in Salesforce (not createable: a formula, system or read-only field)`]);
-    if (!updateable) spec.notUpdateable.push([c.column, `the sync user cannot update ${object}.${c.field} in Salesforce (not updateable: a formula, system or read-only field)`]);
-    if (createable || updateable) spec.tracked.push(c.column);
-  }
-  for (const v of vanished) {
-    const reason = `${object}.${v.field} is no longer visible to the sync user (deleted, or hidden by field-level security), so it no longer syncs`;
-    spec.notCreateable.push([v.column, reason]);
-    spec.notUpdateable.push([v.column, reason]);
-  }
-  return spec;
-}
-
-/**
- * Records the object's current fields in `tandem.synced_field` and returns those that synced once but
- * are gone from describe now.
- */
-export async function vanishedFields(db: Db, object: string, columns: readonly ColumnSpec[]): Promise<{ column: string; field: string }[]> {
-  const current = columns.filter((c) => c.field !== '');
-  await db.query(
-    `INSERT INTO tandem.synced_field (object, column_name, field) SELECT $1, c, f FROM unnest($2::text[], $3::text[]) AS x(c, f)
-     ON CONFLICT (object, column_name) DO NOTHING`,
-    [object, current.map((c) => c.column), current.map((c) => c.field)],
-  );
-  const { rows } = await db.query<{ column_name: string; field: string }>(
-    `SELECT column_name, field FROM tandem.synced_field WHERE object = $1 AND NOT (column_name = ANY($2::text[])) ORDER BY column_name`,
-    [object, current.map((c) => c.column)],
-  );
-  return rows.map((r) => ({ column: r.column_name, field: r.field }));
-}
-
-/**
- * Installs (or replaces) the triggers of one data table: change capture on two-way objects, the
- * read-only guard on the others. Runs in its own transaction; idempotent.
- */
-export async function installTableGuards(
-  pool: pg.Pool,
-  schema: string,
-  table: string,
-  def: ObjectDefinition,
-  columns: readonly ColumnSpec[],
-  vanished: readonly { column: string; field: string }[] = [],
-): Promise<void> {
-  const name = qualifiedName(schema, table);
-  const spec = def.direction === 'two-way' ? JSON.stringify(captureSpec(def.name, columns, vanished)) : '';
-  // The installed trigger carries a fingerprint of its definition as its comment: an unchanged table
-  // (the usual case at each periodic describe) costs one catalog read instead of DDL and its lock.
-  // Bump the version when the trigger DDL below changes, so existing tables get the new one.
-  const trigger = def.direction === 'two-way' ? 'tandem_capture' : 'tandem_read_only';
-  const fingerprint = `${trigger} v2 ${createHash('sha256').update(`${def.name}\n${spec}`).digest('hex').slice(0, 32)}`;
-  const installed = await pool.query<{ comment: string | null }>(
-    `SELECT obj_description(t.oid, 'pg_trigger') AS comment FROM pg_trigger t WHERE t.tgrelid = to_regclass($1) AND t.tgname = $2`,
-    [name, trigger],
-  );
-  if (installed.rows[0]?.comment === fingerprint) return;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.${table}`]);
-    await client.query(`DROP TRIGGER IF EXISTS tandem_capture ON ${name}`);
-    await client.query(`DROP TRIGGER IF EXISTS tandem_no_truncate ON ${name}`);
-    await client.query(`DROP TRIGGER IF EXISTS tandem_read_only ON ${name}`);
-    if (def.direction === 'two-way') {
-      await client.query(`ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(PUSH_COLUMNS.error)} text`);
-      await client.query(`ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(PUSH_COLUMNS.linkedTo)} varchar(18)`);
-      // The WHEN clause repeats capture_change's own echo check where it is cheap: without it every row
-      // a pull or copy writes queues an AFTER-trigger event and a PL/pgSQL call that returns at once
-      // (a 50,000-row re-copy page spent 3.5 of its 4.9 s there; with it, 1.1 s).
-      await client.query(
-        `CREATE TRIGGER tandem_capture AFTER INSERT OR UPDATE OR DELETE ON ${name}
-           FOR EACH ROW WHEN (current_setting('tandem.origin', true) IS DISTINCT FROM 'tandem')
-           EXECUTE FUNCTION tandem.capture_change(${client.escapeLiteral(def.name)}, ${client.escapeLiteral(spec)})`,
-      );
-      await client.query(`CREATE TRIGGER tandem_no_truncate BEFORE TRUNCATE ON ${name} FOR EACH STATEMENT EXECUTE FUNCTION tandem.refuse_truncate()`);
-    } else {
-      await client.query(
-        `CREATE TRIGGER tandem_read_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${name} FOR EACH STATEMENT EXECUTE FUNCTION tandem.refuse_write()`,
-      );
-    }
-    await client.query(`COMMENT ON TRIGGER ${trigger} ON ${name} IS ${client.escapeLiteral(fingerprint)}`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/**
- * (Re)creates the view `<schema>.person`: every person once — leads not converted, contacts — without
- * deleted rows, merge losers and rows linked to another record. Columns: `person_type` (Lead or Contact),
- * `row_id`, then every column lead and contact share with the same type. Needs both tables with their
- * push columns; returns false (and does nothing) while one is missing or not yet upgraded.
- */
-export async function ensurePersonView(db: Db, schema: string, leadColumns: readonly ColumnSpec[], contactColumns: readonly ColumnSpec[]): Promise<boolean> {
-  const contactTypes = new Map(contactColumns.map((c) => [c.column, c.sqlType]));
-  const shared = leadColumns.filter((c) => contactTypes.get(c.column) === c.sqlType).map((c) => quoteIdentifier(c.column));
-  if (!shared.includes(quoteIdentifier(ID_COLUMN))) return false;
-  // Each table gets its push columns when its own capture trigger is installed, after its own describe.
-  // A database created by an older Tandem can have one table upgraded and the other not yet: wait for
-  // the second describe rather than fail the first object's sync.
-  const ready = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = $1 AND table_name IN ('lead', 'contact') AND column_name = $2`,
-    [schema, PUSH_COLUMNS.linkedTo],
-  );
-  if (Number(ready.rows[0]!.n) < 2) return false;
-  const list = shared.join(', ');
-  const linked = quoteIdentifier(PUSH_COLUMNS.linkedTo);
-  const sql = `CREATE OR REPLACE VIEW ${qualifiedName(schema, 'person')} AS
-    SELECT 'Lead'::text AS person_type, id AS row_id, ${list} FROM ${qualifiedName(schema, 'lead')}
-     WHERE isdeleted IS NOT TRUE AND isconverted IS NOT TRUE AND ${linked} IS NULL
-    UNION ALL
-    SELECT 'Contact'::text, id, ${list} FROM ${qualifiedName(schema, 'contact')}
-     WHERE isdeleted IS NOT TRUE AND ${linked} IS NULL`;
-  try {
-    await db.query(sql);
-  } catch (error) {
-    // CREATE OR REPLACE cannot drop or reorder columns (a field the sync user lost): rebuild it.
-    if ((error as { code?: string }).code !== '42P16') throw error;
-    await db.query(`DROP VIEW ${qualifiedName(schema, 'person')}`);
-    await db.query(sql);
-  }
-  return true;
-}
 
 /** One open outbox entry. */
 export interface OutboxEntry {
@@ -253,47 +78,10 @@ export async function rowsWithOpenChanges(db: Db, object: string): Promise<numbe
   return rows.map((r) => Number(r.row_id));
 }
 
-/** Reads rows of a data table as jsonb objects (column → value), by local id. */
-export async function readRows(db: Db, schema: string, table: string, ids: readonly number[]): Promise<Map<number, Record<string, unknown>>> {
-  if (ids.length === 0) return new Map();
-  const { rows } = await db.query<{ r: Record<string, unknown> }>(
-    `SELECT to_jsonb(t) AS r FROM ${qualifiedName(schema, table)} t WHERE t.id = ANY($1::bigint[])`,
-    [ids],
-  );
-  return new Map(rows.map(({ r }) => [Number(r.id), r]));
-}
-
-/** Reads rows of a data table by sfid. */
-export async function readRowsBySfid(db: Db, schema: string, table: string, sfids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-  if (sfids.length === 0) return new Map();
-  const { rows } = await db.query<{ r: Record<string, unknown> }>(
-    `SELECT to_jsonb(t) AS r FROM ${qualifiedName(schema, table)} t WHERE t.sfid = ANY($1::text[])`,
-    [sfids],
-  );
-  return new Map(rows.map(({ r }) => [String(r.sfid), r]));
-}
-
-/**
- * Sets columns of one row from jsonb values (cast to the column types by jsonb_populate_record).
- * Within Tandem's transaction the change is not captured; with `capture` it is, as a marketing-side write.
- */
-export async function writeColumns(db: Db, schema: string, table: string, rowId: number, values: Record<string, unknown>, options: { capture?: boolean } = {}): Promise<void> {
-  const columns = Object.keys(values);
-  if (columns.length === 0) return;
-  const name = qualifiedName(schema, table);
-  const sets = columns.map((c) => `${quoteIdentifier(c)} = (jsonb_populate_record(NULL::${name}, $2::jsonb)).${quoteIdentifier(c)}`);
-  if (options.capture) await db.query(`SELECT set_config('tandem.origin', '', true)`);
-  try {
-    await db.query(`UPDATE ${name} SET ${sets.join(', ')} WHERE id = $1`, [rowId, JSON.stringify(values)]);
-  } finally {
-    if (options.capture) await db.query(`SELECT set_config('tandem.origin', 'tandem', true)`);
-  }
-}
-
 /**
  * Closes entries: `status` with a note; `pushed` ones also record the Salesforce id. Entries closed
  * without a push take their columns' base out of the shadow (`pruneShadow`); the push moves the
- * shadow of what it sent itself (push.ts applySuccess).
+ * shadow of what it sent itself (src/push/record-results.ts).
  */
 export async function closeEntries(db: Db, ids: readonly number[], status: 'pushed' | 'superseded' | 'skipped' | 'redirected' | 'linked', note: string | null, sfid?: string | null): Promise<void> {
   if (ids.length === 0) return;
@@ -337,140 +125,10 @@ export async function dropColumns(db: Db, object: string, rowId: number, columns
   await pruneShadow(db, object, [rowId]);
 }
 
-/**
- * Keeps in the rows' shadows only the columns still pending (in an open entry), and removes shadows
- * left empty. The capture trigger keeps a column's base while the column has one (only the first
- * change of a pending column records it), so a base left behind by a change that never reached
- * Salesforce (never-push, superseded, redirected) would be taken as the base of the column's next
- * change: a stale value both sides no longer agree on, which makes an unrelated Salesforce edit look
- * like a same-field conflict.
- */
-export async function pruneShadow(db: Db, object: string, rowIds: readonly number[]): Promise<void> {
-  if (rowIds.length === 0) return;
-  await db.query(
-    `UPDATE tandem.shadow s SET base = COALESCE(
-            (SELECT jsonb_object_agg(b.key, b.value) FROM jsonb_each(s.base) b
-              WHERE EXISTS (SELECT 1 FROM tandem.outbox o
-                             WHERE o.object = s.object AND o.row_id = s.row_id AND o.status IN ('pending', 'failed') AND o.changed ? b.key)),
-            '{}'::jsonb), updated_at = now()
-      WHERE s.object = $1 AND s.row_id = ANY($2::bigint[])`,
-    [object, rowIds],
-  );
-  await db.query(`DELETE FROM tandem.shadow WHERE object = $1 AND row_id = ANY($2::bigint[]) AND base = '{}'::jsonb`, [object, rowIds]);
-}
-
-/** Reads the shadow (base values) of rows. */
-export async function readShadow(db: Db, object: string, rowIds: readonly number[]): Promise<Map<number, Record<string, unknown>>> {
-  if (rowIds.length === 0) return new Map();
-  const { rows } = await db.query<{ row_id: string; base: Record<string, unknown> }>(
-    `SELECT row_id, base FROM tandem.shadow WHERE object = $1 AND row_id = ANY($2::bigint[])`,
-    [object, rowIds],
-  );
-  return new Map(rows.map((r) => [Number(r.row_id), r.base]));
-}
-
-/** Replaces a row's shadow; an empty base removes it (nothing pending: the row itself is the agreed state). */
-export async function saveShadow(db: Db, object: string, rowId: number, base: Record<string, unknown>): Promise<void> {
-  if (Object.keys(base).length === 0) {
-    await db.query(`DELETE FROM tandem.shadow WHERE object = $1 AND row_id = $2`, [object, rowId]);
-    return;
-  }
-  await db.query(
-    `INSERT INTO tandem.shadow (object, row_id, base) VALUES ($1, $2, $3::jsonb)
-     ON CONFLICT (object, row_id) DO UPDATE SET base = EXCLUDED.base, updated_at = now()`,
-    [object, rowId, JSON.stringify(base)],
-  );
-}
-
-/** One permanent push failure. */
-export interface SyncErrorInput {
-  object: string;
-  rowId: number;
-  sfid: string | null;
-  operation: string;
-  code: string;
-  message: string;
-  fields: readonly string[];
-}
-
-/** Records (or refreshes) the row's open sync error, marks its entries failed and the row with the error. */
-export async function recordSyncError(db: Db, schema: string, table: string, entryIds: readonly number[], error: SyncErrorInput): Promise<void> {
-  await db.query(
-    `INSERT INTO tandem.sync_error (object, row_id, sfid, operation, code, message, fields)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::text[])
-     ON CONFLICT (object, row_id) WHERE resolved_at IS NULL DO UPDATE SET
-       sfid = COALESCE(EXCLUDED.sfid, tandem.sync_error.sfid), operation = EXCLUDED.operation, code = EXCLUDED.code,
-       message = EXCLUDED.message, fields = EXCLUDED.fields, last_seen = now(), attempts = tandem.sync_error.attempts + 1`,
-    [error.object, error.rowId, error.sfid, error.operation, error.code, error.message, error.fields],
-  );
-  await db.query(
-    `UPDATE tandem.outbox SET status = 'failed', last_error = $2 WHERE id = ANY($1::bigint[])`,
-    [entryIds, `${error.code}: ${error.message}`],
-  );
-  await db.query(`UPDATE ${qualifiedName(schema, table)} SET ${quoteIdentifier(PUSH_COLUMNS.error)} = $2 WHERE id = $1`, [
-    error.rowId,
-    `${error.code}: ${error.message}`,
-  ]);
-}
-
-/** Resolves the row's open sync error (it synced, or its change was superseded) and clears the row's mark. */
-export async function resolveSyncError(db: Db, schema: string, table: string, object: string, rowId: number, resolution: string): Promise<void> {
-  const { rowCount } = await db.query(
-    `UPDATE tandem.sync_error SET resolved_at = now(), resolution = $3 WHERE object = $1 AND row_id = $2 AND resolved_at IS NULL`,
-    [object, rowId, resolution],
-  );
-  if (rowCount) {
-    await db.query(`UPDATE ${qualifiedName(schema, table)} SET ${quoteIdentifier(PUSH_COLUMNS.error)} = NULL WHERE id = $1`, [rowId]);
-  }
-}
-
 /** Re-drives every failed entry of `object` (on resync): they are pushed again next cycle. Returns how many. */
 export async function redriveFailed(db: Db, object: string): Promise<number> {
   const { rowCount } = await db.query(`UPDATE tandem.outbox SET status = 'pending', note = 're-driven by resync' WHERE object = $1 AND status = 'failed'`, [object]);
   return rowCount ?? 0;
-}
-
-/** One conflict as logged. */
-export interface ConflictLogInput {
-  object: string;
-  rowId: number;
-  sfid: string | null;
-  field: string;
-  base: unknown;
-  marketing: unknown;
-  salesforce: unknown;
-  winner: 'salesforce' | 'marketing';
-  rule: string;
-  marketingChangedAt: Date | null;
-  salesforceChangedAt: Date | null;
-}
-
-/** Appends conflicts to `tandem.conflict_log`. */
-export async function logConflicts(db: Db, conflicts: readonly ConflictLogInput[]): Promise<void> {
-  if (conflicts.length === 0) return;
-  await db.query(
-    `INSERT INTO tandem.conflict_log (object, row_id, sfid, field, base_value, marketing_value, salesforce_value, winner, rule, marketing_changed_at, salesforce_changed_at)
-     SELECT x.object, x.row_id, x.sfid, x.field, x.base_value, x.marketing_value, x.salesforce_value, x.winner, x.rule, x.marketing_changed_at, x.salesforce_changed_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(object text, row_id bigint, sfid text, field text, base_value jsonb, marketing_value jsonb,
-            salesforce_value jsonb, winner text, rule text, marketing_changed_at timestamptz, salesforce_changed_at timestamptz)`,
-    [
-      JSON.stringify(
-        conflicts.map((c) => ({
-          object: c.object,
-          row_id: c.rowId,
-          sfid: c.sfid,
-          field: c.field,
-          base_value: c.base ?? null,
-          marketing_value: c.marketing ?? null,
-          salesforce_value: c.salesforce ?? null,
-          winner: c.winner,
-          rule: c.rule,
-          marketing_changed_at: c.marketingChangedAt,
-          salesforce_changed_at: c.salesforceChangedAt,
-        })),
-      ),
-    ],
-  );
 }
 
 /** Backlog of one object: rows with pending changes and the age of the oldest. */
@@ -483,8 +141,64 @@ export async function backlogOf(db: Db, object: string, now: Date): Promise<{ ro
   return { rows: Number(rows[0]?.rows ?? 0), oldestSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : null };
 }
 
-/** Open (unresolved) sync errors of one object. */
-export async function openErrorCount(db: Db, object: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM tandem.sync_error WHERE object = $1 AND resolved_at IS NULL`, [object]);
-  return Number(rows[0]?.n ?? 0);
+/** True when `object` has a marketing-side delete of a Salesforce record captured at or after `since`. */
+export async function hasDeleteCapturedSince(db: Db, object: string, since: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM tandem.outbox WHERE object = $1 AND operation = 'delete' AND sfid IS NOT NULL AND captured_at >= $2 LIMIT 1`,
+    [object, since],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Deletes again the rows of `object` a pull brought back although marketing deleted them since `since`:
+ * the record was not changed in Salesforce after the delete (or the delete was pushed and Salesforce's
+ * delete came back), and the row has no outbox entry of its own.
+ */
+export async function buryResurrectedRows(db: Db, schema: string, table: string, object: string, since: Date): Promise<void> {
+  await db.query(
+    `DELETE FROM ${qualifiedName(schema, table)} t USING tandem.outbox o
+      WHERE o.object = $1 AND o.operation = 'delete' AND o.sfid IS NOT NULL AND o.captured_at >= $2 AND t.sfid = o.sfid
+        AND (t.systemmodstamp <= o.captured_at OR (o.status = 'pushed' AND t.isdeleted IS TRUE))
+        AND NOT EXISTS (SELECT 1 FROM tandem.outbox n WHERE n.object = o.object AND n.row_id = t.id)`,
+    [object, since],
+  );
+}
+
+/**
+ * Rows of `object` with open non-delete entries whose row holds another record's id in one of
+ * `holders`: a `target` column that is set, when its `flag` column (if any) is true.
+ */
+export async function rowsWithOpenEditsHolding(
+  db: Db,
+  schema: string,
+  table: string,
+  object: string,
+  holders: readonly { flag?: string; target: string }[],
+): Promise<number[]> {
+  if (holders.length === 0) return [];
+  const conditions = holders.map((h) => (h.flag ? `(t.${quoteIdentifier(h.flag)} AND t.${quoteIdentifier(h.target)} IS NOT NULL)` : `t.${quoteIdentifier(h.target)} IS NOT NULL`));
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT DISTINCT t.id FROM tandem.outbox o JOIN ${qualifiedName(schema, table)} t ON t.id = o.row_id
+      WHERE o.object = $1 AND o.status IN ('pending', 'failed') AND o.operation <> 'delete' AND (${conditions.join(' OR ')})`,
+    [object],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** Sets the note of entries, and their Salesforce id when given (a record adopted for them). */
+export async function noteEntries(db: Db, ids: readonly number[], note: string, sfid?: string): Promise<void> {
+  if (sfid === undefined) await db.query(`UPDATE tandem.outbox SET note = $2 WHERE id = ANY($1::bigint[])`, [ids, note]);
+  else await db.query(`UPDATE tandem.outbox SET sfid = $2, note = $3 WHERE id = ANY($1::bigint[])`, [ids, sfid, note]);
+}
+
+/** Per row of `rowIds`, the columns of its open entries other than `exceptIds` (changes made since those were read). */
+export async function columnsChangedAgain(db: Db, object: string, rowIds: readonly number[], exceptIds: readonly number[]): Promise<Map<number, string[]>> {
+  const { rows } = await db.query<{ row_id: string; columns: string[] }>(
+    `SELECT row_id, array_agg(DISTINCT k) AS columns FROM tandem.outbox o, jsonb_object_keys(o.changed) k
+      WHERE o.object = $1 AND o.row_id = ANY($2::bigint[]) AND o.status IN ('pending', 'failed') AND NOT (o.id = ANY($3::bigint[]))
+      GROUP BY row_id`,
+    [object, rowIds, exceptIds],
+  );
+  return new Map(rows.map((r) => [Number(r.row_id), r.columns]));
 }

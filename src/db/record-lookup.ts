@@ -2,11 +2,12 @@
  * Which synced record an operator means (`tandem why`): a Salesforce id or an email. Read-only.
  */
 import type pg from 'pg';
+import { STANDARD_OBJECTS, objectOfId } from '../objects';
 import { qualifiedName } from './identifiers';
 import { readObjectState } from './state';
 
-/** Two-way objects by the key prefix of their Salesforce ids (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm: the first three characters of an id name its object). */
-const OBJECT_BY_PREFIX: Record<string, string> = { '00Q': 'Lead', '003': 'Contact', '701': 'Campaign', '00v': 'CampaignMember' };
+/** The two-way objects, recognised by the key prefix of their ids (objects/<object>.ts `keyPrefix`). */
+const TWO_WAY_OBJECTS = STANDARD_OBJECTS.filter((o) => o.direction === 'two-way');
 
 /** A record an operator asked about: its object and the key `recordStory` takes (row id or sfid). */
 export interface RecordRef {
@@ -21,7 +22,7 @@ export interface RecordRef {
 export async function findRecords(db: pg.Pool, schema: string, key: string): Promise<RecordRef[]> {
   const trimmed = key.trim();
   if (/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(trimmed)) {
-    const object = OBJECT_BY_PREFIX[trimmed.slice(0, 3)];
+    const object = objectOfId(TWO_WAY_OBJECTS, trimmed)?.name;
     return object ? [{ object, key: trimmed }] : [];
   }
   if (!trimmed.includes('@')) return [];

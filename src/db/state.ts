@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { CopyReason } from '../shared';
 import type { ColumnSpec } from '../sync/type-mapping';
-import type { ApiUsage } from '../salesforce/limits';
+import type { ApiUsage } from '../sync/api-budget';
 
 type Db = pg.Pool | pg.PoolClient;
 

@@ -5,7 +5,8 @@
  */
 import type pg from 'pg';
 import { qualifiedName } from './identifiers';
-import type { ConflictLogInput, SyncErrorInput } from './outbox';
+import type { ConflictLogInput } from './conflict-log';
+import type { SyncErrorInput } from './sync-errors';
 import { readObjectState } from './state';
 import { META_COLUMNS } from './tables';
 

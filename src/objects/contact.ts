@@ -1,6 +1,5 @@
 /**
- * Contact — two-way (the push half arrives with the two-way issue; on conflict Salesforce wins, as in
- * Marketo). Pull: queryAll on SystemModstamp, soft deletes as IsDeleted rows, purged ones via getDeleted;
+ * Contact — two-way (on conflict Salesforce wins, as in Marketo). Pull: queryAll on SystemModstamp, soft deletes as IsDeleted rows, purged ones via getDeleted;
  * merge losers keep MasterRecordId. A lead conversion creates or updates a contact, which arrives as an
  * ordinary change; the lead row carries ConvertedContactId. Depends on Account and User.
  */
@@ -14,5 +13,6 @@ export const contact: ObjectDefinition = {
   requiredFields: ['IsDeleted', 'MasterRecordId'],
   // Push: Salesforce wins same-field conflicts (Marketo); receives the edits of leads converted into it
   // and of merge losers; deletes stay local unless sync.pushDeletes.Contact. Inserts upsert by Tandem_Id__c.
-  push: { conflictDefault: 'salesforce-wins', pushDeletes: false, insertKey: ['Email', 'LastName'] },
+  keyPrefix: '003',
+  push: { conflictDefault: 'salesforce-wins', pushDeletes: false, insertKey: ['Email', 'LastName'], receivesRedirects: true },
 };

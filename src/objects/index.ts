@@ -19,6 +19,12 @@ import { user } from './user';
 
 export type { ObjectDefinition } from './types';
 
+/** The object whose key prefix `id` starts with, among `objects`; undefined when none declares it. */
+export function objectOfId(objects: readonly ObjectDefinition[], id: string): ObjectDefinition | undefined {
+  const prefix = id.slice(0, 3);
+  return objects.find((o) => o.keyPrefix === prefix);
+}
+
 /** The standard objects Tandem syncs, in dependency order. */
 export const STANDARD_OBJECTS: readonly ObjectDefinition[] = [
   user,

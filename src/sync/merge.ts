@@ -1,7 +1,7 @@
 /**
  * The field-level three-way merge of a record changed on both sides between two cycles, and the
  * same-field conflict rules. Pure: the pull calls it for rows with marketing-side changes still
- * pending (src/activities/push-merge.ts), with three values per pending field — the base both sides last
+ * pending (src/activities/pending-merge.ts), with three values per pending field — the base both sides last
  * agreed on (the shadow), the marketing value (the row) and the Salesforce value (just pulled):
  *
  * - Salesforce equals marketing: both sides agree; nothing left to push for that field.

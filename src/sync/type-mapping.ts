@@ -3,7 +3,7 @@
  * become columns and with what type. Fields hidden by field-level security are absent from describe
  * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm), so "one column per described field" is exactly the credential's scope.
  */
-import { identifierFor } from '../db/identifiers';
+import { identifierFor } from './identifier-rules';
 
 /** The subset of a describe field Tandem reads. */
 export interface FieldDescription {

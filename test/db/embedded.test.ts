@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supportsCopy, upsertRows, type TextRow } from '../../src/db/copy';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrations';
-import { installTableGuards } from '../../src/db/outbox';
+import { installTableGuards } from '../../src/db/capture-triggers';
 import { guardPool, withTransaction } from '../../src/db/pool';
 import { ensureTable } from '../../src/db/tables';
 import { objectDefinition, syncedObjects } from '../../src/objects';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensurePersonView } from '../../src/db/outbox';
+import { ensurePersonView } from '../../src/db/person-view';
 import type { ColumnSpec } from '../../src/sync/type-mapping';
 import { useTestDatabase } from '../support/database';
 

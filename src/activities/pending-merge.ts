@@ -1,66 +1,21 @@
 /**
- * The push side's hooks into the pull: after every describe the data table gets its triggers (change
- * capture or the read-only guard, src/db/outbox.ts) and, once lead and contact both exist, the
- * `person` view; inside every pull or copy transaction of a two-way object, rows with marketing-side
- * changes still pending are merged field by field with what Salesforce sent (src/sync/merge.ts)
- * instead of being overwritten, and every same-field conflict is logged.
+ * The pull's guard of marketing-side changes still pending: inside every pull or copy transaction of a
+ * two-way object, rows with open outbox entries are merged field by field with what Salesforce sent
+ * (the three-way merge, src/sync/merge.ts) instead of being overwritten, and every same-field conflict
+ * is logged in `tandem.conflict_log`.
  */
 import type pg from 'pg';
-import {
-  captureSpec,
-  dropColumns,
-  ensurePersonView,
-  installTableGuards,
-  logConflicts,
-  openEntriesOf,
-  readRows,
-  readShadow,
-  resolveSyncError,
-  rowsWithOpenChanges,
-  saveShadow,
-  vanishedFields,
-  writeColumns,
-  type OutboxEntry,
-} from '../db/outbox';
-import { qualifiedName, quoteIdentifier } from '../db/identifiers';
+import { logConflicts } from '../db/conflict-log';
+import { buryResurrectedRows, dropColumns, hasDeleteCapturedSince, openEntriesOf, rowsWithOpenChanges, type OutboxEntry } from '../db/outbox';
+import { readShadow, saveShadow } from '../db/shadow';
 import { readObjectStates } from '../db/state';
-import { META_COLUMNS } from '../db/tables';
+import { resolveSyncError } from '../db/sync-errors';
+import { readRows, rowsWrittenThisTransaction, writeColumns } from '../db/table-rows';
 import type { ObjectDefinition } from '../objects';
-import { mergeRow, resolveRules, type ConflictRule, type MergeColumn } from '../sync/merge';
+import { mergeRow } from '../sync/merge';
+import { mergePlan } from '../sync/merge-plan';
 import type { ColumnSpec } from '../sync/type-mapping';
 import type { ActivityContext } from './context';
-
-/** Installs the table's triggers after a describe, and the person view when Lead or Contact changed. */
-export async function afterDescribe(ctx: ActivityContext, def: ObjectDefinition, table: string, columns: readonly ColumnSpec[]): Promise<void> {
-  const schema = ctx.config.database.schema;
-  const vanished = def.direction === 'two-way' ? await vanishedFields(ctx.db, def.name, columns) : [];
-  await installTableGuards(ctx.db, schema, table, def, columns, vanished);
-  if (def.name === 'Lead' || def.name === 'Contact') {
-    const states = await readObjectStates(ctx.db, ['Lead', 'Contact']);
-    const lead = states.get('Lead');
-    const contact = states.get('Contact');
-    if (lead && contact && lead.tableName === 'lead' && contact.tableName === 'contact') await ensurePersonView(ctx.db, schema, lead.columns, contact.columns);
-  }
-}
-
-/** How one two-way object's fields merge: the tracked columns and the rule of each field. */
-export interface MergePlan {
-  columns: MergeColumn[];
-  rule(field: string): ConflictRule;
-}
-
-/** The merge plan of `def` from its columns and the configured rules (throws ConflictRuleError on a bad field name). */
-export function mergePlan(ctx: ActivityContext, def: ObjectDefinition, columns: readonly ColumnSpec[]): MergePlan {
-  const tracked = new Set(captureSpec(def.name, columns).tracked);
-  const mergeColumns = columns.filter((c) => tracked.has(c.column)).map((c) => ({ column: c.column, field: c.field, kind: c.kind }));
-  const rule = resolveRules(
-    def.name,
-    def.push?.conflictDefault ?? 'salesforce-wins',
-    ctx.config.sync.conflictRules[def.name],
-    columns.filter((c) => c.field !== '').map((c) => c.field),
-  );
-  return { columns: mergeColumns, rule };
-}
 
 /** Per column, when its latest open change was captured. */
 export function pendingColumns(entries: readonly OutboxEntry[]): Map<string, Date> {
@@ -84,25 +39,7 @@ export function pendingColumns(entries: readonly OutboxEntry[]): Map<string, Dat
 async function tombstoneHorizon(ctx: ActivityContext, tx: pg.PoolClient, def: ObjectDefinition): Promise<Date | null> {
   const state = (await readObjectStates(tx, [def.name])).get(def.name);
   const horizon = state?.watermark ? new Date(state.watermark.getTime() - ctx.config.sync.overlapWindowSeconds * 1000) : new Date(0);
-  const { rows } = await tx.query(
-    `SELECT 1 FROM tandem.outbox WHERE object = $1 AND operation = 'delete' AND sfid IS NOT NULL AND captured_at >= $2 LIMIT 1`,
-    [def.name, horizon],
-  );
-  return rows.length > 0 ? horizon : null;
-}
-
-/**
- * Deletes again the rows a page brought back although marketing deleted them: the record was not
- * changed in Salesforce after the delete (or the delete was pushed and Salesforce's delete came back).
- */
-async function buryResurrected(tx: pg.PoolClient, def: ObjectDefinition, target: { schema: string; table: string }, since: Date): Promise<void> {
-  await tx.query(
-    `DELETE FROM ${qualifiedName(target.schema, target.table)} t USING tandem.outbox o
-      WHERE o.object = $1 AND o.operation = 'delete' AND o.sfid IS NOT NULL AND o.captured_at >= $2 AND t.sfid = o.sfid
-        AND (t.systemmodstamp <= o.captured_at OR (o.status = 'pushed' AND t.isdeleted IS TRUE))
-        AND NOT EXISTS (SELECT 1 FROM tandem.outbox n WHERE n.object = o.object AND n.row_id = t.id)`,
-    [def.name, since],
-  );
+  return (await hasDeleteCapturedSince(tx, def.name, horizon)) ? horizon : null;
 }
 
 /** What a pull transaction must do after writing a page of a two-way object. */
@@ -130,16 +67,11 @@ export async function guardPendingChanges(
   if (before.size === 0 && tombstonesSince === null) return null;
   return {
     async reconcile() {
-      if (tombstonesSince) await buryResurrected(tx, def, target, tombstonesSince);
+      if (tombstonesSince) await buryResurrectedRows(tx, target.schema, target.table, def.name, tombstonesSince);
       if (before.size === 0) return 0;
-      const { rows } = await tx.query<{ id: string }>(
-        // The pull's upsert stamps every row it writes with now(), the transaction's start.
-        `SELECT id FROM ${qualifiedName(target.schema, target.table)} WHERE id = ANY($1::bigint[]) AND ${quoteIdentifier(META_COLUMNS.syncedAt)} = now()`,
-        [[...before.keys()]],
-      );
-      const touched = rows.map((r) => Number(r.id));
+      const touched = await rowsWrittenThisTransaction(tx, target.schema, target.table, [...before.keys()]);
       if (touched.length === 0) return 0;
-      const plan = mergePlan(ctx, def, target.columns);
+      const plan = mergePlan(def, target.columns, ctx.config.sync.conflictRules[def.name]);
       const after = await readRows(tx, target.schema, target.table, touched);
       const entries = await openEntriesOf(tx, def.name, touched);
       const shadow = await readShadow(tx, def.name, touched);
