@@ -46,7 +46,7 @@ describe('the Prometheus endpoint', () => {
       expect(text).toMatch(/^tandem_rows_pushed_total\{object="Campaign"\} 1$/m);
       expect(text).toMatch(/^tandem_outbox_backlog\{object="Contact"\} 0$/m);
       expect(text).toMatch(/^tandem_salesforce_api_usage\{kind="limit"\} 15000$/m);
-      expect(text).toMatch(/^tandem_activity_errors_total\{activity="pullChanges",object="Task",type="Error"\} 1$/m);
+      expect(text).toMatch(/^tandem_activity_errors_total\{activity="pullChanges",object="Task",type="SERVER_UNAVAILABLE"\} 1$/m);
       expect(text).toMatch(/^temporal_\w+/m);
       await handle.terminate();
     });
