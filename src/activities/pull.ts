@@ -1,7 +1,7 @@
 /**
  * The incremental pull of one object: queryAll on `SystemModstamp >= watermark − overlap` ordered by
  * SystemModstamp, Id (queryAll also returns soft-deleted rows, merge losers with MasterRecordId, and
- * archived activities — salesforce-api.md §2.1), upserted page by page with the page's newest stamp as
+ * archived activities: https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_queryall.htm), upserted page by page with the page's newest stamp as
  * the watermark, in the same transaction. Purged deletes come from getDeleted, at most every
  * `deletedCheckIntervalSeconds`. The cost is one query call per 2,000 changes, whatever the table size.
  */
@@ -25,7 +25,10 @@ import { CURSOR_FIELD, refreshSchema } from './schema';
 /** PostgreSQL errors of a table altered by hand: undefined column or table, datatype mismatch, bad input for the new type. */
 const LOCAL_SCHEMA_DRIFT = new Set(['42703', '42P01', '42804', '22P02']);
 
-/** queryAll pages hold up to 2,000 rows (salesforce-api.md §2.1): one call per 2,000 changes. */
+/**
+ * queryAll pages hold up to 2,000 rows
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm): one call per 2,000 changes.
+ */
 const PULL_BATCH_SIZE = 2000;
 
 /** Pulls `object`'s changes since its watermark into PostgreSQL. */

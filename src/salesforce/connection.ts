@@ -34,7 +34,7 @@ function isSessionError(error: unknown): boolean {
 /** Options of `SalesforceClient.connect`. */
 export interface SalesforceClientOptions {
   credentials: SalesforceCredentials;
-  /** API version without the `v`, e.g. `62.0`. jsforce would default to 50.0 (salesforce-api.md §1). */
+  /** API version without the `v`, e.g. `62.0`. jsforce would default to 50.0 (its `defaultConnectionConfig`, jsforce/src/connection.ts). */
   apiVersion: string;
   /**
    * How often jsforce itself retries a GET on 5xx/network errors before failing the call. jsforce's
@@ -110,7 +110,8 @@ export class SalesforceClient {
       version: options.apiVersion,
       oauth2: 'clientId' in credentials ? { loginUrl: credentials.loginUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret } : undefined,
       // Always our own refresh: jsforce's default needs a refresh token, which the client-credentials
-      // flow never returns (salesforce-api.md §1, [observed]), and it has no cap on repeated 401s.
+      // flow never returns (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_client_credentials_flow.htm:
+      // no refresh token is issued), and it has no cap on repeated 401s.
       refreshFn: refreshFn as never,
     });
     const client = new SalesforceClient(conn, options);

@@ -1,6 +1,6 @@
 -- The push side (PostgreSQL → Salesforce): change capture into an outbox, the base values of
 -- pending fields (the shadow), durable sync errors, the conflict log, and the trigger functions
--- installed on the data tables by src/db/outbox.ts.
+-- installed on the data tables by src/db/capture-triggers.ts.
 --
 -- Echo suppression: Tandem's own writes (pulls, copies, sfid write-back) run with the
 -- transaction-local setting `tandem.origin = 'tandem'` (src/db/pool.ts withTransaction); the
@@ -97,10 +97,10 @@ CREATE TABLE tandem.push_state (
 );
 
 -- Change capture on a two-way table: AFTER each row, records the change in the outbox unless the
--- transaction is Tandem's own. TG_ARGV[0] is the object, TG_ARGV[1] a JSON spec written by
--- src/db/outbox.ts: {"tracked": [columns pushed to Salesforce], "notCreateable": [...],
--- "notUpdateable": [[column, field, reason], ...], "refuse": [[column, reason], ...]}. A write that
--- sets a field the sync user cannot write is refused with the reason: never silently dropped.
+-- transaction is Tandem's own. TG_ARGV[0] is the object, TG_ARGV[1] a JSON spec (CaptureSpec in
+-- src/sync/capture-spec.ts) written by src/db/capture-triggers.ts: {"tracked": [columns pushed to
+-- Salesforce], "notCreateable": [[column, reason], ...], "notUpdateable": [[column, reason], ...]}. A write
+-- that sets a field the sync user cannot write is refused with the reason: never silently dropped.
 CREATE FUNCTION tandem.capture_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   object_name text := TG_ARGV[0];
