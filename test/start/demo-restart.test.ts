@@ -49,6 +49,15 @@ function bannerOrgId(output: string): string {
   return match![1]!;
 }
 
+async function searchAttribute(name: string): Promise<unknown> {
+  const connection = await TemporalConnection.connect({ address: inject('temporalAddress') });
+  try {
+    return (await new Client({ connection }).workflow.getHandle(workflowId).describe()).searchAttributes[name];
+  } finally {
+    await connection.close();
+  }
+}
+
 afterAll(async () => {
   const connection = await TemporalConnection.connect({ address: inject('temporalAddress') });
   await new Client({ connection }).workflow.getHandle(workflowId).terminate().catch(() => undefined);
@@ -76,6 +85,7 @@ describe('npm start with a persisted demo org', () => {
       }, 150_000, 1000);
       copiedAt = (await sql<{ t: string }>(`SELECT max(copy_completed_at)::text AS t FROM tandem.sync_object`))[0]!.t;
       expect(await sql(`SELECT org_id FROM tandem.org_binding`)).toEqual([{ org_id: orgId }]);
+      expect(await searchAttribute('TandemOrgId')).toEqual([orgId]);
       // A marketing edit made while Tandem runs, then Ctrl-C before it is necessarily pushed.
       lead = (await sql<{ id: string; sfid: string }>(`SELECT id, sfid FROM salesforce.lead WHERE sfid IS NOT NULL AND NOT isdeleted AND isconverted = false ORDER BY id LIMIT 1`))[0]!;
       await sql(`UPDATE salesforce.lead SET title = 'Kept across restarts' WHERE id = $1`, [lead.id]);
@@ -95,7 +105,8 @@ describe('npm start with a persisted demo org', () => {
       expect(bannerOrgId(run.output())).toBe(orgId);
       expect(run.output()).not.toContain('WARNING');
       // The rep's session from before the restart still works, as in a real org.
-      await eventually(async () => ((await rep.sobject('Lead').retrieve(lead.sfid)).Title === 'Kept across restarts' ? true : undefined), 60_000, 500);
+      // An activity cut off by the Ctrl-C may wait out its 2-minute heartbeat timeout before it runs again.
+      await eventually(async () => ((await rep.sobject('Lead').retrieve(lead.sfid)).Title === 'Kept across restarts' ? true : undefined), 180_000, 500);
       const created = await rep.sobject('Lead').create({ LastName: 'AfterRestart', Company: 'Acme' });
       const maxBefore = (await sql<{ sfid: string }>(`SELECT max(sfid) AS sfid FROM salesforce.lead WHERE sfid LIKE '00Q%'`))[0]!.sfid;
       expect(created.id! > maxBefore, `${created.id} after ${maxBefore}`).toBe(true);
@@ -122,6 +133,7 @@ describe('npm start with a persisted demo org', () => {
       expect(run.output()).toContain(`terminated ${workflowId}`);
       const newOrg = bannerOrgId(run.output());
       expect(newOrg).not.toBe(orgId);
+      expect(await searchAttribute('TandemOrgId')).toEqual([newOrg]);
       await eventually(async () => {
         const rows = await sql<{ org_id: string }>(`SELECT org_id FROM tandem.org_binding`).catch(() => []);
         return rows[0]?.org_id === newOrg;
@@ -129,5 +141,5 @@ describe('npm start with a persisted demo org', () => {
     } finally {
       await stop(run);
     }
-  }, 420_000);
+  }, 600_000);
 });
