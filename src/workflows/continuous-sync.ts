@@ -107,6 +107,8 @@ const DEFAULT_COPY_PAGES_PER_ACTIVITY = 20;
  * (https://docs.temporal.io/develop/typescript/versioning#patching).
  */
 const HOLD_FAILED_COPIES_PATCH = 'hold-failed-copies';
+/** Patch id of "a copy's progress report publishes the TandemPhase it changes at once". */
+const PUBLISH_PHASE_ON_COPY_PATCH = 'publish-phase-on-copy-progress';
 
 const planning = proxyActivities<SyncActivities>({ ...planningOptions, summary: 'plan the cycle' });
 
@@ -129,6 +131,7 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
   const childId = initialCopyWorkflowId(workflowInfo().workflowId);
   const copies = new CopyChild(input, status, childId);
 
+  const phasePublisher = new PhasePublisher();
   setHandler(statusQuery, (): SyncStatus => ({ ...status, phase: run.phase }));
   setHandler(syncNowSignal, () => {
     run.syncNowRequested = true;
@@ -162,9 +165,9 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     const hold = report.error !== undefined && status.initialCopy[report.object] !== undefined && patched(HOLD_FAILED_COPIES_PATCH);
     const message = applyCopyReport(status, report, now(), hold);
     if (message) notice(status, message);
+    // The last copy finishing moves TandemPhase to syncing now, not at the end of the next pause.
+    if (phasePublisher.wouldChange(status) && patched(PUBLISH_PHASE_ON_COPY_PATCH)) phasePublisher.publish(status);
   });
-
-  const phasePublisher = new PhasePublisher();
   // Cycle wall time, exported with the Temporal runtime's metrics (metrics emit no history events).
   const cycleDuration = metricMeter.createHistogram('tandem_cycle_duration', 'int', 'ms', 'Wall time of one sync cycle, planning to last push');
   let cyclesThisRun = 0;
@@ -232,9 +235,11 @@ async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject
   }
 
   run.phase = 'pulling';
+  const attempted = new Set<string>();
   const pulled = new Set<string>();
   for (const { name } of objects) {
     if (!pullsNow(status, name)) continue;
+    attempted.add(name);
     const ok = await recordCall(status, name, 'lastPull', () => cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name, cycle: status.cycle }));
     if (ok) pulled.add(name);
   }
@@ -242,7 +247,7 @@ async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject
   run.phase = 'pushing';
   for (const object of objects) {
     const name = object.name;
-    const decision = pushDecision(status, object, pulled);
+    const decision = pushDecision(status, object, attempted, pulled);
     if (!decision) continue;
     if (!decision.push) {
       recordOutcome(status, name, 'lastPush', failed(status.cycle, decision.reason, now(), 0));
@@ -290,6 +295,11 @@ class PhasePublisher {
   private published = workflowInfo().typedSearchAttributes.get(TANDEM_PHASE);
   // TandemOrgId follows the bound org (a `tandem rebind` changes it) only where the starter set it.
   private publishedOrgId = workflowInfo().typedSearchAttributes.get(TANDEM_ORG_ID);
+
+  /** True when `publish` would upsert the phase now. */
+  wouldChange(status: SyncState): boolean {
+    return this.org !== undefined && coarsePhase(status) !== this.published;
+  }
 
   publish(status: SyncState): void {
     const phase = coarsePhase(status);

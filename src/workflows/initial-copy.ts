@@ -47,8 +47,11 @@ function copyStep(summary: string, heartbeatTimeout?: Duration): SyncActivities 
 }
 
 /** Progress in Markdown, for the Web UI's "current details". */
-function progressDetails(queue: InitialCopyInput['queue'], progress: Record<string, CopyProgress>): string {
-  const rows = Object.values(progress).map((p) => `| ${p.object} | ${p.rowsCopied}${p.totalRows !== null ? ` of ${p.totalRows}` : ''} | ${p.pagesCopied} | ${p.done ? 'done' : 'copying'} |`);
+export function progressDetails(queue: InitialCopyInput['queue'], progress: Record<string, CopyProgress>): string {
+  // Each number carries its unit, so adjacent cells never read as one number ("472 of 472 | 1").
+  const rows = Object.values(progress).map(
+    (p) => `| ${p.object} | ${p.rowsCopied}${p.totalRows !== null ? ` of ${p.totalRows}` : ''} rows | ${p.pagesCopied} ${p.pagesCopied === 1 ? 'page' : 'pages'} | ${p.done ? 'done' : 'copying'} |`,
+  );
   return [`**Queue:** ${queue.map((q) => q.object).join(', ') || 'empty'}`, '', '| Object | Rows | Pages | State |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 

@@ -13,8 +13,12 @@ export function cycleDetails(state: SyncState): string {
   if (state.orgMismatch) {
     return [`**Sync stopped — wrong Salesforce org** (since ${state.orgMismatch.since})`, '', state.orgMismatch.message].join('\n');
   }
+  const errors = Object.entries(state.objects)
+    .filter(([, o]) => o.lastPush?.ok && (o.lastPush.openErrors ?? 0) > 0)
+    .map(([name, o]) => `${name} ${o.lastPush!.openErrors}`);
   return [
     ...(state.org ? [`Salesforce org ${describeOrg(state.org)}`, ''] : []),
+    ...(errors.length ? [`**Open sync errors:** ${errors.join(', ')} — records Salesforce refused; list them with \`npx tandem errors\``, ''] : []),
     `**Cycle ${state.cycle}** started ${state.cycleStartedAt ?? '–'}; next ${state.paused ? 'after resume' : (state.nextCycleAt ?? '–')}. ${usage}`,
     '',
     '| Object | Direction | State | Last pull | Last push |',
@@ -25,7 +29,9 @@ export function cycleDetails(state: SyncState): string {
 
 function pullCell(pull: OperationOutcome | undefined): string {
   if (!pull) return '–';
-  return pull.ok ? `${pull.rowsPulled ?? 0} pulled, ${pull.rowsDeleted ?? 0} deleted` : `failed: ${pull.error}`;
+  if (!pull.ok) return `failed: ${pull.error}`;
+  const reread = pull.rowsUnchanged ? `, ${pull.rowsUnchanged} re-read unchanged` : '';
+  return `${pull.rowsPulled ?? 0} pulled, ${pull.rowsDeleted ?? 0} deleted${reread}`;
 }
 
 function pushCell(push: OperationOutcome | undefined): string {

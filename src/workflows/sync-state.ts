@@ -190,8 +190,11 @@ export type PushDecision = { push: true } | { push: false; reason: string };
  * do, nothing to record). One whose pull failed this cycle is skipped with the reason, because
  * pushing on top of a failed pull would decide conflicts against stale Salesforce values.
  */
-export function pushDecision(state: SyncState, object: SyncObject, pulled: ReadonlySet<string>): PushDecision | undefined {
+export function pushDecision(state: SyncState, object: SyncObject, attempted: ReadonlySet<string>, pulled: ReadonlySet<string>): PushDecision | undefined {
   if (object.direction !== 'two-way' || !cyclesRun(state.objects[object.name]?.state)) return undefined;
+  // An object whose copy finished while this cycle pulled the others was never pulled: its push waits
+  // for the next cycle, and nothing failed.
+  if (!attempted.has(object.name)) return undefined;
   return pulled.has(object.name) ? { push: true } : { push: false, reason: `skipped: the pull of ${object.name} failed this cycle` };
 }
 

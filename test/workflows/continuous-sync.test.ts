@@ -156,6 +156,8 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
         typedSearchAttributes: [{ key: TANDEM_ORG, value: org }],
       });
       await eventually(async () => (await handle.query(statusQuery)).initialCopy.Event?.done);
+      // The last copy finishing moves TandemPhase to syncing at once, not after the hour's pause.
+      await eventually(async () => (await handle.describe()).typedSearchAttributes.get(TANDEM_PHASE) === 'syncing');
       await handle.signal(syncNowSignal);
       await eventually(async () => (await handle.query(statusQuery)).cycle === 2);
       const found = await eventually(async () => {

@@ -181,7 +181,7 @@ describe('sync state: planning and copies', () => {
     expect(state.initialCopy.Lead.finishedAt).toBe(LATER);
     expect(message).toMatch(/initial copy of Lead failed: .*RangeError.*not retried until a resync/);
     expect(pullsNow(state, 'Lead')).toBe(false);
-    expect(pushDecision(state, OBJECTS[2], new Set())).toBeUndefined();
+    expect(pushDecision(state, OBJECTS[2], new Set(), new Set())).toBeUndefined();
     expect(coarsePhase(state)).toBe('syncing');
 
     const plan = { needsCopy: [{ object: 'Lead', reason: 'never-copied' as const }] };
@@ -210,9 +210,17 @@ describe('sync state: pulls, pushes and outcomes', () => {
   it('pushes two-way objects that pulled, skips with the reason those whose pull failed, and ignores the rest', () => {
     const state = freshState(OBJECTS);
     markCopiesStarted(state, [{ object: 'Contact', reason: 'never-copied' }], NOW);
-    const decisions = OBJECTS.map((o) => pushDecision(state, o, new Set(['Account'])));
+    const decisions = OBJECTS.map((o) => pushDecision(state, o, new Set(['Account', 'Lead']), new Set(['Account'])));
     expect(decisions).toEqual([undefined, undefined, { push: false, reason: 'skipped: the pull of Lead failed this cycle' }]);
-    expect(pushDecision(state, OBJECTS[2], new Set(['Lead']))).toEqual({ push: true });
+    expect(pushDecision(state, OBJECTS[2], new Set(['Lead']), new Set(['Lead']))).toEqual({ push: true });
+  });
+
+  it('does not report a failed pull for an object whose copy finished while the cycle pulled the others', () => {
+    const state = freshState(OBJECTS);
+    markCopiesStarted(state, [{ object: 'Contact', reason: 'resync-requested' }], NOW);
+    const attempted = new Set(NAMES.filter((name) => pullsNow(state, name)));
+    applyCopyReport(state, { object: 'Contact', done: true, rowsCopied: 3, totalRows: 3, pagesCopied: 1 }, LATER, true);
+    expect(pushDecision(state, OBJECTS[1], attempted, attempted)).toBeUndefined();
   });
 
   it('records every field an activity reports, but not the object name the status is keyed by', () => {
