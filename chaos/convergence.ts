@@ -1,12 +1,12 @@
 /**
- * `npm run convergence`: the convergence property (test/reliability/convergence.ts) at scale — by
+ * `npm run convergence`: the convergence property (chaos/convergence-world.ts) at scale — by
  * default 500 random interleavings of field edits, deletes, undeletes, merges, conversions, campaign
  * and member status changes and marketing inserts on both sides — against the emulator and a private
  * PostgreSQL cluster. Prints the seed; `--seed N --runs M` replays a failure.
  */
 import { Command } from 'commander';
 import pg from 'pg';
-import { checkConvergence, startConvergenceWorld } from '../test/reliability/convergence';
+import { checkConvergence, startConvergenceWorld } from './convergence-world';
 import { startPrivatePostgres } from './postgres';
 
 const options = new Command('convergence')

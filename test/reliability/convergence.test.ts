@@ -1,9 +1,9 @@
-// The convergence property (test/reliability/convergence.ts) inside `npm test`: a few dozen random
+// The convergence property (chaos/convergence-world.ts) inside `npm test`: a few dozen random
 // interleavings of edits, deletes, merges, conversions and campaign status changes on both sides.
 // `npm run convergence` runs ≥ 500. Replay: TANDEM_CONVERGENCE_SEED=<seed> [TANDEM_CONVERGENCE_RUNS=<n>].
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/database';
-import { checkConvergence, startConvergenceWorld, type ConvergenceWorld } from './convergence';
+import { checkConvergence, startConvergenceWorld, type ConvergenceWorld } from '../../chaos/convergence-world';
 
 const db = useTestDatabase();
 let world: ConvergenceWorld;

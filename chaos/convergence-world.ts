@@ -4,7 +4,7 @@
 // campaign status mismatches, https://experienceleague.adobe.com/en/docs/marketo/using/product-docs/crm-sync/salesforce-sync/sfdc-sync-details/sfdc-sync-campaign-sync): deletes and undeletes, merges, lead
 // conversions, campaign and member status changes (valid and invalid), and marketing-side inserts —
 // interleaved with field edits on both sides, same field and different fields, over several cycles.
-// Runs on the push test org (test/push/support.ts, its cycle = what the workflow runs each cycle).
+// Runs on the push test org (chaos/push-org.ts, its cycle = what the workflow runs each cycle).
 // Oracle: after the plan and two quiet cycles, every record of the run is equal on both sides for every
 // field the sync user sees; no row twice; nothing pending; every refused change is an open sync_error;
 // each field touched only by unambiguous edits ends with the value the rules predict (last writer per
@@ -13,12 +13,12 @@
 // and by `npm run convergence` (chaos/convergence.ts, ≥ 500 runs).
 import fc from 'fast-check';
 import type pg from 'pg';
-import { sameValue } from '../../chaos/compare';
-import { readObjectState } from '../../src/db/state';
-import { convertLeads } from '../../src/emulator/semantics/convert-lead';
-import { mergeRecords } from '../../src/emulator/semantics/merge';
-import type { OrgUser } from '../../src/emulator/users';
-import { startPushOrg, type PushOrg } from '../push/support';
+import { sameValue } from './compare';
+import { readObjectState } from '../src/db/state';
+import { convertLeads } from '../src/emulator/semantics/convert-lead';
+import { mergeRecords } from '../src/emulator/semantics/merge';
+import type { OrgUser } from '../src/emulator/users';
+import { startPushOrg, type PushOrg } from './push-org';
 
 /** One change between two cycles. `rec` indexes the run's leads (0–2) or is ignored. */
 export type ConvergenceEvent =
