@@ -7,6 +7,7 @@
  */
 import type { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
+import { redactUrl } from './security/redact-url';
 import { temporalConnectionOptions } from './temporal/connection';
 import { loadConfig, type TandemConfig } from './config';
 import { TANDEM_ORG, syncObjectsFor } from './shared';
@@ -57,16 +58,6 @@ const processIo: CliIo = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
-/** A connection URL with its password replaced, safe to print (as the logger's redactUrl, without loading pino). */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
 
 /**
  * The config file and environment, then the command-line options. Where neither the environment

@@ -19,13 +19,5 @@ export const logger = pino({
   },
 }, pino.destination({ fd: 2, sync: true }));
 
-/** A connection URL with its password replaced, safe to print. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
+/** A connection URL with its password replaced, safe to print (src/security/redact-url.ts). */
+export { redactUrl } from './security/redact-url';

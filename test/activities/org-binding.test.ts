@@ -5,7 +5,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type SyncActivities } from '../../src/activities';
-import { migrate } from '../../src/db/migrations';
 import { readOrgBinding } from '../../src/db/org-binding';
 import { SalesforceClient } from '../../src/salesforce/connection';
 import { useTestDatabase } from '../support/database';
@@ -28,13 +27,7 @@ async function failureOf(run: Promise<unknown>, name: string): Promise<Applicati
 
 beforeAll(async () => {
   orgs = await startSwappableOrg('empty');
-  await migrate(db.current.pool);
-  const { oauth } = orgs.first.credentials;
-  const client = await SalesforceClient.connect({
-    credentials: { flow: 'client-credentials', loginUrl: orgs.url, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
-    apiVersion: API_VERSION,
-  });
-  activities = createActivities({ salesforce: client, db: db.current.pool, config: testConfig({ customObjects: [] }) });
+  activities = await orgs.activities(db.current.pool);
   for (const object of ['Account', 'Contact', 'Lead']) await copyObject(activities, object);
 });
 afterAll(async () => {

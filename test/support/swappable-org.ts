@@ -2,7 +2,12 @@
 // test swaps which org answers on the port, while Tandem's credentials stay the same.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
+import { createActivities, type SyncActivities } from '../../src/activities';
+import { migrate } from '../../src/db/migrations';
 import { createEmulator, type EmulatorInstance } from '../../src/emulator/server';
+import { SalesforceClient } from '../../src/salesforce/connection';
+import { API_VERSION, testConfig } from '../../chaos/org-kit';
 
 /** One port, and whichever org is currently serving it. */
 export interface SwappableOrg {
@@ -13,6 +18,8 @@ export interface SwappableOrg {
   second: EmulatorInstance;
   /** Serves `org` on the port from now on (open connections are closed). */
   serve(org: EmulatorInstance): Promise<void>;
+  /** Migrates `pool`'s database and builds the real activities on a sync client logged in at the shared URL. */
+  activities(pool: pg.Pool): Promise<SyncActivities>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +55,15 @@ export async function startSwappableOrg(seed: 'demo' | 'empty' = 'empty'): Promi
       await listen(server, port);
       // Let clients see their kept-alive sockets closed, so the next request opens a new one.
       await new Promise((resolve) => setTimeout(resolve, 100));
+    },
+    async activities(pool) {
+      await migrate(pool);
+      const { oauth } = first.credentials;
+      const client = await SalesforceClient.connect({
+        credentials: { flow: 'client-credentials', loginUrl: url, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+        apiVersion: API_VERSION,
+      });
+      return createActivities({ salesforce: client, db: pool, config: testConfig({ customObjects: [] }) });
     },
     stop: () => close(server),
   };

@@ -3,14 +3,11 @@
 // nothing changed on either side; the bound org answering again resumes it with nothing lost; and
 // `tandem rebind` moves the schema to the new org doing what its plan says, pending changes included.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { createActivities, type SyncActivities } from '../../src/activities';
+import type { SyncActivities } from '../../src/activities';
 import { EXIT, run, type CliIo } from '../../src/cli';
-import { migrate } from '../../src/db/migrations';
-import { SalesforceClient } from '../../src/salesforce/connection';
 import type { SyncObject } from '../../src/shared';
 import { continuousSyncWorkflow } from '../../src/workflows';
 import { statusQuery, syncNowSignal, type SyncStatus } from '../../src/workflows/messages';
-import { API_VERSION, testConfig } from '../activities/org';
 import { useTestDatabase } from '../support/database';
 import { startSwappableOrg, type SwappableOrg } from '../support/swappable-org';
 import { eventually, useTemporal } from '../support/temporal';
@@ -28,13 +25,7 @@ const objects: SyncObject[] = [
 
 beforeAll(async () => {
   orgs = await startSwappableOrg('empty');
-  await migrate(db.current.pool);
-  const { oauth } = orgs.first.credentials;
-  const client = await SalesforceClient.connect({
-    credentials: { flow: 'client-credentials', loginUrl: orgs.url, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
-    apiVersion: API_VERSION,
-  });
-  activities = createActivities({ salesforce: client, db: db.current.pool, config: testConfig({ customObjects: [] }) });
+  activities = await orgs.activities(db.current.pool);
 });
 afterAll(async () => {
   await orgs?.stop();
