@@ -129,14 +129,12 @@ describe('echo suppression trusts the role, not a setting', () => {
     expect(await org.rep.sobject('Lead').retrieve(lead.sfid)).toMatchObject({ Title: 'Forged title' });
   });
 
-  it('the marketing role cannot read or write tandem.*', async () => {
-    await expect(asMarketing(`SELECT count(*) FROM tandem.outbox`)).rejects.toThrow(/permission denied/);
-    await expect(asMarketing(`DELETE FROM tandem.outbox`)).rejects.toThrow(/permission denied/);
-  });
 });
 
 describe('round trip with marketing as its own role', () => {
-  it('a marketing insert is pushed and gets its sfid; edits go both ways', async () => {
+  it('a marketing insert is pushed and gets its sfid; edits go both ways; tandem.* stays out of reach', async () => {
+    await expect(asMarketing(`SELECT count(*) FROM tandem.outbox`)).rejects.toThrow(/permission denied/);
+    await expect(asMarketing(`DELETE FROM tandem.outbox`)).rejects.toThrow(/permission denied/);
     const lead = await pushedLead('Roundtrip');
     expect(await asMarketing(`SELECT sfid FROM salesforce.lead WHERE id = $1`, [lead.id])).toEqual([{ sfid: lead.sfid }]);
     await org.rep.sobject('Lead').update({ Id: lead.sfid, Title: 'From Salesforce' });
