@@ -91,6 +91,7 @@ describe('Tandem-owned columns', () => {
     await expect(asMarketing(`UPDATE salesforce.lead SET tandem_id__c = 'mine' WHERE id = $1`, [lead.id])).rejects.toThrow(/salesforce\.lead\.tandem_id__c is read-only/);
     await expect(asMarketing(`UPDATE salesforce.lead SET _tandem_linked_to = '00Q000000000001AAA' WHERE id = $1`, [lead.id])).rejects.toThrow(/salesforce\.lead\._tandem_linked_to is read-only/);
     await expect(asMarketing(`INSERT INTO salesforce.contact (lastname, _tandem_error) VALUES ('X', 'forged')`)).rejects.toThrow(/salesforce\.contact\._tandem_error is read-only/);
+    await expect(asMarketing(`INSERT INTO salesforce.contact (lastname, tandem_id__c) VALUES ('X', $1)`, [lead.tandem_id__c])).rejects.toThrow(/salesforce\.contact\.tandem_id__c is read-only/);
     expect(await org.sql(`SELECT id::text, sfid FROM salesforce.lead WHERE id = $1`, [lead.id])).toEqual([{ id: lead.id, sfid: lead.sfid }]);
   });
 
