@@ -104,7 +104,7 @@ describe('Tandem-owned columns', () => {
 });
 
 describe('the push write-back', () => {
-  it('never deletes another local row holding the returned sfid when that row was inserted locally (a key copied before the guard)', async () => {
+  it('a pending row whose key was copied before the guard gets a fresh key: a new person, the original row and record untouched', async () => {
     const original = await pushedLead('Kept');
     // A copy made before the guard existed: its key is the original's, its insert entry pending.
     const [clone] = await org.sql<{ id: string }>(
@@ -115,7 +115,11 @@ describe('the push write-back', () => {
     await org.sql(`INSERT INTO tandem.outbox (object, row_id, operation, changed) VALUES ('Lead', $1, 'insert', $2)`, [clone!.id, { lastname: 'KeptClone', company: 'Acme', tandem_id__c: original.tandem_id__c }]);
     await org.cycle();
     expect(await org.sql(`SELECT sfid FROM salesforce.lead WHERE id = $1`, [original.id])).toEqual([{ sfid: original.sfid }]);
-    expect(await org.sql(`SELECT sfid, _tandem_linked_to FROM salesforce.lead WHERE id = $1`, [clone!.id])).toEqual([{ sfid: null, _tandem_linked_to: original.sfid }]);
+    const [copy] = await org.sql<{ sfid: string; tandem_id__c: string }>(`SELECT sfid, tandem_id__c FROM salesforce.lead WHERE id = $1`, [clone!.id]);
+    expect(copy!.sfid).toMatch(/^00Q/);
+    expect(copy!.sfid).not.toBe(original.sfid);
+    expect(copy!.tandem_id__c).not.toBe(original.tandem_id__c);
+    expect(await org.rep.sobject('Lead').retrieve(original.sfid)).toMatchObject({ LastName: 'Kept', Tandem_Id__c: original.tandem_id__c });
   });
 });
 
