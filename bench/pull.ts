@@ -207,10 +207,10 @@ async function leadCopy(org: Org, pool: pg.Pool): Promise<Record<string, string 
 
   // Limit 2: PostgreSQL COPY of the same rows into a plain table of the same columns.
   const columnList = state.columns.filter((c) => c.field !== '').map((c) => `${quoteIdentifier(c.column)} ${c.sqlType}`);
-  await pool.query(`CREATE TABLE copy_baseline (${columnList.join(', ')})`);
+  await pool.query(`CREATE TABLE public.copy_baseline (${columnList.join(', ')})`);
   const pgClient = await pool.connect();
   t = performance.now();
-  await pipeline(createReadStream(csvFile), pgClient.query(copyFrom(`COPY copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)`)));
+  await pipeline(createReadStream(csvFile), pgClient.query(copyFrom(`COPY public.copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)`)));
   const copyMs = performance.now() - t;
   pgClient.release();
   rmSync(csvFile);

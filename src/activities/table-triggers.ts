@@ -15,7 +15,7 @@ import type { ActivityContext } from './context';
 export async function afterDescribe(ctx: ActivityContext, def: ObjectDefinition, table: string, columns: readonly ColumnSpec[]): Promise<void> {
   const schema = ctx.config.database.schema;
   const vanished = def.direction === 'two-way' ? await recordSyncedFields(ctx.db, def.name, columns) : [];
-  await installTableGuards(ctx.db, schema, table, def, columns, vanished);
+  await installTableGuards(ctx.db, schema, table, def, columns, vanished, ctx.config.sync.externalIdField.toLowerCase());
   if (PERSON_VIEW_OBJECTS.some((o) => o.object === def.name)) {
     const states = await readObjectStates(ctx.db, PERSON_VIEW_OBJECTS.map((o) => o.object));
     const [lead, contact] = PERSON_VIEW_OBJECTS.map((o) => states.get(o.object));

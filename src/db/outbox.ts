@@ -69,6 +69,16 @@ export async function openEntriesOf(db: Db, object: string, rowIds: readonly num
   return rows.map(toEntry);
 }
 
+/** Which of the given rows were inserted on the marketing side (have an insert entry): never a pull's copy. */
+export async function rowsInsertedLocally(db: Db, object: string, rowIds: readonly number[]): Promise<Set<number>> {
+  if (rowIds.length === 0) return new Set();
+  const { rows } = await db.query<{ row_id: string }>(
+    `SELECT DISTINCT row_id FROM tandem.outbox WHERE object = $1 AND row_id = ANY($2::bigint[]) AND operation = 'insert'`,
+    [object, rowIds],
+  );
+  return new Set(rows.map((r) => Number(r.row_id)));
+}
+
 /** Ids of rows of `object` with open non-delete entries (the rows a pull must merge rather than overwrite). */
 export async function rowsWithOpenChanges(db: Db, object: string): Promise<number[]> {
   const { rows } = await db.query<{ row_id: string }>(

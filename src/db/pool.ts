@@ -11,6 +11,14 @@ export interface PoolOptions {
   max?: number;
 }
 
+/**
+ * The search_path of Tandem's sessions: the system catalog, then temporary objects — no schema another
+ * role can create objects in. Every name Tandem's SQL uses outside pg_catalog is schema-qualified, so a
+ * function or operator planted in `public` (or any schema on a default path) never runs with Tandem's
+ * rights (https://www.postgresql.org/docs/current/ddl-schemas.html#DDL-SCHEMAS-PATTERNS).
+ */
+export const SAFE_SEARCH_PATH = 'pg_catalog, pg_temp';
+
 /** Creates a guarded pool (see `guardPool`); errors of idle clients (a server restart) go to `onIdleError`. */
 export function createPool(options: PoolOptions, onIdleError?: (error: Error) => void): pg.Pool {
   return guardPool(new pg.Pool({ connectionString: options.url, max: options.max ?? 10 }), onIdleError);
@@ -26,12 +34,17 @@ const guarded = new WeakSet<object>();
  * permanent listener the first time it is checked out. pg has already rejected the running query (or COPY
  * stream) with the error, and any later query on that client rejects as "not queryable", so the activity
  * fails with a rejected promise, Temporal retries it, and releasing the dead client drops it from the pool.
+ * Also gives every new connection Tandem's safe search_path (SAFE_SEARCH_PATH).
  * Idempotent; `createActivities` applies it to the pool it is given.
  */
 export function guardPool(pool: pg.Pool, onIdleError?: (error: Error) => void): pg.Pool {
   if (guarded.has(pool)) return pool;
   guarded.add(pool);
   pool.on('error', (error) => onIdleError?.(error));
+  // Every new connection starts with the safe search_path, a startup parameter, so not even its first
+  // statement resolves names elsewhere; pg-pool builds each client from `pool.options`, which also
+  // covers pools built outside createPool (tests, embedders).
+  pool.options.options = [pool.options.options, `-c search_path=${SAFE_SEARCH_PATH.replace(' ', '')}`].filter(Boolean).join(' ');
   pool.on('acquire', (client) => {
     if (guarded.has(client)) return;
     guarded.add(client);

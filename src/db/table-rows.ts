@@ -74,6 +74,28 @@ export async function setSfid(db: Db, schema: string, table: string, rowId: numb
   await db.query(`UPDATE ${qualifiedName(schema, table)} SET sfid = $2 WHERE id = $1`, [rowId, sfid]);
 }
 
+/**
+ * Clears the insert key of those of `rowIds` whose key an earlier row inserted on the marketing side
+ * already holds (a copied row, from before the capture trigger refused copied keys), so they get a
+ * fresh one; returns their ids. A pulled copy of a record (no insert entry) does not count: it holds the
+ * key of the insert it came from. Tandem's own write: not captured.
+ */
+export async function clearCopiedKeys(db: Db, schema: string, table: string, column: string, object: string, rowIds: readonly number[]): Promise<number[]> {
+  if (rowIds.length === 0) return [];
+  const name = qualifiedName(schema, table);
+  const key = quoteIdentifier(column);
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE ${name} w SET ${key} = NULL
+      WHERE w.id = ANY($1::bigint[]) AND w.${key} IS NOT NULL
+        AND EXISTS (SELECT 1 FROM ${name} o
+                     WHERE o.${key} = w.${key} AND o.id < w.id
+                       AND EXISTS (SELECT 1 FROM tandem.outbox x WHERE x.object = $2 AND x.row_id = o.id AND x.operation = 'insert'))
+      RETURNING w.id`,
+    [rowIds, object],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
 /** Gives each of the rows without one a new random key (a UUID) in `column`; returns the keys set, by row id. */
 export async function assignRandomKeys(db: Db, schema: string, table: string, column: string, rowIds: readonly number[]): Promise<Map<number, string>> {
   const { rows } = await db.query<{ id: string; key: string }>(

@@ -5,12 +5,12 @@
  */
 import type pg from 'pg';
 import type { ActivityContext } from '../activities/context';
-import { closeEntries, columnsChangedAgain, noteEntries, openEntriesOf, retryEntries } from '../db/outbox';
+import { closeEntries, columnsChangedAgain, noteEntries, openEntriesOf, retryEntries, rowsInsertedLocally } from '../db/outbox';
 import { withTransaction } from '../db/pool';
 import { PUSH_COLUMNS } from '../db/push-columns';
 import { deleteShadows, readShadow, saveShadow } from '../db/shadow';
 import { recordSyncError, resolvePushedSyncErrors } from '../db/sync-errors';
-import { deleteRows, rowIdsWithSfid, setSfid, writeColumns } from '../db/table-rows';
+import { deleteRows, readRows, rowIdsWithSfid, setSfid, writeColumns } from '../db/table-rows';
 import type { SalesforceClient } from '../salesforce/connection';
 import type { RecordError, RecordResult } from '../salesforce/writes';
 import { allowedValuesOf } from './allowed-values';
@@ -100,20 +100,36 @@ export async function applySuccess(tx: pg.PoolClient, plan: PushPlan, op: PushOp
   await resolvePushedSyncErrors(tx, plan.schema, plan.table, plan.def.name, rowIds);
 }
 
-/** One created (or matched) record: its sfid written back, unless a pulled copy already edited locally holds it. */
+/**
+ * One created (or matched) record: its sfid written back. Another local row already holding that sfid is
+ * removed only when it is provably the pulled copy of this very insert (its result lost): a row the pull
+ * created (no insert entry of its own), not edited since, carrying this insert's key. Any other holder —
+ * edited, inserted locally, or with another key (a row whose key was copied) — keeps the record and its
+ * row; this row is linked to it instead, so a returned sfid never deletes or repoints a different person.
+ */
 async function recordInsert(tx: pg.PoolClient, plan: PushPlan, w: RowWork, result: RecordResult): Promise<void> {
   const sfid = result.id!;
-  const echoes = await rowIdsWithSfid(tx, plan.schema, plan.table, sfid, w.rowId);
-  const edited = echoes.length > 0 ? await openEntriesOf(tx, plan.def.name, echoes) : [];
-  if (edited.length > 0) {
-    // The pulled copy of the record was already edited on the marketing side: it keeps the record,
-    // and this row is linked to it (its later edits go there) rather than a second row claiming it.
+  const holders = await rowIdsWithSfid(tx, plan.schema, plan.table, sfid, w.rowId);
+  const echoes = await provenEchoes(tx, plan, w, holders);
+  const kept = holders.filter((id) => !echoes.includes(id));
+  if (kept.length > 0) {
+    const edited = await openEntriesOf(tx, plan.def.name, kept);
+    const why = edited.length > 0 ? 'already edited there' : 'not a copy of this insert';
     await writeColumns(tx, plan.schema, plan.table, w.rowId, { [PUSH_COLUMNS.linkedTo]: sfid });
-    await closeEntries(tx, w.entries.map((e) => e.id), 'linked', `in Salesforce as ${sfid}, which local row ${edited[0]!.rowId} already holds: linked to it`, sfid);
+    await closeEntries(tx, w.entries.map((e) => e.id), 'linked', `in Salesforce as ${sfid}, which local row ${kept[0]!} already holds (${why}): linked to it`, sfid);
     return;
   }
-  // A pulled copy of the record (the echo of an insert whose result was lost) gives way to this row.
   if (echoes.length > 0) await deleteRows(tx, plan.schema, plan.table, echoes);
   await setSfid(tx, plan.schema, plan.table, w.rowId, sfid);
   await closeEntries(tx, w.entries.map((e) => e.id), 'pushed', result.created === false ? 'created by an earlier attempt: matched by its key, not duplicated' : 'created', sfid);
+}
+
+/** The holders of an insert's returned sfid that are the pulled copy of that insert (see recordInsert). */
+async function provenEchoes(tx: pg.PoolClient, plan: PushPlan, w: RowWork, holders: number[]): Promise<number[]> {
+  if (holders.length === 0) return [];
+  const edited = new Set((await openEntriesOf(tx, plan.def.name, holders)).map((e) => e.rowId));
+  const local = await rowsInsertedLocally(tx, plan.def.name, holders);
+  const key = plan.externalId?.column;
+  const rows = key ? await readRows(tx, plan.schema, plan.table, holders) : new Map<number, Record<string, unknown>>();
+  return holders.filter((id) => !edited.has(id) && !local.has(id) && (!key || (w.row[key] != null && rows.get(id)?.[key] === w.row[key])));
 }

@@ -53,3 +53,32 @@ export function captureSpec(object: string, columns: readonly ColumnSpec[], vani
   }
   return spec;
 }
+
+/** The columns Tandem alone writes on a two-way table, besides `sfid` (already refused by `captureSpec`). */
+export interface TandemOwnedColumns {
+  /** The insert key column (`sync.externalIdField`, lowercased), when the table has it. */
+  keyColumn?: string;
+  /** Tandem's bookkeeping columns (`_tandem_*`); those with a default are refused on update only. */
+  bookkeeping: readonly string[];
+  /** Bookkeeping columns every insert fills by default (`_tandem_synced_at`): never refused on insert. */
+  defaulted: readonly string[];
+}
+
+/**
+ * The trigger's spec with Tandem's own columns refused to marketing writes (the push's plan keeps
+ * using `captureSpec`, where the key is an ordinary pushed field). The insert key must be Tandem's:
+ * an upsert by a key copied from another row overwrites that row's record in Salesforce, so an
+ * insert that supplies one is refused (a copy must leave the key empty and becomes a new person).
+ * `id` names the row in the outbox and the shadow: changing it would orphan its pending changes.
+ */
+export function guardTandemColumns(spec: CaptureSpec, own: TandemOwnedColumns): CaptureSpec {
+  const guarded: CaptureSpec = { tracked: [...spec.tracked], notCreateable: [...spec.notCreateable], notUpdateable: [...spec.notUpdateable] };
+  const refuse = (column: string, reason: string, onInsert: boolean) => {
+    if (onInsert && !guarded.notCreateable.some(([c]) => c === column)) guarded.notCreateable.push([column, reason]);
+    if (!guarded.notUpdateable.some(([c]) => c === column)) guarded.notUpdateable.push([column, reason]);
+  };
+  refuse('id', 'the local row id names the row in Tandem\'s outbox; insert a new row instead of renumbering one', false);
+  if (own.keyColumn) refuse(own.keyColumn, 'Tandem assigns the insert key (a copied key would overwrite the other row\'s Salesforce record); leave it empty', true);
+  for (const column of own.bookkeeping) refuse(column, 'Tandem maintains it', !own.defaulted.includes(column));
+  return guarded;
+}

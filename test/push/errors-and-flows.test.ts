@@ -156,17 +156,18 @@ describe('inserts retried after a crash', () => {
   // makes the transaction that would record the success fail once).
   async function crashNextLocalCommit(): Promise<void> {
     // A sequence, not a table: nextval survives the rollback of the transaction it fails.
-    await org.sql(`DROP SEQUENCE IF EXISTS crash_once`);
-    await org.sql(`CREATE SEQUENCE crash_once`);
-    await org.sql(`CREATE OR REPLACE FUNCTION crash_before_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+    await org.sql(`DROP SEQUENCE IF EXISTS public.crash_once`);
+    await org.sql(`CREATE SEQUENCE public.crash_once`);
+    // Qualified: the trigger fires in Tandem's sessions, whose search_path leaves out public (src/db/pool.ts).
+    await org.sql(`CREATE OR REPLACE FUNCTION public.crash_before_commit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF nextval('crash_once') = 1 THEN
+        IF nextval('public.crash_once') = 1 THEN
           RAISE EXCEPTION 'simulated crash after Salesforce succeeded';
         END IF;
         RETURN NEW;
       END $$`);
     await org.sql(`DROP TRIGGER IF EXISTS crash_before_commit ON tandem.outbox`);
-    await org.sql(`CREATE TRIGGER crash_before_commit BEFORE UPDATE ON tandem.outbox FOR EACH ROW WHEN (NEW.status = 'pushed') EXECUTE FUNCTION crash_before_commit()`);
+    await org.sql(`CREATE TRIGGER crash_before_commit BEFORE UPDATE ON tandem.outbox FOR EACH ROW WHEN (NEW.status = 'pushed') EXECUTE FUNCTION public.crash_before_commit()`);
   }
 
   it('upserts by the external id: the retry finds the record, and the pulled echo row is folded in', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureSpec } from '../../src/sync/capture-spec';
+import { captureSpec, guardTandemColumns } from '../../src/sync/capture-spec';
 import type { ColumnSpec } from '../../src/sync/type-mapping';
 
 const col = (field: string, access: Partial<ColumnSpec> = {}): ColumnSpec =>
@@ -16,5 +16,17 @@ describe('the capture spec', () => {
     expect(new Map(spec.notCreateable).has('rating')).toBe(false);
     expect(new Map(spec.notCreateable).get('score__c')).toContain('not createable');
     expect(new Map(spec.notCreateable).get('old__c')).toContain('no longer visible');
+  });
+});
+
+describe('Tandem-owned columns in the trigger spec', () => {
+  it('refuses the key and bookkeeping on insert (not a defaulted one), id, key and bookkeeping on update, and keeps the key pushed', () => {
+    const base = captureSpec('Lead', [col('Id'), col('Email'), col('Tandem_Id__c')]);
+    const spec = guardTandemColumns(base, { keyColumn: 'tandem_id__c', bookkeeping: ['_tandem_error', '_tandem_synced_at'], defaulted: ['_tandem_synced_at'] });
+    expect(spec.tracked).toEqual(['email', 'tandem_id__c']);
+    expect(spec.notCreateable.map(([c]) => c)).toEqual(['sfid', 'tandem_id__c', '_tandem_error']);
+    expect(spec.notUpdateable.map(([c]) => c)).toEqual(['sfid', 'isdeleted', 'id', 'tandem_id__c', '_tandem_error', '_tandem_synced_at']);
+    expect(new Map(spec.notCreateable).get('tandem_id__c')).toContain('Tandem assigns the insert key');
+    expect(base.notCreateable.map(([c]) => c)).toEqual(['sfid']); // the push's own spec is untouched
   });
 });
