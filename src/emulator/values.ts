@@ -5,6 +5,7 @@
 import { recordError, type RecordError } from './errors';
 import { normalizeId } from './ids';
 import type { FieldDef } from './schema';
+import { ExactNumber } from '../sync/exact-json';
 
 const DAY_SECONDS = 86_400;
 
@@ -114,6 +115,21 @@ function fail(statusCode: string, message: string, field: FieldDef): Coerced {
 }
 
 /**
+ * A number too long for a double, checked and kept by its text: Salesforce holds up to 18 digits
+ * exactly (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm).
+ */
+function coerceExact(field: FieldDef, text: string): Coerced {
+  const m = /^-?(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return fail('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${text}`, field);
+  const integerDigits = field.type === 'int' ? field.digits : field.precision - field.scale;
+  if (m[1]!.replace(/^0+(?=\d)/, '').length > integerDigits) {
+    return fail('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${text}`, field);
+  }
+  const fraction = (m[2] ?? '').slice(0, field.scale).replace(/0+$/, '');
+  return { ok: true, value: new ExactNumber(`${text.startsWith('-') ? '-' : ''}${m[1]!.replace(/^0+(?=\d)/, '')}${fraction ? `.${fraction}` : ''}`) };
+}
+
+/**
  * Converts a JSON input value for `field` to its stored form, checking type, length and
  * numeric range as Salesforce does on save. Picklist membership is checked by the store.
  */
@@ -132,6 +148,7 @@ export function coerceInput(field: FieldDef, value: unknown): Coerced {
     case 'double':
     case 'currency':
     case 'percent': {
+      if (value instanceof ExactNumber || (typeof value === 'string' && /^-?\d{16,}(\.\d+)?$/.test(value.trim()))) return coerceExact(field, String(value).trim());
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
       if (!Number.isFinite(n)) return wrongType();
       if (field.type === 'int' && !Number.isInteger(n)) return wrongType();
