@@ -82,7 +82,7 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       apiCalls: client.apiCalls,
     };
   } catch (error) {
-    throw toActivityFailure(error, { object: input.object, call });
+    throw toActivityFailure(error, { object: input.object, call, rateLimit: 'report' });
   }
 }
 

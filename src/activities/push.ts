@@ -62,7 +62,7 @@ export async function pushChanges(ctx: ActivityContext, input: { object: string 
     }
     return locked.value;
   } catch (error) {
-    throw toActivityFailure(error, { object: input.object, call });
+    throw toActivityFailure(error, { object: input.object, call, rateLimit: 'report' });
   }
 }
 
