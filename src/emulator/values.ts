@@ -97,6 +97,8 @@ export function csvToJsonValue(field: FieldDef, text: string): unknown {
     case 'double':
     case 'currency':
     case 'percent': {
+      // Past a double's 15 digits the text is kept exact (coerceInput checks it as Salesforce would).
+      if (/^-?\d{16,}(\.\d+)?$/.test(text)) return new ExactNumber(text);
       const n = Number(text);
       return Number.isFinite(n) ? n : text;
     }
