@@ -67,6 +67,8 @@ export interface PullResult {
   rowsRead?: number;
   /** Rows read again with nothing changed: not rewritten, and not in rowsPulled or rowsDeleted. */
   rowsUnchanged?: number;
+  /** Records skipped because a value cannot be stored (tandem.pull_quarantine); retried when they change or on resync. */
+  rowsQuarantined?: number;
   /** The watermark committed with the rows, ISO-8601, or null when the object has none yet. */
   watermark: string | null;
   /** Salesforce API calls the pull made. */

@@ -8,7 +8,8 @@
  */
 import { Readable } from 'node:stream';
 import type { CopyPagesInput, CopyProgress, CopyReason } from '../shared';
-import { retireUnseenRows, upsertBatches, upsertRows, type TextRow } from '../db/copy';
+import { markSeenByCopy, retireUnseenRows, upsertBatches, upsertRows, type TextRow } from '../db/copy';
+import { quarantineRecords, releaseQuarantined, releaseWrittenThisTransaction } from '../db/quarantine';
 import { withTransaction } from '../db/pool';
 import {
   advanceCopyCheckpoint,
@@ -26,7 +27,7 @@ import type { SalesforceClient } from '../salesforce/connection';
 import { queryCount, queryPages } from '../salesforce/rest-query';
 import { buildCount, buildSelect } from '../salesforce/soql';
 import { CsvRecordParser } from '../salesforce/bulk-csv';
-import { coerceRecord, coerceRow } from '../sync/coerce';
+import { coerceRecord, coerceRows, toEighteen, ValueCoercionError, type RefusedRecord } from '../sync/coerce';
 import { ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { watermarkAfterCopy } from '../sync/watermark';
 import { redriveFailed } from '../db/outbox';
@@ -155,6 +156,16 @@ interface Target {
   copyId: number;
 }
 
+/**
+ * Records the records a copy page quarantined (and keeps their local rows from being retired as
+ * unseen), and resolves the quarantine of those it stored.
+ */
+async function recordRefused(tx: Parameters<typeof upsertRows>[0], def: ObjectDefinition, target: Target, refused: readonly RefusedRecord[], stored: readonly string[]): Promise<void> {
+  await quarantineRecords(tx, refused.map((r) => ({ object: def.name, operation: 'copy' as const, ...r })));
+  await markSeenByCopy(tx, target.schema, target.table, target.copyId, refused.map((r) => r.sfid));
+  await releaseQuarantined(tx, def.name, stored);
+}
+
 /** Copies one REST keyset page; returns true when it was the last. */
 async function copyRestPage(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, target: Target): Promise<boolean> {
   const soql = buildSelect({
@@ -165,18 +176,28 @@ async function copyRestPage(ctx: ActivityContext, client: SalesforceClient, def:
     limit: REST_PAGE_SIZE,
   });
   const rows: TextRow[] = [];
+  const refused: RefusedRecord[] = [];
+  let read = 0;
+  let lastRead: string | null = null;
   for await (const page of queryPages(client, soql, { batchSize: REST_PAGE_SIZE })) {
-    for (const record of page.records) rows.push(coerceRow(def.name, target.columns, (field) => record[field]));
+    // A record with a value its column cannot hold is quarantined; the rest of the page goes in.
+    const coerced = coerceRows(def.name, target.columns, page.records);
+    rows.push(...coerced.rows);
+    refused.push(...coerced.refused);
+    read += page.records.length;
+    const last = page.records[page.records.length - 1];
+    if (last) lastRead = toEighteen(String(last.Id));
   }
   const idIndex = target.columns.findIndex((c) => c.column === ID_COLUMN);
-  const lastId = rows.length > 0 ? rows[rows.length - 1]![idIndex]! : checkpoint.lastId;
+  const lastId = lastRead ?? checkpoint.lastId;
   await withTransaction(ctx.db, async (tx) => {
     const pending = await guardPendingChanges(ctx, tx, def, target);
     await upsertRows(tx, target, rows);
     await pending?.reconcile();
+    await recordRefused(tx, def, target, refused, rows.map((r) => r[idIndex]!));
     await advanceCopyCheckpoint(tx, def.name, { lastId }, rows.length);
   });
-  return rows.length < REST_PAGE_SIZE;
+  return read < REST_PAGE_SIZE;
 }
 
 /** Copies one Bulk result page, streamed from HTTP through CSV parsing into COPY; returns true when it was the last. */
@@ -192,11 +213,14 @@ async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def:
   }
   const page = await fetchResultPage(client, jobId, checkpoint.locator, ctx.config.sync.bulkResultPageSize);
   let count = 0;
+  const refused: RefusedRecord[] = [];
   await withTransaction(ctx.db, async (tx) => {
     const pending = await guardPendingChanges(ctx, tx, def, target);
-    const rows = csvBatches(def.name, target.columns, Readable.fromWeb(page.body as never), (n) => (count += n));
+    const rows = csvBatches(def.name, target.columns, Readable.fromWeb(page.body as never), (n) => (count += n), refused);
     await upsertBatches(tx, target, rows);
     await pending?.reconcile();
+    await recordRefused(tx, def, target, refused, []);
+    await releaseWrittenThisTransaction(tx, def.name, target.schema, target.table, refused.map((r) => r.sfid));
     await advanceCopyCheckpoint(tx, def.name, { locator: page.nextLocator }, count);
   });
   return page.nextLocator === null;
@@ -207,7 +231,13 @@ async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def:
  * chunk, so the page streams from HTTP into PostgreSQL without being held. Columns are matched by header
  * name, case-insensitively: Bulk returns SELECT order (API 50+), but the header is authoritative.
  */
-async function* csvBatches(object: string, columns: readonly ColumnSpec[], body: AsyncIterable<Buffer>, counted: (rows: number) => void): AsyncGenerator<TextRow[]> {
+async function* csvBatches(
+  object: string,
+  columns: readonly ColumnSpec[],
+  body: AsyncIterable<Buffer>,
+  counted: (rows: number) => void,
+  refused: RefusedRecord[],
+): AsyncGenerator<TextRow[]> {
   let positions: number[] | null = null;
   let idPosition = -1;
   let batch: TextRow[] = [];
@@ -220,7 +250,13 @@ async function* csvBatches(object: string, columns: readonly ColumnSpec[], body:
       idPosition = indexOf.get('id') ?? -1;
       return;
     }
-    batch.push(coerceRecord(object, columns, positions, record, idPosition));
+    try {
+      batch.push(coerceRecord(object, columns, positions, record, idPosition));
+    } catch (error) {
+      const detail = error instanceof ValueCoercionError ? error.detail : undefined;
+      if (!detail?.sfid) throw error;
+      refused.push({ sfid: toEighteen(detail.sfid), field: detail.field, value: detail.value, reason: detail.reason });
+    }
   });
   const decoder = new TextDecoder('utf-8');
   const flush = () => {

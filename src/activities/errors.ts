@@ -153,6 +153,13 @@ export interface FailureContext {
   call: string;
   /** Strings that must never appear in a failure message. */
   secrets?: readonly string[];
+  /**
+   * What a rate-limited failure does: `wait` (default) retries the activity after
+   * REQUEST_LIMIT_RETRY_DELAY; `report` fails it at once, for the cycle's pull and push, so the workflow
+   * records it as the object's last pull or push outcome — shown by `status` — instead of an activity
+   * waiting 15 minutes invisibly; the next cycle (slowed above the API budget) tries again.
+   */
+  rateLimit?: 'wait' | 'report';
 }
 
 /** Converts any failure into the ApplicationFailure Temporal should see, per `classify`. */
@@ -176,6 +183,9 @@ export function toActivityFailure(error: unknown, context: FailureContext): Appl
       return ApplicationFailure.create({ message: `${message} (an unexpected failure, given up after ${attempt} attempts)`, type: cls.type, nonRetryable: true });
     }
     case 'rate-limited':
+      if (context.rateLimit === 'report') {
+        return ApplicationFailure.create({ message: `${message} (the Salesforce API limit is used up; the next cycle tries again)`, type: cls.type, nonRetryable: true });
+      }
       return ApplicationFailure.create({ message, type: cls.type, nextRetryDelay: REQUEST_LIMIT_RETRY_DELAY });
     case 'transient':
       return ApplicationFailure.create({ message, type: cls.type, nonRetryable: false });

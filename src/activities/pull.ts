@@ -14,8 +14,9 @@ import type { SalesforceClient } from '../salesforce/connection';
 import { getDeleted } from '../salesforce/replication';
 import { queryPages } from '../salesforce/rest-query';
 import { buildSelect } from '../salesforce/soql';
-import { coerceRow, toEighteen } from '../sync/coerce';
-import { DELETED_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
+import { coerceRows, toEighteen } from '../sync/coerce';
+import { quarantineRecords, releaseQuarantined } from '../db/quarantine';
+import { DELETED_COLUMN, ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { advanceWatermark, deletedWindow, pullWindowStart } from '../sync/watermark';
 import { guardPendingChanges } from './pending-merge';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
@@ -79,11 +80,12 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       rowsDeleted: deleted,
       rowsRead: counts.read,
       rowsUnchanged: counts.unchanged,
+      ...(counts.quarantined > 0 && { rowsQuarantined: counts.quarantined }),
       watermark: watermark.toISOString(),
       apiCalls: client.apiCalls,
     };
   } catch (error) {
-    throw toActivityFailure(error, { object: input.object, call });
+    throw toActivityFailure(error, { object: input.object, call, rateLimit: 'report' });
   }
 }
 
@@ -93,6 +95,7 @@ interface PageCounts {
   deleted: number;
   read: number;
   unchanged: number;
+  quarantined: number;
   newest: Date | null;
 }
 
@@ -109,14 +112,18 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
     orderBy: [CURSOR_FIELD, 'Id'],
   });
   const deletedIndex = columns.findIndex((c) => c.column === DELETED_COLUMN);
+  const idIndex = columns.findIndex((c) => c.column === ID_COLUMN);
   const target = { schema: ctx.config.database.schema, table: state.tableName, columns };
   let pulled = 0;
   let deleted = 0;
   let read = 0;
+  let quarantined = 0;
   let newest: Date | null = null;
   for await (const page of queryPages(client, soql, { scanAll: true, batchSize: PULL_BATCH_SIZE })) {
     throwIfCancelled();
-    const rows = dedupeById(page.records.map((record) => coerceRow(def.name, columns, (field) => record[field])));
+    // A record with a value its column cannot hold is quarantined; the rest of the page goes in.
+    const coerced = coerceRows(def.name, columns, page.records);
+    const rows = dedupeById(coerced.rows);
     let pageNewest: Date | null = null;
     for (const record of page.records) {
       const stamp = new Date(String(record[CURSOR_FIELD]).replace(/\+0000$/, 'Z'));
@@ -127,6 +134,8 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
       const pending = await guardPendingChanges(ctx, tx, def, target);
       const written = await upsertChangedRows(tx, target, rows, columns[deletedIndex]!.column);
       await pending?.reconcile();
+      await quarantineRecords(tx, coerced.refused.map((r) => ({ object: def.name, operation: 'pull' as const, ...r })));
+      await releaseQuarantined(tx, def.name, rows.map((r) => r[idIndex]!));
       if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
       // Ordered by SystemModstamp: every row stamped before this page's newest has been read.
       if (pageNewest) await saveWatermark(tx, def.name, pageNewest, ctx.now());
@@ -134,11 +143,12 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
     });
     pulled += counts.changed - counts.changedDeleted;
     deleted += counts.changedDeleted;
-    read += rows.length;
+    read += rows.length + coerced.refused.length;
+    quarantined += coerced.refused.length;
     if (pageNewest && (!newest || pageNewest > newest)) newest = pageNewest;
     beat({ object: def.name, rowsPulled: pulled, rowsDeleted: deleted });
   }
-  return { pulled, deleted, read, unchanged: read - pulled - deleted, newest };
+  return { pulled, deleted, read, unchanged: read - pulled - deleted - quarantined, quarantined, newest };
 }
 
 /**

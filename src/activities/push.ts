@@ -27,6 +27,7 @@ import { readObjectState, type ObjectState } from '../db/state';
 import { openErrorCount } from '../db/sync-errors';
 import type { ObjectDefinition } from '../objects';
 import { checkAllowedValues } from '../push/allowed-values';
+import { checkStringLengths } from '../push/string-lengths';
 import { collapse } from '../push/collapse';
 import { prepareInserts } from '../push/inserts';
 import { linkByEmail } from '../push/link-by-email';
@@ -61,7 +62,7 @@ export async function pushChanges(ctx: ActivityContext, input: { object: string 
     }
     return locked.value;
   } catch (error) {
-    throw toActivityFailure(error, { object: input.object, call });
+    throw toActivityFailure(error, { object: input.object, call, rateLimit: 'report' });
   }
 }
 
@@ -81,6 +82,9 @@ async function pushLocked(ctx: ActivityContext, def: ObjectDefinition, state: Ob
     at(`match new ${def.name} records by email`);
     work.inserts = await linkByEmail(ctx, plan, work.inserts, tally);
   }
+  at(`check ${def.name} text lengths`);
+  work.inserts = await checkStringLengths(ctx, plan, work.inserts, 'insert', tally);
+  work.updates = await checkStringLengths(ctx, plan, work.updates, 'update', tally);
   if (plan.allowedValues) {
     at(`check ${def.name} ${plan.allowedValues.field} values`);
     work.inserts = await checkAllowedValues(ctx, plan, work.inserts, 'insert', tally);

@@ -83,7 +83,9 @@ function pullCell(o: ObjectStatus): string {
   if (!o.lastPull.ok) return `FAILED: ${o.lastPull.error ?? ''}`;
   // rowsUnchanged reaches status once the workflow copies it from the PullResult.
   const unchanged = (o.lastPull as { rowsUnchanged?: number }).rowsUnchanged;
-  return `${o.lastPull.rowsPulled ?? 0} rows, ${o.lastPull.rowsDeleted ?? 0} deleted${unchanged ? `, ${unchanged} re-read unchanged` : ''} (cycle ${o.lastPull.cycle})`;
+  // Records skipped because a value cannot be stored (`tandem errors` lists them as VALUE_NOT_STORABLE).
+  const quarantined = (o.lastPull as { rowsQuarantined?: number }).rowsQuarantined;
+  return `${o.lastPull.rowsPulled ?? 0} rows, ${o.lastPull.rowsDeleted ?? 0} deleted${unchanged ? `, ${unchanged} re-read unchanged` : ''}${quarantined ? `, ${quarantined} quarantined` : ''} (cycle ${o.lastPull.cycle})`;
 }
 
 function pushCell(o: ObjectStatus): string {

@@ -255,3 +255,13 @@ export async function retireUnseenRows(client: pg.PoolClient, schema: string, ta
         );
   return result.rowCount ?? 0;
 }
+
+/**
+ * Stamps the local rows of records the copy read but quarantined (src/db/quarantine.ts) as seen by
+ * copy `copyId`: they exist in Salesforce, so the copy's end must not retire them; they keep their last
+ * stored values until a readable version is pulled.
+ */
+export async function markSeenByCopy(client: pg.PoolClient, schema: string, table: string, copyId: number, sfids: readonly string[]): Promise<void> {
+  if (sfids.length === 0) return;
+  await client.query(`UPDATE ${qualifiedName(schema, table)} SET ${quoteIdentifier(META_COLUMNS.copyId)} = $1 WHERE sfid = ANY($2::text[])`, [copyId, sfids]);
+}

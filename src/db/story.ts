@@ -69,8 +69,15 @@ export async function listConflicts(db: pg.Pool, options: { object?: string; lim
 
 /** Sync errors, newest first: open ones only unless `all`, optionally of one object. */
 export async function listSyncErrors(db: pg.Pool, options: { object?: string; all?: boolean; limit?: number } = {}): Promise<SyncErrorRow[]> {
+  // Pull-side quarantined records (tandem.pull_quarantine) are listed with them, as VALUE_NOT_STORABLE
+  // with no local row (row 0): the record could not be stored.
   const { rows } = await db.query(
-    `SELECT * FROM tandem.sync_error
+    `SELECT * FROM (
+       SELECT id, object, row_id, sfid, operation, code, message, fields, first_seen, last_seen, attempts, resolved_at, resolution FROM tandem.sync_error
+       UNION ALL
+       SELECT id, object, 0, sfid, operation, 'VALUE_NOT_STORABLE', value || ': ' || reason || ' (record skipped; stored once Salesforce changes it, or on resync)',
+              ARRAY[field], first_seen, last_seen, attempts, resolved_at, resolution FROM tandem.pull_quarantine
+     ) e
       WHERE ($1::text IS NULL OR object = $1) AND ($2 OR resolved_at IS NULL)
       ORDER BY last_seen DESC, id DESC LIMIT $3`,
     [options.object ?? null, options.all ?? false, options.limit ?? 100],

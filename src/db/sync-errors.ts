@@ -19,8 +19,17 @@ export interface SyncErrorInput {
   fields: readonly string[];
 }
 
-/** Records (or refreshes) the row's open sync error, marks its entries failed and the row with the error. */
+/**
+ * Records (or refreshes) the row's open sync error, marks its entries failed and the row with the error.
+ * The same error again refreshes the open one (last_seen, attempts); a different one resolves it as
+ * `superseded` and opens a new row, so the record's story keeps every error it had.
+ */
 export async function recordSyncError(db: Db, schema: string, table: string, entryIds: readonly number[], error: SyncErrorInput): Promise<void> {
+  await db.query(
+    `UPDATE tandem.sync_error SET resolved_at = now(), resolution = 'superseded'
+      WHERE object = $1 AND row_id = $2 AND resolved_at IS NULL AND (code <> $3 OR message <> $4)`,
+    [error.object, error.rowId, error.code, error.message],
+  );
   await db.query(
     `INSERT INTO tandem.sync_error (object, row_id, sfid, operation, code, message, fields)
      VALUES ($1, $2, $3, $4, $5, $6, $7::text[])

@@ -3,27 +3,30 @@ import type pg from 'pg';
 import { qualifiedName, quoteIdentifier } from './identifiers';
 import { PUSH_COLUMNS } from './push-columns';
 import { META_COLUMNS } from './tables';
+import { parseExactJson } from '../sync/exact-json';
 
 type Db = pg.Pool | pg.PoolClient;
 
-/** Reads rows of a data table as jsonb objects (column → value), by local id. */
+/** Reads rows of a data table as jsonb objects (column → value; long numerics as ExactNumber), by local id. */
 export async function readRows(db: Db, schema: string, table: string, ids: readonly number[]): Promise<Map<number, Record<string, unknown>>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<{ r: Record<string, unknown> }>(
-    `SELECT to_jsonb(t) AS r FROM ${qualifiedName(schema, table)} t WHERE t.id = ANY($1::bigint[])`,
-    [ids],
-  );
-  return new Map(rows.map(({ r }) => [Number(r.id), r]));
+  const { rows } = await db.query<{ r: string }>(`SELECT to_jsonb(t)::text AS r FROM ${qualifiedName(schema, table)} t WHERE t.id = ANY($1::bigint[])`, [ids]);
+  return new Map(rows.map((row) => parseRow(row.r)).map((r) => [Number(r.id), r]));
 }
 
 /** Reads rows of a data table by sfid. */
 export async function readRowsBySfid(db: Db, schema: string, table: string, sfids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
   if (sfids.length === 0) return new Map();
-  const { rows } = await db.query<{ r: Record<string, unknown> }>(
-    `SELECT to_jsonb(t) AS r FROM ${qualifiedName(schema, table)} t WHERE t.sfid = ANY($1::text[])`,
-    [sfids],
-  );
-  return new Map(rows.map(({ r }) => [String(r.sfid), r]));
+  const { rows } = await db.query<{ r: string }>(`SELECT to_jsonb(t)::text AS r FROM ${qualifiedName(schema, table)} t WHERE t.sfid = ANY($1::text[])`, [sfids]);
+  return new Map(rows.map((row) => parseRow(row.r)).map((r) => [String(r.sfid), r]));
+}
+
+/**
+ * One row's jsonb text as an object. Read as text and parsed exactly, because pg's JSON.parse of jsonb
+ * would round a numeric(18,0) such as 123456789012345678 to the nearest double before the push sends it.
+ */
+function parseRow(text: string): Record<string, unknown> {
+  return parseExactJson(text) as Record<string, unknown>;
 }
 
 /**

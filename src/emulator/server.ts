@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { parseExactJson } from '../sync/exact-json';
 import express, { type Express, type Request, type Response } from 'express';
 import { Clock } from './clock';
 import type { EmulatorContext, ResolvedEmulatorOptions } from './context';
@@ -137,7 +138,14 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
   if (journal) app.use(flushBeforeResponse(journal));
   app.use(limitInfoHeader(context));
   registerPreAuthMiddleware(app, context);
-  app.use(express.json({ limit: '100mb', type: ['application/json', 'application/*+json'] }));
+  // The raw body is kept so a body with long numbers can be parsed again exactly: Salesforce holds
+  // 18 significant digits, a double only 15 (see src/sync/exact-json.ts).
+  app.use(express.json({ limit: '100mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = buf) }));
+  app.use((req, _res, next) => {
+    const raw = (req as { rawBody?: Buffer }).rawBody;
+    if (raw && /\d{16}/.test(raw.toString('latin1'))) req.body = parseExactJson(raw.toString('utf8'));
+    next();
+  });
   app.use(restAuth(context));
   registerRouteModules(app, context);
   app.use((req, res) => {

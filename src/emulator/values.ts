@@ -5,6 +5,7 @@
 import { recordError, type RecordError } from './errors';
 import { normalizeId } from './ids';
 import type { FieldDef } from './schema';
+import { ExactNumber } from '../sync/exact-json';
 
 const DAY_SECONDS = 86_400;
 
@@ -96,6 +97,8 @@ export function csvToJsonValue(field: FieldDef, text: string): unknown {
     case 'double':
     case 'currency':
     case 'percent': {
+      // Past a double's 15 digits the text is kept exact (coerceInput checks it as Salesforce would).
+      if (/^-?\d{16,}(\.\d+)?$/.test(text)) return new ExactNumber(text);
       const n = Number(text);
       return Number.isFinite(n) ? n : text;
     }
@@ -111,6 +114,21 @@ export type Coerced = { ok: true; value: unknown } | { ok: false; error: RecordE
 
 function fail(statusCode: string, message: string, field: FieldDef): Coerced {
   return { ok: false, error: recordError(statusCode, message, [field.name]) };
+}
+
+/**
+ * A number too long for a double, checked and kept by its text: Salesforce holds up to 18 digits
+ * exactly (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/field_types.htm).
+ */
+function coerceExact(field: FieldDef, text: string): Coerced {
+  const m = /^-?(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) return fail('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${text}`, field);
+  const integerDigits = field.type === 'int' ? field.digits : field.precision - field.scale;
+  if (m[1]!.replace(/^0+(?=\d)/, '').length > integerDigits) {
+    return fail('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${text}`, field);
+  }
+  const fraction = (m[2] ?? '').slice(0, field.scale).replace(/0+$/, '');
+  return { ok: true, value: new ExactNumber(`${text.startsWith('-') ? '-' : ''}${m[1]!.replace(/^0+(?=\d)/, '')}${fraction ? `.${fraction}` : ''}`) };
 }
 
 /**
@@ -132,6 +150,7 @@ export function coerceInput(field: FieldDef, value: unknown): Coerced {
     case 'double':
     case 'currency':
     case 'percent': {
+      if (value instanceof ExactNumber || (typeof value === 'string' && /^-?\d{16,}(\.\d+)?$/.test(value.trim()))) return coerceExact(field, String(value).trim());
       const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
       if (!Number.isFinite(n)) return wrongType();
       if (field.type === 'int' && !Number.isInteger(n)) return wrongType();

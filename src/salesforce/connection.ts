@@ -7,6 +7,7 @@ import { Connection } from 'jsforce';
 import type { SalesforceCredentials } from './credentials';
 import { secretValues } from './credentials';
 import { parseLimitInfo, type ApiUsage } from './limits';
+import { parseExactJson } from '../sync/exact-json';
 
 /** Thrown when the session expires again right after a refresh: jsforce would otherwise refresh forever. */
 export class SessionRefreshError extends Error {
@@ -29,6 +30,34 @@ export class SalesforceApiError extends Error {
 function isSessionError(error: unknown): boolean {
   const e = error as { errorCode?: unknown; name?: unknown; message?: unknown } | null;
   return e?.errorCode === 'INVALID_SESSION_ID' || e?.name === 'INVALID_SESSION_ID' || (typeof e?.message === 'string' && e.message.includes('INVALID_SESSION_ID'));
+}
+
+/**
+ * With the body read as text, jsforce reports an error answer as `ERROR_HTTP_<status>` with the raw body
+ * as its message; this restores Salesforce's errorCode and message from the JSON body, as jsforce
+ * does when it parses the body itself (one error: its code; several: MULTIPLE_API_ERRORS).
+ */
+function restoreErrorBody(error: unknown): void {
+  const e = error as { errorCode?: unknown; name?: unknown; message?: unknown; data?: unknown } | null;
+  if (!e || typeof e.errorCode !== 'string' || !/^ERROR_HTTP_\d+$/.test(e.errorCode) || typeof e.message !== 'string') return;
+  let parsed: unknown;
+  try {
+    parsed = parseExactJson(e.message);
+  } catch {
+    return; // not JSON (an HTML error page): keep the HTTP status as the code
+  }
+  const list = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  if (list.length > 1) {
+    e.name = e.errorCode = 'MULTIPLE_API_ERRORS';
+    e.message = 'Multiple errors returned.\n  Check `error.data` for the error details';
+    e.data = list;
+    return;
+  }
+  const first = list[0] as { errorCode?: unknown; message?: unknown } | null;
+  if (!first || typeof first.message !== 'string') return;
+  if (typeof first.errorCode === 'string') e.name = e.errorCode = first.errorCode;
+  e.message = first.message;
+  e.data = first;
 }
 
 /** Options of `SalesforceClient.connect`. */
@@ -235,16 +264,24 @@ export class SalesforceClient {
     if (usage) this.shared.usage = { used: usage.used, limit: usage.limit };
   }
 
-  /** Sends one REST request through jsforce (JSON in/out), counting it and tracking the API usage. */
+  /**
+   * Sends one REST request through jsforce (JSON in/out), counting it and tracking the API usage.
+   * Bodies are read as text and parsed here with `parseExactJson`, so numbers beyond a double's 15
+   * digits arrive exact (as ExactNumber); other bodies (Bulk CSV results) are returned as text.
+   */
   async request<T>(request: SalesforceRequest): Promise<T> {
     this.count();
     try {
-      const result = (await this.conn.request<T>(request as never, {
+      const body = (await this.conn.request<unknown>(request as never, {
         retry: { maxRetries: this.options.transportRetries ?? 2 },
-      } as never)) as T;
+        // jsforce would JSON.parse the body itself (rounding long numbers); as text it is left alone.
+        responseType: 'text/plain',
+      } as never)) as unknown;
+      const result = (typeof body === 'string' && /^\s*[[{]/.test(body) ? parseExactJson(body) : body) as T;
       this.succeeded();
       return result;
     } catch (error) {
+      restoreErrorBody(error);
       const usage = this.conn.limitInfo.apiUsage;
       if (usage) this.shared.usage = { used: usage.used, limit: usage.limit };
       // Any answer but "session invalid" (a 5xx, a validation error) means the refreshed session was not

@@ -8,6 +8,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { SalesforceClient } from './connection';
 import { soqlObjectName } from './soql';
+import { stringifyExact } from '../sync/exact-json';
 
 /** sObject Collections take at most 200 records per call (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-create.html). */
 export const COLLECTION_LIMIT = 200;
@@ -74,7 +75,7 @@ export async function createRecords(client: SalesforceClient, object: string, re
   const raw = await client.request<RawSaveResult[]>({
     method: 'POST',
     url: '/composite/sobjects',
-    body: JSON.stringify({ allOrNone: false, records: withType(soqlObjectName(object), records) }),
+    body: stringifyExact({ allOrNone: false, records: withType(soqlObjectName(object), records) }),
     headers: { 'Content-Type': 'application/json' },
   });
   return raw.map(toResult);
@@ -86,7 +87,7 @@ export async function upsertRecords(client: SalesforceClient, object: string, ex
   const raw = await client.request<RawSaveResult[]>({
     method: 'PATCH',
     url: `/composite/sobjects/${soqlObjectName(object)}/${soqlObjectName(externalIdField)}`,
-    body: JSON.stringify({ allOrNone: false, records: withType(soqlObjectName(object), records) }),
+    body: stringifyExact({ allOrNone: false, records: withType(soqlObjectName(object), records) }),
     headers: { 'Content-Type': 'application/json' },
   });
   return raw.map(toResult);
@@ -98,7 +99,7 @@ export async function updateRecords(client: SalesforceClient, object: string, re
   const raw = await client.request<RawSaveResult[]>({
     method: 'PATCH',
     url: '/composite/sobjects',
-    body: JSON.stringify({ allOrNone: false, records: withType(soqlObjectName(object), records) }),
+    body: stringifyExact({ allOrNone: false, records: withType(soqlObjectName(object), records) }),
     headers: { 'Content-Type': 'application/json' },
   });
   return raw.map(toResult);

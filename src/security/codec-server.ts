@@ -7,6 +7,8 @@
  * environment as the worker (src/security/data-converter.ts). Listens on loopback unless told
  * otherwise; answers CORS preflights for the UI's origin only; with TANDEM_CODEC_TOKEN set, every
  * call must carry `Authorization: Bearer <token>` (the UI can forward its own access token instead).
+ * Without a token it refuses to listen beyond loopback and answers only a loopback Host header, so
+ * another machine, or a web page rebinding its DNS name to 127.0.0.1, cannot decrypt through it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,8 +27,29 @@ export interface CodecServerOptions {
   port?: number;
   /** Origins allowed by CORS, e.g. the Web UI's `http://localhost:8233`. */
   corsOrigins: string[];
-  /** When set, requests must present `Authorization: Bearer <token>`. */
+  /**
+   * When set, requests must present `Authorization: Bearer <token>`. Without one the server binds
+   * only to loopback and answers only requests whose Host header names loopback.
+   */
   token?: string;
+}
+
+/** Thrown at start when the codec server would serve decryption to the network without a token. */
+export class CodecServerConfigError extends Error {
+  override readonly name = 'CodecServerConfigError';
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * True when the Host header names loopback (any port). A browser sends the name it resolved, so a page
+ * that rebinds its own DNS name to 127.0.0.1 (DNS rebinding) still sends its own name and is refused
+ * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Host).
+ */
+export function isLoopbackHost(header: string | undefined): boolean {
+  if (!header) return false;
+  const name = header.startsWith('[') ? header.slice(1, header.indexOf(']')) : header.replace(/:\d+$/, '');
+  return LOOPBACK_HOSTS.has(name.toLowerCase());
 }
 
 /** A running codec server. */
@@ -98,6 +121,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     if (path !== '/encode' && path !== '/decode') return send(res, 404, { message: 'not found: use POST /encode or POST /decode' });
     if (req.method !== 'POST') return send(res, 405, { message: 'use POST' });
     if (options.token && !tokenMatches(options.token, req.headers.authorization)) return send(res, 401, { message: 'missing or wrong bearer token' });
+    if (!options.token && !isLoopbackHost(req.headers.host)) return send(res, 403, { message: 'without TANDEM_CODEC_TOKEN only requests to a loopback Host are answered' });
     let payloads: Payload[];
     try {
       const body = JSON.parse(await readBody(req)) as { payloads?: unknown };
@@ -122,6 +146,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     });
   });
   const host = options.host ?? '127.0.0.1';
+  if (!options.token && !LOOPBACK_HOSTS.has(host)) {
+    throw new CodecServerConfigError(`the codec server decrypts for whoever reaches it: listening on ${host} needs TANDEM_CODEC_TOKEN`);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

@@ -6,9 +6,49 @@
  */
 import type { ColumnSpec, ValueKind } from './type-mapping';
 
-/** Thrown when a Salesforce value does not fit its describe type; the message names object, record and field. */
+/**
+ * Thrown when a Salesforce value does not fit its describe type or its column; the message names
+ * object, record and field. The pull and the copy quarantine that record (src/db/quarantine.ts).
+ */
 export class ValueCoercionError extends Error {
   override readonly name = 'ValueCoercionError';
+  constructor(
+    message: string,
+    readonly detail?: { object: string; sfid: string | null; field: string; value: string; reason: string },
+  ) {
+    super(message);
+  }
+}
+
+/** A short, bounded summary of a refused value for the quarantine and the logs (never a whole long text). */
+export function summariseValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  const shown = text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text;
+  return JSON.stringify(shown);
+}
+
+function refusal(object: string, id: unknown, field: string, raw: unknown, reason: string): ValueCoercionError {
+  const sfid = typeof id === 'string' && id !== '' ? id : null;
+  return new ValueCoercionError(`${object} ${sfid ?? '(no Id)'} field ${field}: ${reason}`, { object, sfid, field, value: summariseValue(raw), reason });
+}
+
+const NUMERIC_TYPE = /^numeric\((\d+),(\d+)\)$/;
+
+/**
+ * Why a coerced value cannot be stored in its column, or null when it can: PostgreSQL text cannot hold
+ * U+0000 (https://www.postgresql.org/docs/current/datatype-character.html), and numeric(p,s) holds at
+ * most p−s integer digits (https://www.postgresql.org/docs/current/datatype-numeric.html).
+ */
+export function columnRefusal(column: Pick<ColumnSpec, 'sqlType' | 'kind'>, text: string): string | null {
+  if (text.includes('\u0000')) return 'contains a NUL character (U+0000), which PostgreSQL text cannot hold';
+  if (column.kind !== 'numeric') return null;
+  const type = NUMERIC_TYPE.exec(column.sqlType);
+  if (!type) return null;
+  const limit = Number(type[1]) - Number(type[2]);
+  const m = /^-?0*(\d*)(?:\.\d*)?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m) return null;
+  const digits = m[1]!.length + Number(m[2] ?? 0);
+  return digits > limit ? `${digits} integer digits do not fit ${column.sqlType} (at most ${limit})` : null;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -87,12 +127,15 @@ export function coerceRow(object: string, columns: readonly ColumnSpec[], read: 
       continue;
     }
     const raw = read(column.field);
+    let text: string | null;
     try {
-      row[i] = coerceValue(column.kind, raw);
+      text = coerceValue(column.kind, raw);
     } catch (error) {
-      const id = read('Id');
-      throw new ValueCoercionError(`${object} ${typeof id === 'string' ? id : '(no Id)'} field ${column.field}: ${(error as Error).message}`);
+      throw refusal(object, read('Id'), column.field, raw, (error as Error).message);
     }
+    const refused = text === null ? null : columnRefusal(column, text);
+    if (refused) throw refusal(object, read('Id'), column.field, raw, refused);
+    row[i] = text;
   }
   return row;
 }
@@ -112,18 +155,51 @@ export function coerceRecord(object: string, columns: readonly ColumnSpec[], pos
     }
     const raw = record[at];
     // Text is most of a record and needs no check: skip the switch.
+    const id = () => (idPosition >= 0 ? record[idPosition] : undefined);
     if (raw === undefined || raw === '') row[i] = null;
-    else if (columns[i]!.kind === 'text') row[i] = raw;
-    else {
+    else if (columns[i]!.kind === 'text') {
+      if (raw.includes('\u0000')) throw refusal(object, id(), columns[i]!.field, raw, columnRefusal(columns[i]!, raw)!);
+      row[i] = raw;
+    } else {
+      let text: string | null;
       try {
-        row[i] = coerceValue(columns[i]!.kind, raw);
+        text = coerceValue(columns[i]!.kind, raw);
       } catch (error) {
-        const id = idPosition >= 0 ? record[idPosition] : undefined;
-        throw new ValueCoercionError(`${object} ${id || '(no Id)'} field ${columns[i]!.field}: ${(error as Error).message}`);
+        throw refusal(object, id(), columns[i]!.field, raw, (error as Error).message);
       }
+      const refused = text === null ? null : columnRefusal(columns[i]!, text);
+      if (refused) throw refusal(object, id(), columns[i]!.field, raw, refused);
+      row[i] = text;
     }
   }
   return row;
+}
+
+/** A record refused by `coerceRows`: which field, its value's summary and why. */
+export interface RefusedRecord {
+  sfid: string;
+  field: string;
+  value: string;
+  reason: string;
+}
+
+/**
+ * Coerces a page of REST records, setting aside each record with a value that cannot be stored instead
+ * of failing the page: one poison record must not stop its object. A refusal without an Id is rethrown.
+ */
+export function coerceRows(object: string, columns: readonly ColumnSpec[], records: readonly Record<string, unknown>[]): { rows: (string | null)[][]; refused: RefusedRecord[] } {
+  const rows: (string | null)[][] = [];
+  const refused: RefusedRecord[] = [];
+  for (const record of records) {
+    try {
+      rows.push(coerceRow(object, columns, (field) => record[field]));
+    } catch (error) {
+      const detail = error instanceof ValueCoercionError ? error.detail : undefined;
+      if (!detail?.sfid) throw error;
+      refused.push({ sfid: toEighteen(detail.sfid), field: detail.field, value: detail.value, reason: detail.reason });
+    }
+  }
+  return { rows, refused };
 }
 
 const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';

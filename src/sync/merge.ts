@@ -14,6 +14,7 @@
  * Salesforce text (`"5.0"`, `"2024-01-01T00:00:00.000+00:00"`, `"t"`).
  */
 import type { ValueKind } from './type-mapping';
+import { canonicalNumber } from './exact-json';
 
 /**
  * How a same-field conflict is decided (HubSpot's per-field rules, Marketo's per-object defaults):
@@ -73,10 +74,9 @@ export function canonical(kind: ValueKind, value: unknown): string | null {
       if (value === false || value === 'f' || value === 'false' || value === 'FALSE') return 'false';
       return String(value);
     case 'integer':
-    case 'numeric': {
-      const n = typeof value === 'number' ? value : Number(String(value).trim());
-      return Number.isFinite(n) ? String(n) : String(value);
-    }
+    case 'numeric':
+      // By decimal value, never through a double: 123456789012345678 and …680 differ.
+      return canonicalNumber(value) ?? String(value);
     case 'datetime': {
       const text = String(value).replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00').replace(/\+0000$/, '+00:00');
       const ms = Date.parse(text);

@@ -188,6 +188,31 @@ describe('a worker and a client with the codec, on a real Temporal dev server', 
 });
 
 describe('codec server', () => {
+  it('without a token, answers only a loopback Host and refuses to listen beyond loopback', async () => {
+    const { request } = await import('node:http');
+    const codec = new AesGcmPayloadCodec({ current: { id: 'k2', key: KEY } });
+    await expect(startCodecServer({ codec, corsOrigins: [], host: '0.0.0.0' })).rejects.toThrow(/needs TANDEM_CODEC_TOKEN/);
+    const server = await startCodecServer({ codec, corsOrigins: [] });
+    // fetch cannot set Host (a forbidden header), so node:http sends these.
+    const post = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(`${server.url}/encode`);
+        const req = request({ hostname: url.hostname, port: url.port, path: '/encode', method: 'POST', headers: { Host: host, 'Content-Type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ payloads: [] }));
+      });
+    try {
+      expect(await post('evil.example:8888')).toBe(403); // a DNS-rebinding page sends its own name
+      expect(await post(`localhost:${new URL(server.url).port}`)).toBe(200);
+      expect(await post(`127.0.0.1:${new URL(server.url).port}`)).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('encodes and decodes per the remote codec protocol, answers the UI origin preflight only, and checks its token', async () => {
     const codec = new AesGcmPayloadCodec({ current: { id: 'k2', key: KEY } });
     const server = await startCodecServer({ codec, corsOrigins: ['http://localhost:8233'], token: 's3cret-token' });

@@ -2,6 +2,7 @@
 // error body `[{message, errorCode, fields}]`, and the API version in the path.
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { SalesforceError } from '../errors';
+import { stringifyExact } from '../../sync/exact-json';
 
 /** The content type Salesforce REST answers carry. */
 export const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -11,7 +12,7 @@ export function sendJson(res: Response, status: number, body: unknown): void {
   // setHeader + end, not res.set/res.send: express would rewrite the value to
   // `application/json; charset=utf-8`.
   res.status(status).setHeader('Content-Type', JSON_TYPE);
-  res.end(JSON.stringify(body));
+  res.end(stringifyExact(body)); // long numbers as exact literals, as Salesforce writes them
 }
 
 /** Sends a SalesforceError as its REST error body. */
