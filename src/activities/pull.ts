@@ -6,7 +6,9 @@
  * `deletedCheckIntervalSeconds`. The cost is one query call per 2,000 changes, whatever the table size.
  */
 import type { PullResult } from '../shared';
-import { applyDeletes, dedupeById, purgeDeletedRows, upsertChangedRows } from '../db/copy';
+import type pg from 'pg';
+import { applyDeletes, dedupeById, purgeDeletedRows, upsertChangedRows, type TextRow } from '../db/copy';
+import { clearNotVisible, databaseNow } from '../db/not-visible';
 import { withTransaction } from '../db/pool';
 import { flagNeedsCopy, readObjectState, saveDeletesCovered, saveWatermark, type ObjectState } from '../db/state';
 import type { ObjectDefinition } from '../objects';
@@ -15,12 +17,13 @@ import { getDeleted } from '../salesforce/replication';
 import { queryPages } from '../salesforce/rest-query';
 import { buildSelect } from '../salesforce/soql';
 import { coerceRow, toEighteen } from '../sync/coerce';
-import { DELETED_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
+import { DELETED_COLUMN, ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { advanceWatermark, deletedWindow, pullWindowStart } from '../sync/watermark';
 import { guardPendingChanges } from './pending-merge';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { errorCode, toActivityFailure } from './errors';
 import { CURSOR_FIELD, refreshSchema } from './schema';
+import { sweepVisibility } from './visibility';
 
 /** PostgreSQL errors of a table altered by hand: undefined column or table, datatype mismatch, bad input for the new type. */
 const LOCAL_SCHEMA_DRIFT = new Set(['42703', '42P01', '42804', '22P02']);
@@ -46,6 +49,8 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       await refreshSchema(ctx, client, def);
       state = (await readObjectState(ctx.db, def.name))!;
     }
+    // Rows written from here on were seen by this pull; the visibility sweep checks only the others.
+    const pullStartedLocally = await databaseNow(ctx.db);
     call = 'queryAll';
     let counts: PageCounts;
     try {
@@ -69,10 +74,13 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       call = 'getDeleted';
       deleted += await pullPurgedDeletes(ctx, client, def, state);
     }
+    call = 'visibility sweep';
+    const sweep = await sweepVisibility(ctx, client, def, state, pullStartedLocally);
+    deleted += sweep.hidden;
     await recordApiUsage(ctx, client);
     return {
       object: def.name,
-      rowsPulled: counts.pulled,
+      rowsPulled: counts.pulled + sweep.restored,
       rowsDeleted: deleted,
       rowsRead: counts.read,
       rowsUnchanged: counts.unchanged,
@@ -105,7 +113,6 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
     where: [{ field: CURSOR_FIELD, op: '>=', value: pullWindowStart(state.watermark!, ctx.config.sync.overlapWindowSeconds) }],
     orderBy: [CURSOR_FIELD, 'Id'],
   });
-  const deletedIndex = columns.findIndex((c) => c.column === DELETED_COLUMN);
   const target = { schema: ctx.config.database.schema, table: state.tableName, columns };
   let pulled = 0;
   let deleted = 0;
@@ -120,11 +127,7 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
       if (!Number.isNaN(stamp.getTime()) && (!pageNewest || stamp > pageNewest)) pageNewest = stamp;
     }
     const counts = await withTransaction(ctx.db, async (tx) => {
-      // Rows with marketing-side changes not yet pushed are merged field by field, not overwritten.
-      const pending = await guardPendingChanges(ctx, tx, def, target);
-      const written = await upsertChangedRows(tx, target, rows, columns[deletedIndex]!.column);
-      await pending?.reconcile();
-      if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
+      const written = await writePulledRows(ctx, tx, def, target, rows);
       // Ordered by SystemModstamp: every row stamped before this page's newest has been read.
       if (pageNewest) await saveWatermark(tx, def.name, pageNewest, ctx.now());
       return written;
@@ -136,6 +139,21 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
     beat({ object: def.name, rowsPulled: pulled, rowsDeleted: deleted });
   }
   return { pulled, deleted, read, unchanged: read - pulled - deleted, newest };
+}
+
+/**
+ * Writes rows read from Salesforce inside the caller's transaction: rows with marketing-side changes not
+ * yet pushed are merged field by field, not overwritten; a record read again is visible again.
+ */
+export async function writePulledRows(ctx: ActivityContext, tx: pg.PoolClient, def: ObjectDefinition, target: { schema: string; table: string; columns: ColumnSpec[] }, rows: TextRow[]): Promise<{ changed: number; changedDeleted: number }> {
+  const deletedColumn = target.columns.find((c) => c.column === DELETED_COLUMN)!.column;
+  const pending = await guardPendingChanges(ctx, tx, def, target);
+  const written = await upsertChangedRows(tx, target, rows, deletedColumn);
+  await pending?.reconcile();
+  if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
+  const idIndex = target.columns.findIndex((c) => c.column === ID_COLUMN);
+  await clearNotVisible(tx, def.name, rows.map((r) => r[idIndex]).filter((id): id is string => id !== null));
+  return written;
 }
 
 /**
