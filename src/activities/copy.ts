@@ -33,7 +33,7 @@ import { watermarkAfterCopy } from '../sync/watermark';
 import { redriveFailed } from '../db/outbox';
 import { guardPendingChanges } from './pending-merge';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
-import { errorCode, toActivityFailure } from './errors';
+import { classify, errorCode, toActivityFailure } from './errors';
 import { refreshSchema } from './schema';
 
 /**
@@ -95,12 +95,20 @@ export async function copyObjectPages(ctx: ActivityContext, input: CopyPagesInpu
     let finished = false;
     while (pages < input.maxPages && !finished) {
       throwIfCancelled();
-      if (checkpoint.mode === 'bulk') {
-        call = `Bulk API 2.0 results of job ${checkpoint.jobId}`;
-        finished = await copyBulkPage(ctx, client, def, checkpoint, target);
-      } else {
-        call = 'REST query page';
-        finished = await copyRestPage(ctx, client, def, checkpoint, target);
+      try {
+        if (checkpoint.mode === 'bulk') {
+          call = `Bulk API 2.0 results of job ${checkpoint.jobId}`;
+          finished = await copyBulkPage(ctx, client, def, checkpoint, target);
+        } else {
+          call = 'REST query page';
+          finished = await copyRestPage(ctx, client, def, checkpoint, target);
+        }
+      } catch (error) {
+        // Pages already committed by this call: return them rather than fail. The next call starts with
+        // a fresh retry count, so under a high fault rate the backoff does not keep growing while the
+        // copy is in fact progressing; only calls that copy nothing back off.
+        if (pages > 0 && classify(error).kind === 'transient') return progressOf(def.name, checkpoint);
+        throw error;
       }
       pages++;
       checkpoint = (await readCopyCheckpoint(ctx.db, def.name))!;
@@ -209,6 +217,7 @@ async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def:
       pollIntervalMs: ctx.config.sync.bulkPollIntervalMs,
       timeoutMs: ctx.config.sync.bulkJobTimeoutSeconds * 1000,
       onPoll: () => beat({ copyId: checkpoint.copyId, pagesCopied: checkpoint.pagesCopied, rowsCopied: checkpoint.rowsCopied } satisfies CopyHeartbeat),
+      pollAgainAfter: (error) => classify(error).kind === 'transient',
     });
   }
   const page = await fetchResultPage(client, jobId, checkpoint.locator, ctx.config.sync.bulkResultPageSize);

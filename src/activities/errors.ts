@@ -34,7 +34,7 @@ export type ErrorClass =
 /**
  * Attempts an unexpected failure gets before it is given up on. The copy's retry policy has no
  * attempt limit (a days-long copy must outlast outages), so this is what bounds it: with its backoff
- * (2 s doubling to 5 minutes) ten attempts span about a quarter of an hour. Cycle activities stop
+ * (1 s doubling to 30 seconds) ten attempts span about three minutes. Cycle activities stop
  * earlier, at their own five attempts.
  */
 export const UNEXPECTED_FAILURE_MAX_ATTEMPTS = 10;
@@ -115,7 +115,11 @@ export function errorCode(error: unknown): string | undefined {
 export function classify(error: unknown): ErrorClass {
   // Another org than the bound one: retrying cannot help; the next cycle's plan checks again.
   if (error instanceof OrgMismatchError) return { kind: 'permanent', type: 'OrgMismatch' };
-  if (error instanceof SessionRefreshError) return { kind: 'permanent', type: 'SalesforceSessionError' };
+  // A session that expired again right after its refresh: under faults (401s in a row) a condition, not a
+  // verdict — the next attempt logs in afresh, and bad credentials then fail that login (INVALID_LOGIN,
+  // invalid_grant: permanent). Retried as transient, so it never drops an object from the copy queue;
+  // cycle activities stop at their five attempts.
+  if (error instanceof SessionRefreshError) return { kind: 'transient', type: 'SalesforceSessionError' };
   if (error instanceof CredentialsError) return { kind: 'permanent', type: 'SalesforceCredentialsError' };
   if (error instanceof UnknownObjectError) return { kind: 'permanent', type: 'UnknownObject' };
   if (error instanceof SchemaMappingError || error instanceof InvalidIdentifierError) return { kind: 'permanent', type: 'SchemaError' };

@@ -6,7 +6,9 @@
  * `deletedCheckIntervalSeconds`. The cost is one query call per 2,000 changes, whatever the table size.
  */
 import type { PullResult } from '../shared';
-import { applyDeletes, dedupeById, purgeDeletedRows, upsertChangedRows } from '../db/copy';
+import type pg from 'pg';
+import { applyDeletes, dedupeById, purgeDeletedRows, upsertChangedRows, type TextRow } from '../db/copy';
+import { clearNotVisible, databaseNow } from '../db/not-visible';
 import { withTransaction } from '../db/pool';
 import { flagNeedsCopy, readObjectState, saveDeletesCovered, saveWatermark, type ObjectState } from '../db/state';
 import type { ObjectDefinition } from '../objects';
@@ -14,7 +16,7 @@ import type { SalesforceClient } from '../salesforce/connection';
 import { getDeleted } from '../salesforce/replication';
 import { queryPages } from '../salesforce/rest-query';
 import { buildSelect } from '../salesforce/soql';
-import { coerceRows, toEighteen } from '../sync/coerce';
+import { coerceRows, toEighteen, type RefusedRecord } from '../sync/coerce';
 import { quarantineRecords, releaseQuarantined } from '../db/quarantine';
 import { DELETED_COLUMN, ID_COLUMN, selectedFields, type ColumnSpec } from '../sync/type-mapping';
 import { advanceWatermark, deletedWindow, pullWindowStart } from '../sync/watermark';
@@ -22,6 +24,7 @@ import { guardPendingChanges } from './pending-merge';
 import { beat, definitionOf, recordApiUsage, throwIfCancelled, type ActivityContext } from './context';
 import { errorCode, toActivityFailure } from './errors';
 import { CURSOR_FIELD, refreshSchema } from './schema';
+import { sweepVisibility } from './visibility';
 
 /** PostgreSQL errors of a table altered by hand: undefined column or table, datatype mismatch, bad input for the new type. */
 const LOCAL_SCHEMA_DRIFT = new Set(['42703', '42P01', '42804', '22P02']);
@@ -50,6 +53,8 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       await refreshSchema(ctx, client, def);
       state = (await readObjectState(ctx.db, def.name))!;
     }
+    // Rows written from here on were seen by this pull; the visibility sweep checks only the others.
+    const pullStartedLocally = await databaseNow(ctx.db);
     call = 'queryAll';
     let counts: PageCounts;
     try {
@@ -73,10 +78,13 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       call = 'getDeleted';
       deleted += await pullPurgedDeletes(ctx, client, def, state);
     }
+    call = 'visibility sweep';
+    const sweep = await sweepVisibility(ctx, client, def, state, pullStartedLocally);
+    deleted += sweep.hidden;
     await recordApiUsage(ctx, client);
     return {
       object: def.name,
-      rowsPulled: counts.pulled,
+      rowsPulled: counts.pulled + sweep.restored,
       rowsDeleted: deleted,
       rowsRead: counts.read,
       rowsUnchanged: counts.unchanged,
@@ -111,8 +119,6 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
     where: [{ field: CURSOR_FIELD, op: '>=', value: pullWindowStart(state.watermark!, ctx.config.sync.overlapWindowSeconds) }],
     orderBy: [CURSOR_FIELD, 'Id'],
   });
-  const deletedIndex = columns.findIndex((c) => c.column === DELETED_COLUMN);
-  const idIndex = columns.findIndex((c) => c.column === ID_COLUMN);
   const target = { schema: ctx.config.database.schema, table: state.tableName, columns };
   let pulled = 0;
   let deleted = 0;
@@ -130,13 +136,7 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
       if (!Number.isNaN(stamp.getTime()) && (!pageNewest || stamp > pageNewest)) pageNewest = stamp;
     }
     const counts = await withTransaction(ctx.db, async (tx) => {
-      // Rows with marketing-side changes not yet pushed are merged field by field, not overwritten.
-      const pending = await guardPendingChanges(ctx, tx, def, target);
-      const written = await upsertChangedRows(tx, target, rows, columns[deletedIndex]!.column);
-      await pending?.reconcile();
-      await quarantineRecords(tx, coerced.refused.map((r) => ({ object: def.name, operation: 'pull' as const, ...r })));
-      await releaseQuarantined(tx, def.name, rows.map((r) => r[idIndex]!));
-      if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
+      const written = await writePulledRows(ctx, tx, def, target, rows, coerced.refused);
       // Ordered by SystemModstamp: every row stamped before this page's newest has been read.
       if (pageNewest) await saveWatermark(tx, def.name, pageNewest, ctx.now());
       return written;
@@ -149,6 +149,33 @@ async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: Ob
     beat({ object: def.name, rowsPulled: pulled, rowsDeleted: deleted });
   }
   return { pulled, deleted, read, unchanged: read - pulled - deleted - quarantined, quarantined, newest };
+}
+
+/**
+ * Writes rows read from Salesforce inside the caller's transaction: rows with marketing-side changes not
+ * yet pushed are merged field by field, not overwritten; records whose values the table cannot hold are
+ * quarantined instead (`refused`), and a record stored again leaves quarantine; a record read again is
+ * visible again.
+ */
+export async function writePulledRows(
+  ctx: ActivityContext,
+  tx: pg.PoolClient,
+  def: ObjectDefinition,
+  target: { schema: string; table: string; columns: ColumnSpec[] },
+  rows: TextRow[],
+  refused: readonly RefusedRecord[] = [],
+): Promise<{ changed: number; changedDeleted: number }> {
+  const deletedColumn = target.columns.find((c) => c.column === DELETED_COLUMN)!.column;
+  const pending = await guardPendingChanges(ctx, tx, def, target);
+  const written = await upsertChangedRows(tx, target, rows, deletedColumn);
+  await pending?.reconcile();
+  const idIndex = target.columns.findIndex((c) => c.column === ID_COLUMN);
+  const ids = rows.map((r) => r[idIndex]).filter((id): id is string => id !== null);
+  await quarantineRecords(tx, refused.map((r) => ({ object: def.name, operation: 'pull' as const, ...r })));
+  await releaseQuarantined(tx, def.name, ids);
+  if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
+  await clearNotVisible(tx, def.name, ids);
+  return written;
 }
 
 /**

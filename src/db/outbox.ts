@@ -20,6 +20,10 @@ export interface OutboxEntry {
   capturedAt: Date;
   status: 'pending' | 'failed';
   attempts: number;
+  /** When the entry was first sent (Salesforce's clock), null until then. */
+  firstSentAt: Date | null;
+  /** The Id of the user that first sent it, when known. */
+  sentBy: string | null;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row, typed by the SELECT
@@ -34,6 +38,8 @@ function toEntry(r: Record<string, any>): OutboxEntry {
     capturedAt: r.captured_at,
     status: r.status,
     attempts: r.attempts,
+    firstSentAt: r.first_sent_at ?? null,
+    sentBy: r.sent_by ?? null,
   };
 }
 
@@ -113,12 +119,27 @@ export async function retryEntries(db: Db, ids: readonly number[], error: string
 }
 
 /**
- * Counts one send of the entries, committed before the Salesforce call: a retried insert whose first
- * attempt's outcome was lost (attempts > 0, still open) knows to look for the record first.
+ * Counts one send of the entries, committed before the Salesforce call, and keeps the first send's time
+ * and user: a retried insert whose first attempt's outcome was lost (attempts > 0, still open) knows to
+ * look for a record that user created since then.
  */
-export async function markAttempt(db: Db, ids: readonly number[]): Promise<void> {
+export async function markAttempt(db: Db, ids: readonly number[], sentAt: Date, sentBy: string | null): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`UPDATE tandem.outbox SET attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [ids]);
+  await db.query(
+    `UPDATE tandem.outbox SET attempts = attempts + 1, first_sent_at = COALESCE(first_sent_at, $2), sent_by = COALESCE(sent_by, $3)
+      WHERE id = ANY($1::bigint[])`,
+    [ids, sentAt, sentBy],
+  );
+}
+
+/** Those of `sfids` that an earlier insert of `object` already created or adopted (closed with that id). */
+export async function sfidsClaimedByInserts(db: Db, object: string, sfids: readonly string[]): Promise<Set<string>> {
+  if (sfids.length === 0) return new Set();
+  const { rows } = await db.query<{ sfid: string }>(
+    `SELECT DISTINCT sfid FROM tandem.outbox WHERE object = $1 AND operation = 'insert' AND status IN ('pushed', 'linked') AND sfid = ANY($2::text[])`,
+    [object, sfids],
+  );
+  return new Set(rows.map((r) => r.sfid));
 }
 
 /** Removes columns from open entries of a row (Salesforce won them, or they are never pushed); empty updates are closed. */

@@ -3,6 +3,8 @@
  * rows to delete, insert and update, with the entries that need no call closed on the way.
  */
 import type { ActivityContext } from '../activities/context';
+import { isNotVisible } from '../db/not-visible';
+import { deletedError, notVisibleError } from './visibility-check';
 import { closeEntries, dropColumns, type OutboxEntry } from '../db/outbox';
 import { withTransaction } from '../db/pool';
 import { recordSyncError } from '../db/sync-errors';
@@ -44,16 +46,14 @@ export async function collapse(ctx: ActivityContext, plan: PushPlan, entries: re
       case 'update':
         work.updates.push({ rowId, entries: mine, row: row!, sfid: action.sfid, send: action.send });
         break;
-      case 'gone':
-        await withTransaction(ctx.db, (tx) =>
-          recordSyncError(tx, plan.schema, plan.table, ids, {
-            object: plan.def.name, rowId, sfid: action.sfid, operation: 'update', code: 'ENTITY_IS_DELETED',
-            message: `${plan.def.name} ${action.sfid} was deleted in Salesforce; the marketing-side change cannot be applied`, fields: [],
-          }),
-        );
+      case 'gone': {
+        const error = (await isNotVisible(ctx.db, plan.def.name, action.sfid)) ? notVisibleError(plan.def.name, action.sfid) : deletedError(plan.def.name, action.sfid);
+        await withTransaction(ctx.db, (tx) => recordSyncError(tx, plan.schema, plan.table, ids, { object: plan.def.name, rowId, sfid: action.sfid, operation: 'update', ...error, fields: [] }));
         tally.failed++;
         break;
+      }
     }
   }
   return work;
 }
+

@@ -4,14 +4,17 @@
  * (https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html); a key copied from
  * another locally inserted row is replaced first. Without it, rows
  * already sent once (attempts > 0, outcome unknown) are first looked up by their natural key among
- * records the sync user created, and adopted when found.
+ * records the user that sent them created since that first send, and one no other row holds is adopted:
+ * a natural key such as a Campaign's Name is not unique, so neither "exactly one match" nor "any match"
+ * is safe alone.
  */
 import type { ActivityContext } from '../activities/context';
 import { withTransaction } from '../db/pool';
+import { sfidsClaimedByInserts } from '../db/outbox';
 import { assignRandomKeys, clearCopiedKeys } from '../db/table-rows';
 import type { SalesforceClient } from '../salesforce/connection';
 import { isBlank } from '../sync/merge';
-import { findByInsertKey } from './find-existing';
+import { findByInsertKey, findLostInsertCandidates, pickUnclaimed, syncUserId } from './find-existing';
 import { applySuccess } from './record-results';
 import type { PushPlan, RowWork, Tally } from './types';
 
@@ -31,14 +34,28 @@ export async function prepareInserts(ctx: ActivityContext, client: SalesforceCli
     return inserts;
   }
   const remaining: RowWork[] = [];
+  const adopted = new Set<string>();
   for (const w of inserts) {
-    const sentBefore = w.entries.some((e) => e.operation === 'insert' && e.attempts > 0);
-    const found = sentBefore ? await findByInsertKey(client, plan, w.row, true) : null;
+    const found = await findLostInsert(ctx, client, plan, w, adopted);
     if (!found) {
       remaining.push(w);
       continue;
     }
+    adopted.add(found);
     await withTransaction(ctx.db, (tx) => applySuccess(tx, plan, 'insert', [w], [{ success: true, id: found, created: false, errors: [] }], tally));
   }
   return remaining;
+}
+
+/** The record an earlier, lost send of `w`'s insert created, or null (never sent, or nothing to adopt). */
+async function findLostInsert(ctx: ActivityContext, client: SalesforceClient, plan: PushPlan, w: RowWork, adopted: ReadonlySet<string>): Promise<string | null> {
+  const sent = w.entries.find((e) => e.operation === 'insert' && e.attempts > 0);
+  if (!sent) return null;
+  const sentBy = sent.sentBy ?? syncUserId(client);
+  // Entries sent before the send time was recorded: the older lookup, adopting only an unambiguous match.
+  if (!sent.firstSentAt || !sentBy) return findByInsertKey(client, plan, w.row, true);
+  const candidates = await findLostInsertCandidates(client, plan, w.row, { sentAt: sent.firstSentAt, sentBy });
+  const taken = await sfidsClaimedByInserts(ctx.db, plan.def.name, candidates);
+  for (const id of adopted) taken.add(id);
+  return pickUnclaimed(candidates, taken);
 }

@@ -15,6 +15,8 @@ import type { SalesforceClient } from '../salesforce/connection';
 import type { RecordError, RecordResult } from '../salesforce/writes';
 import { allowedValuesOf } from './allowed-values';
 import { findByInsertKey } from './find-existing';
+import { markNotVisible } from '../db/not-visible';
+import { invisibleRecords, mayBeNotVisible, notVisibleError } from './visibility-check';
 import { failureOutcome, resultOutcome, shadowAfterSend, type ResultOutcome } from './result-rules';
 import { entryIds, type PushOperation, type PushPlan, type RowWork, type Tally } from './types';
 
@@ -32,7 +34,11 @@ export async function applyResults(ctx: ActivityContext, client: SalesforceClien
     else if (outcome.kind === 'retry') retry.push({ w, error: outcome.error });
     else failed.push({ w, error: outcome.error });
   }
+  const suspects = op === 'update' ? failed.filter((f) => f.w.sfid && mayBeNotVisible(f.error)).map((f) => f.w.sfid!) : [];
+  const invisible = suspects.length > 0 ? await invisibleRecords(client, plan.def.name, suspects) : new Set<string>();
   await withTransaction(ctx.db, async (tx) => {
+    if (invisible.size > 0) await markNotVisible(tx, plan.schema, plan.table, plan.def.name, [...invisible], ctx.config.sync.deletePolicy);
+    for (const f of failed) if (f.w.sfid && invisible.has(f.w.sfid)) f.error = { statusCode: 'NOT_VISIBLE', message: notVisibleError(plan.def.name, f.w.sfid).message, fields: [] };
     await applySuccess(tx, plan, op, ok.map((o) => o.w), ok.map((o) => o.r), tally);
     for (const { w, error } of retry) await retryEntries(tx, w.entries.map((e) => e.id), `${error.statusCode}: ${error.message}`);
     for (const { w, error } of failed) {

@@ -10,6 +10,7 @@ import { classify, errorCode } from '../activities/errors';
 import { markAttempt, retryEntries } from '../db/outbox';
 import type { SalesforceClient } from '../salesforce/connection';
 import { COLLECTION_LIMIT, bulkIngest, createRecords, deleteRecords, updateRecords, upsertRecords, type RecordResult } from '../salesforce/writes';
+import { syncUserId } from './find-existing';
 import { applyResults } from './record-results';
 import { bulkTable, outgoingRecord, usesBulkIngest } from './transport';
 import { entryIds, type PushOperation, type PushPlan, type RowWork, type Tally } from './types';
@@ -21,7 +22,7 @@ const BULK_RESULTS_PER_TRANSACTION = 1000;
 export async function send(ctx: ActivityContext, client: SalesforceClient, plan: PushPlan, op: PushOperation, work: RowWork[], tally: Tally): Promise<void> {
   if (work.length === 0 || tally.interrupted) return;
   if (usesBulkIngest(work.length, op, ctx.config.sync.bulkIngestThreshold, plan.externalId !== null)) {
-    await markAttempt(ctx.db, entryIds(work));
+    await markAttempt(ctx.db, entryIds(work), ctx.now(), syncUserId(client));
     try {
       await sendBulk(ctx, client, plan, op, work, tally);
     } catch (error) {
@@ -32,7 +33,7 @@ export async function send(ctx: ActivityContext, client: SalesforceClient, plan:
   for (let i = 0; i < work.length; i += COLLECTION_LIMIT) {
     throwIfCancelled();
     const chunk = work.slice(i, i + COLLECTION_LIMIT);
-    await markAttempt(ctx.db, entryIds(chunk));
+    await markAttempt(ctx.db, entryIds(chunk), ctx.now(), syncUserId(client));
     let results: RecordResult[];
     try {
       results = await sendCollection(client, plan, op, chunk);

@@ -61,6 +61,11 @@ export interface WaitOptions {
   /** Called after every poll (activities heartbeat here). */
   onPoll?: (info: QueryJobInfo) => void;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * True for a poll failure worth polling again (the caller's classification): a wait of many polls
+   * would otherwise need every one to succeed, which under a high fault rate almost never happens.
+   */
+  pollAgainAfter?: (error: unknown) => boolean;
 }
 
 /** Polls until the job is JobComplete; throws BulkJobError when it fails, is aborted or times out. */
@@ -68,7 +73,14 @@ export async function waitForQueryJob(client: SalesforceClient, jobId: string, o
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const info = await getQueryJob(client, jobId);
+    let info: QueryJobInfo;
+    try {
+      info = await getQueryJob(client, jobId);
+    } catch (error) {
+      if (!options.pollAgainAfter?.(error) || Date.now() >= deadline) throw error;
+      await sleep(options.pollIntervalMs);
+      continue;
+    }
     options.onPoll?.(info);
     if (info.state === 'JobComplete') return info;
     if (info.state === 'Failed' || info.state === 'Aborted') {

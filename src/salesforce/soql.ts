@@ -106,6 +106,17 @@ export function buildSelect(spec: SelectSpec): string {
   return soql;
 }
 
+/** Record ids are 15 or 18 characters of [a-zA-Z0-9]; anything else would be a bug upstream. */
+const RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/** Builds `SELECT fields FROM object WHERE Id IN ('…', …)` for a bounded list of record ids. */
+export function buildSelectByIds(object: string, fields: readonly string[], ids: readonly string[]): string {
+  if (fields.length === 0) throw new SoqlBuildError(`SELECT on ${object} needs at least one field`);
+  if (ids.length === 0) throw new SoqlBuildError(`SELECT on ${object} by Id needs at least one id`);
+  for (const id of ids) if (!RECORD_ID.test(id)) throw new SoqlBuildError(`Invalid record id ${JSON.stringify(id)}`);
+  return `SELECT ${fields.map(soqlFieldName).join(', ')} FROM ${soqlObjectName(object)} WHERE Id IN (${ids.map(soqlString).join(', ')})`;
+}
+
 /** Builds `SELECT COUNT() FROM object`. */
 export function buildCount(object: string): string {
   return `SELECT COUNT() FROM ${soqlObjectName(object)}`;

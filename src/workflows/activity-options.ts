@@ -34,7 +34,10 @@ export const cycleOptions: ActivityOptions = {
 /**
  * A batch of initial-copy pages. A copy of a big org takes hours or days, so transient failures
  * (Salesforce or PostgreSQL down, a lost connection) retry without an attempt limit — each retry
- * resumes from the last checkpointed page — backing off to five minutes. Everything else is bounded
+ * resumes from the last checkpointed page. The backoff stops at 30 seconds: under a high fault rate
+ * most attempts fail, and a long interval would idle the copy for minutes after every failure even
+ * though the next call would likely succeed (an attempt that copied pages before failing returns them
+ * instead, src/activities/copy.ts, so the backoff grows only while nothing is copied). Everything else is bounded
  * by the activity itself (src/activities/errors.ts): a failure retrying cannot fix, Tandem's own
  * programming errors included, fails at once; one no rule knows fails after
  * UNEXPECTED_FAILURE_MAX_ATTEMPTS. The child then reports the copy failed, and the object waits for a
@@ -44,9 +47,9 @@ export const copyOptions: ActivityOptions = {
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: {
-    initialInterval: '2 seconds',
+    initialInterval: '1 second',
     backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
+    maximumInterval: '30 seconds',
     nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
   },
 };

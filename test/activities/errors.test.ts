@@ -39,7 +39,7 @@ describe('error classification', () => {
       expect(failure.message).toMatch(/^Lead: queryAll failed/);
     }
     expect(classify(new Error('INVALID_LOGIN: Invalid username, password, security token; or user locked out.')).kind).toBe('permanent');
-    expect(classify(new SessionRefreshError('again')).kind).toBe('permanent');
+    expect(classify(new SessionRefreshError('again'))).toEqual({ kind: 'transient', type: 'SalesforceSessionError' });
     expect(classify(new SchemaMappingError('x')).kind).toBe('permanent');
   });
 

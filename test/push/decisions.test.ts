@@ -8,7 +8,7 @@ import { contact } from '../../src/objects/contact';
 import { lead } from '../../src/objects/lead';
 import { objectOfId, STANDARD_OBJECTS } from '../../src/objects';
 import { decideRow } from '../../src/push/decide-row';
-import { insertKeyConditions } from '../../src/push/find-existing';
+import { insertKeyConditions, pickUnclaimed } from '../../src/push/find-existing';
 import { pushPlan } from '../../src/push/plan';
 import { redirectTarget, valuesForTarget, writableInTarget } from '../../src/push/redirect-rules';
 import { failureOutcome, resultOutcome, shadowAfterSend } from '../../src/push/result-rules';
@@ -32,7 +32,7 @@ const memberPlan = () => pushPlan(config(), campaignMember, { tableName: 'campai
 
 let nextId = 1;
 const entry = (operation: OutboxEntry['operation'], changed: Record<string, unknown> = {}, sfid: string | null = null): OutboxEntry => ({
-  id: nextId++, rowId: 7, sfid, operation, changed, previous: {}, capturedAt: new Date(0), status: 'pending', attempts: 0,
+  id: nextId++, rowId: 7, sfid, operation, changed, previous: {}, capturedAt: new Date(0), status: 'pending', attempts: 0, firstSentAt: null, sentBy: null,
 });
 const work = (send: Record<string, unknown>, sfid: string | null = null): RowWork => ({ rowId: 1, entries: [], row: {}, sfid, send });
 
@@ -187,5 +187,13 @@ describe('key prefixes', () => {
     expect(objectOfId(STANDARD_OBJECTS, '701000000000001AAA')?.name).toBe('Campaign');
     expect(objectOfId(STANDARD_OBJECTS, '00v000000000001AAA')?.name).toBe('CampaignMember');
     expect(objectOfId(STANDARD_OBJECTS, '001000000000001AAA')).toBeUndefined();
+  });
+});
+
+describe('adopting the record of a lost insert', () => {
+  it('takes the oldest candidate no other row holds, and none when every candidate is held', () => {
+    expect(pickUnclaimed(['a', 'b', 'c'], new Set(['a']))).toBe('b');
+    expect(pickUnclaimed(['a', 'b'], new Set(['a', 'b']))).toBeNull();
+    expect(pickUnclaimed([], new Set())).toBeNull();
   });
 });

@@ -207,6 +207,22 @@ describe('inserts retried after a crash', () => {
     expect(await org.sql(`SELECT id::text, sfid IS NOT NULL AS synced FROM salesforce.campaign WHERE name = 'Crash Campaign'`)).toEqual([{ id: row!.id, synced: true }]);
     await org.sql(`DROP TRIGGER crash_before_commit ON tandem.outbox`);
   });
+
+  it('a campaign whose name another campaign has, created by a send whose result was lost, is adopted, not created twice', async () => {
+    const [first] = await org.sql<{ id: string }>(`INSERT INTO salesforce.campaign (name) VALUES ('Spring Webinar') RETURNING id`);
+    await org.cycle();
+    await crashNextLocalCommit();
+    const [second] = await org.sql<{ id: string }>(`INSERT INTO salesforce.campaign (name) VALUES ('Spring Webinar') RETURNING id`);
+    await expect(org.cycle()).rejects.toThrow('simulated crash after Salesforce succeeded');
+    expect((await org.rep.query(`SELECT Id FROM Campaign WHERE Name = 'Spring Webinar'`)).totalSize).toBe(2);
+    await org.cycle(); // pulls the second campaign's echo, then retries the insert
+    const remote = (await org.rep.query<{ Id: string }>(`SELECT Id FROM Campaign WHERE Name = 'Spring Webinar'`)).records.map((r) => r.Id);
+    expect(remote).toHaveLength(2);
+    const local = await org.sql<{ id: string; sfid: string }>(`SELECT id::text, sfid FROM salesforce.campaign WHERE name = 'Spring Webinar' ORDER BY id`);
+    expect(local.map((r) => r.id)).toEqual([first!.id, second!.id]);
+    expect(new Set(local.map((r) => r.sfid))).toEqual(new Set(remote));
+    await org.sql(`DROP TRIGGER crash_before_commit ON tandem.outbox`);
+  });
 });
 
 describe('Marketo flows', () => {
