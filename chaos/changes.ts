@@ -228,11 +228,12 @@ export class ChangeMaker {
         this.count('salesforce', 'member status');
       }
     }
-    if (this.flags.limitDates && contacts.length > 0) {
-      const id = contacts.pop()!;
-      const date = round % 2 === 0 ? '1700-01-01' : '4000-12-31';
-      this.write([{ op: 'update', type: 'Contact', id, values: { Birthdate: date } }]);
-      this.field('salesforce', 'Contact', id, 'Birthdate', date);
+    if (this.flags.limitDates && campaigns.length > 0) {
+      // EndDate here, StartDate on the marketing side: the two sides never race for one field.
+      const id = this.rng.pick(campaigns);
+      const date = round % 2 === 0 ? '4000-12-31' : '1700-01-01';
+      this.write([{ op: 'update', type: 'Campaign', id, values: { EndDate: date } }]);
+      this.field('salesforce', 'Campaign', id, 'EndDate', date);
       this.count('salesforce', 'limit date');
     }
     if (this.flags.bigNumbers && leads.length > 0) {
@@ -362,9 +363,9 @@ export class ChangeMaker {
     const text = `${this.tag}-mk-${this.serial++}`;
     if (this.flags.limitDates && campaigns.length > 0) {
       const id = campaigns.pop()!;
-      await this.db.query(`UPDATE salesforce.campaign SET startdate = '1700-01-01', enddate = '4000-12-31' WHERE sfid = $1`, [id]);
-      this.field('marketing', 'Campaign', id, 'StartDate', '1700-01-01');
-      this.field('marketing', 'Campaign', id, 'EndDate', '4000-12-31');
+      const date = round % 2 === 0 ? '1700-01-01' : '4000-12-31';
+      await this.db.query(`UPDATE salesforce.campaign SET startdate = $2 WHERE sfid = $1`, [id, date]);
+      this.field('marketing', 'Campaign', id, 'StartDate', date);
       this.count('marketing', 'limit dates');
     }
     if (this.flags.bigNumbers && campaigns.length > 0) {

@@ -6,8 +6,7 @@
  */
 import type pg from 'pg';
 import type { RunningEmulator } from '../src/emulator/server';
-import type { ColumnSpec } from '../src/sync/type-mapping';
-import { differs, judge, type Audit, type AuditInput } from './judge';
+import { judge, type Audit, type AuditInput } from './judge';
 import { snapshotObjects, snapshotPush } from './snapshot';
 
 /** What the workload expects; nothing expected means only the two sides are compared. */
@@ -22,9 +21,3 @@ export async function auditSides(db: pg.Pool, emulator: RunningEmulator, expecte
   return judge({ objects, openErrors, outbox, ...expected });
 }
 
-const TYPE_OF_KIND: Record<ColumnSpec['kind'], string> = { id: 'id', text: 'string', boolean: 'boolean', integer: 'int', numeric: 'double', date: 'date', datetime: 'datetime', time: 'time' };
-
-/** True when a local value (JSON text, `to_json(col) #>> '{}'`) equals the Salesforce value of its column, by the judge's rules. */
-export function sameValue(column: Pick<ColumnSpec, 'kind'>, local: string | null, remote: unknown): boolean {
-  return differs(TYPE_OF_KIND[column.kind], local, remote) === null;
-}

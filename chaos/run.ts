@@ -239,6 +239,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const work = mkdtempSync(join(tmpdir(), 'tandem-chaos-'));
   const cleanups: (() => Promise<void>)[] = [];
   const report: Partial<ChaosReport> = { seed: options.seed, scale: options.scale, temporalRestarts: 0, postgresRestarts: 0, sessionExpiries: 0, lateCommitsArmed: 0 };
+  // Waits never outlast the run's time limit, so a stuck run fails with its log rather than a test timeout.
+  const within = (ms: number): number => Math.max(1_000, Math.min(ms, deadline - Date.now()));
   const checkTime = (what: string): void => {
     if (options.signal?.aborted) throw new Error(`chaos run interrupted while ${what}`);
     if (Date.now() > deadline) throw new Error(`chaos run over its ${options.timeLimitMs} ms limit while ${what}`);
@@ -462,7 +464,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await retrying(`round ${round + 1}: a full cycle`, async () => {
         const s = await handle.query(statusQuery);
         if (!(s.cycle >= before + 1 && s.phase === 'waiting')) throw new Error(`cycle ${s.cycle} ${s.phase}`);
-      }, 300_000);
+      }, within(300_000));
       log(`round ${round + 1}/${options.rounds}: cycle ${(await status()).cycle}, changes so far sf ${changes.total('salesforce')} / marketing ${changes.total('marketing')}`);
     }
 
@@ -483,12 +485,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const next = await handle.query(statusQuery);
         if (!(next.cycle > lastCycle && next.phase === 'waiting')) throw new Error('not yet');
         return next;
-      }, 300_000);
+      }, within(300_000));
       lastCycle = s.cycle;
       const objects = Object.values(s.objects);
       const clean = objects.every((o) => o.lastPull?.ok && o.lastPull.cycle === s.cycle && (o.direction !== 'two-way' || (o.lastPush?.ok && (o.lastPush.rowsPushed ?? 0) === 0)));
       quiet = clean ? quiet + 1 : 0;
-      if (!clean && s.cycle % 3 === 0) log(`cycle ${s.cycle} not quiet yet: ${objects.filter((o) => !o.lastPull?.ok || !(o.direction !== 'two-way' || (o.lastPush?.ok && !o.lastPush.rowsPushed))).length} objects busy`);
+      if (!clean) {
+        const busy = Object.entries(s.objects).filter(([, o]) => !o.lastPull?.ok || !(o.direction !== 'two-way' || (o.lastPush?.ok && !o.lastPush.rowsPushed)));
+        log(`cycle ${s.cycle} not quiet yet: ${busy.map(([name, o]) => `${name} (pull ${o.lastPull?.ok ? 'ok' : (o.lastPull?.error ?? 'none')}, push ${o.lastPush ? (o.lastPush.ok ? `${o.lastPush.rowsPushed ?? 0} rows` : (o.lastPush.error ?? 'failed')) : 'none'})`).join(', ')}`);
+      }
     }
     log(`settled at cycle ${lastCycle}`);
     await supervisor.stop();

@@ -8,7 +8,7 @@ import { quoteIdentifier } from '../../src/db/identifiers';
 import { readObjectState } from '../../src/db/state';
 import { queryPages } from '../../src/salesforce/rest-query';
 import { buildSelect } from '../../src/salesforce/soql';
-import { sameValue } from '../../chaos/compare';
+import { coerceValue } from '../../src/sync/coerce';
 import type { ColumnSpec } from '../../src/sync/type-mapping';
 import { createActivities } from '../../src/activities';
 import { configSchema, type TandemConfig } from '../../src/config';
@@ -110,7 +110,28 @@ async function localRows(pool: pg.Pool, table: string, columns: ColumnSpec[], wh
 }
 
 /**
- * True when a local value equals Salesforce's (chaos/compare.ts's rule). Tandem's own `isdeleted` column
+ * True when a local JSON-text value equals the Salesforce value of its column's kind, read the way
+ * Tandem reads it (these tests check Tandem's copy against its own reading; the chaos audit has an
+ * independent judge, chaos/judge.ts).
+ */
+export function sameValue(column: ColumnSpec, local: string | null, remote: unknown): boolean {
+  const expected = coerceValue(column.kind, remote);
+  if (expected === null || local === null) return expected === local;
+  switch (column.kind) {
+    case 'boolean':
+      return (local === 'true') === (expected === 't');
+    case 'numeric':
+    case 'integer':
+      return Number(local) === Number(expected);
+    case 'datetime':
+      return Date.parse(local) === Date.parse(expected);
+    default:
+      return local === expected;
+  }
+}
+
+/**
+ * True when a local value equals Salesforce's (the rule of {@link sameValue}). Tandem's own `isdeleted` column
  * (no Salesforce field, on objects whose describe lacks IsDeleted) must read false for a live record.
  */
 function matches(column: ColumnSpec, local: string | null, remote: unknown): boolean {

@@ -58,7 +58,7 @@ describe('the chaos judge', () => {
   it('reports a numeric off in its 16th digit, on both the row and the change that wrote it', () => {
     const input = world();
     // What a double makes of 987654321098765432: 987654321098765440.
-    input.objects[0]!.remote[0]!.AnnualRevenue = 987654321098765432;
+    input.objects[0]!.remote[0]!.AnnualRevenue = Number('987654321098765432');
     const audit = judge(input);
     expect(audit.findings.map((f) => f.text).join('\n')).toMatch(/AnnualRevenue: PostgreSQL "987654321098765432" vs Salesforce 987654321098765400 \(decimal 987654321098765432 vs 987654321098765440\)/);
     expect(kinds(input)).toEqual(['mismatch Lead', 'lost Lead']);

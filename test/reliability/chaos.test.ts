@@ -26,6 +26,7 @@ describe('chaos (short run)', () => {
     async () => {
       const lines: string[] = [];
       const report = await runChaos({
+        // On a thrown run (time limit), its log is the only clue: keep the last lines in the error.
         seed: SEED,
         scale: 2,
         killsDuringCopy: 2,
@@ -43,6 +44,8 @@ describe('chaos (short run)', () => {
         workload: SHORT_WORKLOAD,
         insertKills: 1,
         log: (line) => lines.push(line),
+      }).catch((error: unknown) => {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\n${lines.slice(-60).join('\n')}`);
       });
       const table = `${formatReport(report)}\n${report.examples.join('\n')}\n${lines.join('\n')}`;
       console.log(`chaos seed ${SEED} (TANDEM_CHAOS_SEED replays it)\n${formatReport(report)}`);
@@ -75,7 +78,7 @@ describe('the chaos audit', () => {
     await org?.emulator.stop();
   });
 
-  it('finds nothing after a clean copy, then notices a changed value, a missing row and a resurrected one', async () => {
+  it('finds nothing after a clean copy, then notices a changed value, a row missing locally and one gone from Salesforce', async () => {
     const clean = await auditSides(db.current.pool, org.emulator);
     expect(clean.findings).toEqual([]);
     expect(clean.totals.rowsCompared).toBeGreaterThan(500);
@@ -95,7 +98,9 @@ describe('the chaos audit', () => {
     };
     await drift(`UPDATE salesforce.lead SET title = 'drifted' WHERE sfid = (SELECT min(sfid) FROM salesforce.lead WHERE NOT isdeleted)`);
     await drift(`DELETE FROM salesforce.contact WHERE sfid = (SELECT min(sfid) FROM salesforce.contact WHERE NOT isdeleted)`);
-    await drift(`UPDATE salesforce.lead SET isdeleted = false WHERE sfid = (SELECT min(sfid) FROM salesforce.lead WHERE isdeleted)`);
+    // Deleted in Salesforce and not pulled yet: live locally, gone remotely.
+    const gone = (await pool.query(`SELECT max(sfid) AS sfid FROM salesforce.lead WHERE NOT isdeleted AND NOT isconverted`)).rows[0].sfid as string;
+    await org.rep.sobject('Lead').destroy(gone);
     const dirty = await auditSides(pool, org.emulator);
     const text = dirty.findings.map((f) => f.text).join('\n');
     expect(dirty.totals.mismatches, text).toBeGreaterThanOrEqual(3);
