@@ -35,7 +35,7 @@ describe('chaos (short run)', () => {
         postgresRestarts: 1,
         restartsDuringCopy: false,
         rounds: 3,
-        changesPerRound: 8,
+        changesPerRound: 6,
         faultRate: 0.2,
         bulkPageSize: 500,
         copyPagesPerActivity: 2,
