@@ -385,8 +385,8 @@ export class ChangeMaker {
       // A marketer duplicates a row with SQL, Tandem's external id and all: it must become a second record, the original untouched.
       const source = leads.pop()!;
       const email = `${text}@copied.example.test`;
-      const { rows } = await this.db.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'salesforce' AND table_name = 'lead' AND column_name NOT IN ('id', 'sfid', 'email', 'lastname')`);
-      const cols = rows.map((r) => `"${r.column_name as string}"`);
+      // The fields a marketer would copy (writable ones: Tandem refuses writes to read-only columns), the key among them.
+      const cols = ['firstname', 'company', 'title', 'phone', 'industry', 'leadsource', 'tandem_id__c'];
       await this.db.query(`INSERT INTO salesforce.lead (${cols.join(', ')}, email, lastname) SELECT ${cols.join(', ')}, $2, $3 FROM salesforce.lead WHERE sfid = $1`, [source, email, `Copy ${text}`]);
       this.records.push({ side: 'marketing', object: 'Lead', field: 'Email', value: email });
       this.retire(source);
