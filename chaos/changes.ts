@@ -236,12 +236,13 @@ export class ChangeMaker {
       this.field('salesforce', 'Campaign', id, 'EndDate', date);
       this.count('salesforce', 'limit date');
     }
-    if (this.flags.bigNumbers && leads.length > 0) {
+    if (this.flags.bigNumbers && campaigns.length > 0) {
       // 15 significant digits survive a double; these have 18, and differ from their float in the last ones.
-      const id = leads.pop()!;
+      // ActualCost here, BudgetedCost on the marketing side (Lead.AnnualRevenue is hidden from the sync user).
+      const id = this.rng.pick(campaigns);
       const value = `98765432109876${String(4321 + round).padStart(4, '0')}`;
-      this.write([{ op: 'update', type: 'Lead', id, values: { AnnualRevenue: value } }]);
-      this.field('salesforce', 'Lead', id, 'AnnualRevenue', value);
+      this.write([{ op: 'update', type: 'Campaign', id, values: { ActualCost: value } }]);
+      this.field('salesforce', 'Campaign', id, 'ActualCost', value);
       this.count('salesforce', '18-digit number');
     }
     if (this.flags.poison && leads.length > 0) {
