@@ -13,7 +13,7 @@
 // and by `npm run convergence` (chaos/convergence.ts, ≥ 500 runs).
 import fc from 'fast-check';
 import type pg from 'pg';
-import { sameValue } from './compare';
+import { sameValue } from './org-kit';
 import { readObjectState } from '../src/db/state';
 import { convertLeads } from '../src/emulator/semantics/convert-lead';
 import { mergeRecords } from '../src/emulator/semantics/merge';

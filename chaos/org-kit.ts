@@ -3,6 +3,8 @@
 // activities wired to all of them with small pages so multi-page paths run.
 import { Connection } from 'jsforce';
 import type pg from 'pg';
+import { coerceValue } from '../src/sync/coerce';
+import type { ColumnSpec } from '../src/sync/type-mapping';
 import { createActivities } from '../src/activities';
 import { configSchema, type TandemConfig } from '../src/config';
 import { migrate } from '../src/db/migrations';
@@ -87,3 +89,23 @@ export async function copyObject(activities: SyncActivities, object: string, max
   }
 }
 
+/**
+ * True when a local JSON-text value equals the Salesforce value of its column's kind, read the way
+ * Tandem reads it (these tests check Tandem's copy against its own reading; the chaos audit has an
+ * independent judge, chaos/judge.ts).
+ */
+export function sameValue(column: ColumnSpec, local: string | null, remote: unknown): boolean {
+  const expected = coerceValue(column.kind, remote);
+  if (expected === null || local === null) return expected === local;
+  switch (column.kind) {
+    case 'boolean':
+      return (local === 'true') === (expected === 't');
+    case 'numeric':
+    case 'integer':
+      return Number(local) === Number(expected);
+    case 'datetime':
+      return Date.parse(local) === Date.parse(expected);
+    default:
+      return local === expected;
+  }
+}

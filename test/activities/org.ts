@@ -6,11 +6,12 @@ import { quoteIdentifier } from '../../src/db/identifiers';
 import { readObjectState } from '../../src/db/state';
 import { queryPages } from '../../src/salesforce/rest-query';
 import { buildSelect } from '../../src/salesforce/soql';
-import { sameValue } from '../../chaos/compare';
 import type { ColumnSpec } from '../../src/sync/type-mapping';
 import type { TestOrg } from '../../chaos/org-kit';
 
-export { API_VERSION, copyObject, startTestOrg, testConfig, type TestOrg } from '../../chaos/org-kit';
+import { sameValue } from '../../chaos/org-kit';
+
+export { API_VERSION, copyObject, sameValue, startTestOrg, testConfig, type TestOrg } from '../../chaos/org-kit';
 
 /** Every row of `object` as the sync user sees it through the API, by Id. */
 async function orgRows(org: TestOrg, object: string, columns: ColumnSpec[]): Promise<Map<string, Record<string, unknown>>> {
@@ -28,7 +29,7 @@ async function localRows(pool: pg.Pool, table: string, columns: ColumnSpec[], wh
 }
 
 /**
- * True when a local value equals Salesforce's (chaos/compare.ts's rule). Tandem's own `isdeleted` column
+ * True when a local value equals Salesforce's (the rule of {@link sameValue}). Tandem's own `isdeleted` column
  * (no Salesforce field, on objects whose describe lacks IsDeleted) must read false for a live record.
  */
 function matches(column: ColumnSpec, local: string | null, remote: unknown): boolean {
