@@ -27,12 +27,29 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'Workflow code must be deterministic: no Node built-ins.' },
-            { group: ['jsforce', 'jsforce/*', 'pg', 'pg-*'], message: 'Workflows call Salesforce and PostgreSQL only through activities.' },
-            { group: ['**/activities/*', '!**/activities/index'], message: 'Import activity types from activities/index only.' },
+            {
+              group: ['jsforce', 'jsforce/*', 'pg', 'pg-*'],
+              message: 'Workflows call Salesforce and PostgreSQL only through activities.',
+            },
+            {
+              group: ['**/activities/*', '!**/activities/index'],
+              message: 'Import activity types from activities/index only.',
+            },
           ],
-          paths: ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'events', 'stream', 'util', 'url'].map(
-            (name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' }),
-          ),
+          paths: [
+            'fs',
+            'path',
+            'os',
+            'crypto',
+            'http',
+            'https',
+            'net',
+            'child_process',
+            'events',
+            'stream',
+            'util',
+            'url',
+          ].map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),
         },
       ],
     },

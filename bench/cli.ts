@@ -46,7 +46,11 @@ export async function run(args: string[]): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const workflowId = `bench-cli-${Date.now()}`;
-  const worker = await createSyncWorker({ connection: nativeConnection, activities: stubActivities, taskQueue: workflowId });
+  const worker = await createSyncWorker({
+    connection: nativeConnection,
+    activities: stubActivities,
+    taskQueue: workflowId,
+  });
   const running = worker.run();
   try {
     const client = new Client({ connection });
@@ -61,13 +65,19 @@ export async function run(args: string[]): Promise<void> {
     }
     const target = `--address ${server.address} --workflow-id ${workflowId}`;
     const commands: [string, string][] = [
-      ['temporal workflow query (floor)', `${cli} workflow query --workflow-id ${workflowId} --name status --address ${server.address}`],
+      [
+        'temporal workflow query (floor)',
+        `${cli} workflow query --workflow-id ${workflowId} --name status --address ${server.address}`,
+      ],
       ['node bin/tandem.js status', `node bin/tandem.js ${target} status`],
       ['npx tandem status', `npx tandem ${target} status`],
     ];
-    if (compare) commands.push([`${compare}: node bin/tandem.js status`, `node ${compare}/bin/tandem.js ${target} status`]);
+    if (compare)
+      commands.push([`${compare}: node bin/tandem.js status`, `node ${compare}/bin/tandem.js ${target} status`]);
     await timed(`node bin/tandem.js ${target} status`); // builds the CLI bundle if a source changed
-    console.log(`tandem status vs temporal workflow query, median of ${runs} runs (target: tandem under ${TARGET_WALL_SECONDS} s wall)`);
+    console.log(
+      `tandem status vs temporal workflow query, median of ${runs} runs (target: tandem under ${TARGET_WALL_SECONDS} s wall)`,
+    );
     console.log(['command'.padEnd(48), 'wall s', 'CPU s'].join('  '));
     for (const [name, command] of commands) {
       const samples: { wall: number; cpu: number }[] = [];

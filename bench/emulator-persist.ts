@@ -45,7 +45,9 @@ function updates(instance: EmulatorInstance, count: number): Timing {
   const ids = [...store.table('Account').rows.keys()];
   return timed(() => {
     for (let i = 0; i < count; i++) {
-      const [r] = store.applyWrites(user, [{ op: 'update', type: 'Account', id: ids[i % ids.length], values: { Description: `bench ${i}` } }]);
+      const [r] = store.applyWrites(user, [
+        { op: 'update', type: 'Account', id: ids[i % ids.length], values: { Description: `bench ${i}` } },
+      ]);
       if (!r.success) throw new Error(`update ${i} failed: ${JSON.stringify(r.errors)}`);
       instance.flushPersistence();
     }
@@ -105,25 +107,55 @@ export async function run(args: string[]): Promise<void> {
   const writes = option(args, '--writes', 10_000);
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-persist-'));
   try {
-    console.log(`Persisted emulator org, scale ${scale}, one child process per phase (${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' / ')})`);
+    console.log(
+      `Persisted emulator org, scale ${scale}, one child process per phase (${cpus().length} CPUs, load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / ')})`,
+    );
     const seed = await inChild('seed', scale, writes, dir);
     const fresh = await inChild('fresh', scale, writes, dir);
     const snapshotBytes = statSync(join(dir, 'snapshot.jsonl')).size;
     const load = await inChild('load', scale, writes, dir);
     const replay = await inChild('replay', scale, writes, dir);
     if (!load.restored || !replay.restored || load.records !== seed.records || replay.records !== seed.records) {
-      throw new Error(`the persisted org did not load back whole: ${JSON.stringify({ seed: seed.records, load: load.records, replay: replay.records })}`);
+      throw new Error(
+        `the persisted org did not load back whole: ${JSON.stringify({ seed: seed.records, load: load.records, replay: replay.records })}`,
+      );
     }
     console.log(line('seed in memory (today)', seed.start, `${seed.records.toLocaleString('en-US')} records`));
-    console.log(line('first persisted start (seed+snapshot)', fresh.start, `snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB`));
-    console.log(line('restart: load persisted org', load.start, `load/seed ${ratio(load.start, seed.start)} (target: within a few seconds of the seed)`));
-    console.log(line(`restart replaying ${replay.replayedBatches} batches`, replay.start, `load/seed ${ratio(replay.start, seed.start)}`));
+    console.log(
+      line('first persisted start (seed+snapshot)', fresh.start, `snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB`),
+    );
+    console.log(
+      line(
+        'restart: load persisted org',
+        load.start,
+        `load/seed ${ratio(load.start, seed.start)} (target: within a few seconds of the seed)`,
+      ),
+    );
+    console.log(
+      line(
+        `restart replaying ${replay.replayedBatches} batches`,
+        replay.start,
+        `load/seed ${ratio(replay.start, seed.start)}`,
+      ),
+    );
     const plain = seed.updates!;
     const journaled = load.updates!;
     const us = (t: Timing & { count: number }, key: keyof Timing) => (t[key] / t.count) * 1e6;
-    console.log(line(`${writes} updates, in memory`, plain, `${us(plain, 'wallSeconds').toFixed(1)} µs/write wall, ${us(plain, 'cpuSeconds').toFixed(1)} µs CPU`));
     console.log(
-      line(`${writes} updates, journaled`, journaled, `${us(journaled, 'wallSeconds').toFixed(1)} µs/write wall, ${us(journaled, 'cpuSeconds').toFixed(1)} µs CPU, ${(journaled.journalBytes / writes).toFixed(0)} journal bytes/write`),
+      line(
+        `${writes} updates, in memory`,
+        plain,
+        `${us(plain, 'wallSeconds').toFixed(1)} µs/write wall, ${us(plain, 'cpuSeconds').toFixed(1)} µs CPU`,
+      ),
+    );
+    console.log(
+      line(
+        `${writes} updates, journaled`,
+        journaled,
+        `${us(journaled, 'wallSeconds').toFixed(1)} µs/write wall, ${us(journaled, 'cpuSeconds').toFixed(1)} µs CPU, ${(journaled.journalBytes / writes).toFixed(0)} journal bytes/write`,
+      ),
     );
     console.log(
       `Journal cost per write: ${(us(journaled, 'wallSeconds') - us(plain, 'wallSeconds')).toFixed(1)} µs wall, ${(us(journaled, 'cpuSeconds') - us(plain, 'cpuSeconds')).toFixed(1)} µs CPU`,
@@ -136,7 +168,12 @@ export async function run(args: string[]): Promise<void> {
 const phaseSpec = process.env[PHASE_VARIABLE];
 if (phaseSpec) {
   try {
-    const { phase, scale, writes, dir } = JSON.parse(phaseSpec) as { phase: Phase; scale: number; writes: number; dir: string };
+    const { phase, scale, writes, dir } = JSON.parse(phaseSpec) as {
+      phase: Phase;
+      scale: number;
+      writes: number;
+      dir: string;
+    };
     process.send!(runPhase(phase, scale, writes, dir), () => process.exit(0));
   } catch (error: unknown) {
     console.error(error);

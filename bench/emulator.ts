@@ -67,7 +67,14 @@ async function serve(): Promise<void> {
   const records = emulator.store.allTables().reduce((sum, t) => sum + t.rows.size, 0);
   const sync = emulator.credentials.sync;
   const send = (message: ChildMessage) => process.send!(message);
-  send({ type: 'ready', url: emulator.url, username: sync.username, password: sync.password + sync.securityToken, seedMs, records });
+  send({
+    type: 'ready',
+    url: emulator.url,
+    username: sync.username,
+    password: sync.password + sync.securityToken,
+    seedMs,
+    records,
+  });
   process.on('message', (message: { type: string }) => {
     if (message.type === 'memory') {
       sample();
@@ -138,14 +145,19 @@ async function exportPlan(conn: Connection): Promise<ObjectExport[]> {
   for (const sobject of global.sobjects) {
     const describe = await conn.describe(sobject.name);
     // Bulk refuses compound fields; their components are exported instead, as Tandem does.
-    const fields = describe.fields.filter((f: { type: string }) => f.type !== 'address' && f.type !== 'location').map((f: { name: string }) => f.name);
+    const fields = describe.fields
+      .filter((f: { type: string }) => f.type !== 'address' && f.type !== 'location')
+      .map((f: { name: string }) => f.name);
     plan.push({ name: sobject.name, soql: `SELECT ${fields.join(', ')} FROM ${sobject.name}` });
   }
   return plan;
 }
 
 async function restExport(conn: Connection, plan: ObjectExport[]): Promise<number> {
-  const headers = { Authorization: `Bearer ${conn.accessToken}`, 'Sforce-Query-Options': `batchSize=${REST_BATCH_SIZE}` };
+  const headers = {
+    Authorization: `Bearer ${conn.accessToken}`,
+    'Sforce-Query-Options': `batchSize=${REST_BATCH_SIZE}`,
+  };
   let rows = 0;
   for (const { soql } of plan) {
     let url: string | null = `${conn.instanceUrl}/services/data/v${API_VERSION}/query?q=${encodeURIComponent(soql)}`;
@@ -172,7 +184,11 @@ async function bulkExport(
   let pages = 0;
   let bytesRead = 0;
   for (const { soql } of plan) {
-    const created = await fetch(base, { method: 'POST', headers, body: JSON.stringify({ operation: 'query', query: soql }) });
+    const created = await fetch(base, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ operation: 'query', query: soql }),
+    });
     if (!created.ok) throw new Error(`Bulk job creation failed: ${created.status} ${await created.text()}`);
     const { id } = (await created.json()) as { id: string };
     for (;;) {
@@ -217,7 +233,17 @@ function fmtBytes(n: number): string {
 }
 
 function printTable(title: string, phases: PhaseResult[], ratio: number): void {
-  const header = ['phase', 'rows', 'seconds', 'rows/s', 'emulator CPU s', 'rows/CPU-s', 'peak RSS', 'peak heap', 'note'];
+  const header = [
+    'phase',
+    'rows',
+    'seconds',
+    'rows/s',
+    'emulator CPU s',
+    'rows/CPU-s',
+    'peak RSS',
+    'peak heap',
+    'note',
+  ];
   const body = phases.map((p) => [
     p.name,
     fmtInt(p.rows),
@@ -244,7 +270,11 @@ function printTable(title: string, phases: PhaseResult[], ratio: number): void {
   console.log(
     `Per emulator CPU-second: ${fmtInt(perCpu)} rows → ratio ${(perCpu / BULK_TARGET_ROWS_PER_SECOND).toFixed(2)} when the emulator has a core to itself`,
   );
-  console.log(`Load average (1/5/15 min) during the run: ${loadavg().map((l) => l.toFixed(2)).join(' / ')} on ${cpus().length} CPUs`);
+  console.log(
+    `Load average (1/5/15 min) during the run: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')} on ${cpus().length} CPUs`,
+  );
 }
 
 function option(args: string[], name: string): number | undefined {
@@ -287,8 +317,20 @@ export async function run(args: string[]): Promise<void> {
     const bulkMemory = await emulator.memory();
 
     const phases: PhaseResult[] = [
-      { name: 'seed (demo org)', rows: ready.records, seconds: ready.seedMs / 1000, memory: seedMemory, note: `scale ${scale}` },
-      { name: 'REST query + queryMore', rows: restRows, seconds: restSeconds, memory: restMemory, note: `batchSize ${REST_BATCH_SIZE}, ${plan.length} objects` },
+      {
+        name: 'seed (demo org)',
+        rows: ready.records,
+        seconds: ready.seedMs / 1000,
+        memory: seedMemory,
+        note: `scale ${scale}`,
+      },
+      {
+        name: 'REST query + queryMore',
+        rows: restRows,
+        seconds: restSeconds,
+        memory: restMemory,
+        note: `batchSize ${REST_BATCH_SIZE}, ${plan.length} objects`,
+      },
       {
         name: 'Bulk 2.0 CSV export',
         rows: bulk.rows,

@@ -27,7 +27,6 @@ import { SalesforceClient } from '../src/salesforce/connection';
 import { buildSelect, type SoqlCondition } from '../src/salesforce/soql';
 import { selectedFields } from '../src/sync/type-mapping';
 
-
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const API_VERSION = '62.0';
 
@@ -46,9 +45,23 @@ function arg(args: string[], name: string, fallback: number): number {
 
 /** Starts the emulator CLI in a child process (so its memory is not ours) and reads its credentials. */
 async function startOrg(scale: number): Promise<Org> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/cli.ts', '--port', '0', '--scale', String(scale), '--daily-api-limit', '10000000'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/emulator/cli.ts',
+      '--port',
+      '0',
+      '--scale',
+      String(scale),
+      '--daily-api-limit',
+      '10000000',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
@@ -101,7 +114,12 @@ function config(): TandemConfig {
 
 async function connect(org: Org): Promise<SalesforceClient> {
   return SalesforceClient.connect({
-    credentials: { flow: 'client-credentials', loginUrl: org.url, clientId: org.clientId, clientSecret: org.clientSecret },
+    credentials: {
+      flow: 'client-credentials',
+      loginUrl: org.url,
+      clientId: org.clientId,
+      clientSecret: org.clientSecret,
+    },
     apiVersion: API_VERSION,
   });
 }
@@ -157,7 +175,10 @@ function timeRequests(client: SalesforceClient): { ms: number } {
 }
 
 /** One cycle: every object pulled once. */
-async function cycle(activities: ReturnType<typeof createActivities>, objects: string[]): Promise<{ ms: number; calls: number; rows: number }> {
+async function cycle(
+  activities: ReturnType<typeof createActivities>,
+  objects: string[],
+): Promise<{ ms: number; calls: number; rows: number }> {
   const started = performance.now();
   let calls = 0;
   let rows = 0;
@@ -206,11 +227,16 @@ async function leadCopy(org: Org, pool: pg.Pool): Promise<Record<string, string 
   await deleteQueryJob(exportClient, job);
 
   // Limit 2: PostgreSQL COPY of the same rows into a plain table of the same columns.
-  const columnList = state.columns.filter((c) => c.field !== '').map((c) => `${quoteIdentifier(c.column)} ${c.sqlType}`);
+  const columnList = state.columns
+    .filter((c) => c.field !== '')
+    .map((c) => `${quoteIdentifier(c.column)} ${c.sqlType}`);
   await pool.query(`CREATE TABLE public.copy_baseline (${columnList.join(', ')})`);
   const pgClient = await pool.connect();
   t = performance.now();
-  await pipeline(createReadStream(csvFile), pgClient.query(copyFrom(`COPY public.copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)`)));
+  await pipeline(
+    createReadStream(csvFile),
+    pgClient.query(copyFrom(`COPY public.copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)`)),
+  );
   const copyMs = performance.now() - t;
   pgClient.release();
   rmSync(csvFile);
@@ -243,7 +269,13 @@ async function leadCopy(org: Org, pool: pg.Pool): Promise<Record<string, string 
   ];
 }
 
-async function mixedOrg(scale: number, changes: number, cycles: number, label: string, leadRows?: Record<string, string | number>[]): Promise<{ rows: Record<string, string | number>[]; cycleMs: number; tandemMs: number }> {
+async function mixedOrg(
+  scale: number,
+  changes: number,
+  cycles: number,
+  label: string,
+  leadRows?: Record<string, string | number>[],
+): Promise<{ rows: Record<string, string | number>[]; cycleMs: number; tandemMs: number }> {
   process.stdout.write(`starting a scale-${scale} org (${label})…\n`);
   const org = await startOrg(scale);
   const pool = await freshDatabase(`tandem_bench_${scale}`);
@@ -260,7 +292,13 @@ async function mixedOrg(scale: number, changes: number, cycles: number, label: s
     for (const object of objects) if (object !== 'Lead' || !leadRows) copied += await copyAll(activities, object);
     const copyMs = performance.now() - t;
     const peak = rss.stop();
-    table.push({ measurement: `Tandem initial copy, ${leadRows ? 'rest of ' : ''}${label}`, rows: fmt(copied), 'rows/s': fmt(copied / (copyMs / 1000)), 'peak RSS MB': peak, 'API calls': client.apiCalls });
+    table.push({
+      measurement: `Tandem initial copy, ${leadRows ? 'rest of ' : ''}${label}`,
+      rows: fmt(copied),
+      'rows/s': fmt(copied / (copyMs / 1000)),
+      'peak RSS MB': peak,
+      'API calls': client.apiCalls,
+    });
     // Several cycles, each after its own changes: one cycle of a few hundred ms on shared cores is at the
     // mercy of whatever else runs.
     const waiting = timeRequests(client);
@@ -298,8 +336,9 @@ export async function run(args: string[]): Promise<void> {
   const rows = [...big.rows, ...small.rows];
   const ratio = big.cycleMs / small.cycleMs;
   rows.push({ measurement: `cycle time, large org / small org`, ratio: `${ratio.toFixed(2)} (target ≤ 1.20)` });
-  rows.push({ measurement: `cycle time outside Salesforce, large / small`, ratio: (big.tandemMs / small.tandemMs).toFixed(2) });
+  rows.push({
+    measurement: `cycle time outside Salesforce, large / small`,
+    ratio: (big.tandemMs / small.tandemMs).toFixed(2),
+  });
   console.table(rows);
 }
-
-

@@ -36,7 +36,9 @@ function arg(args: string[], name: string, fallback: number): number {
 }
 
 function config(overrides: Record<string, unknown>): TandemConfig {
-  return configSchema.parse({ sync: { describeIntervalSeconds: 3600, deletedCheckIntervalSeconds: 3600, bulkPollIntervalMs: 100, ...overrides } });
+  return configSchema.parse({
+    sync: { describeIntervalSeconds: 3600, deletedCheckIntervalSeconds: 3600, bulkPollIntervalMs: 100, ...overrides },
+  });
 }
 
 async function copy(activities: SyncActivities, object: string): Promise<void> {
@@ -75,14 +77,22 @@ export async function run(args: string[]): Promise<void> {
     await migrate(pool);
     const { oauth, rep: repUser } = emulator.credentials;
     const sync = await SalesforceClient.connect({
-      credentials: { flow: 'client-credentials', loginUrl: emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+      credentials: {
+        flow: 'client-credentials',
+        loginUrl: emulator.loginUrl,
+        clientId: oauth.clientId,
+        clientSecret: oauth.clientSecret,
+      },
       apiVersion: API_VERSION,
     });
     const now = () => new Date(emulator.context.clock.now());
     // Time spent waiting for Salesforce (the emulator), to split each push's wall time into its two ends.
     let salesforceMs = 0;
     const request = SalesforceClient.prototype.request;
-    sync.request = async function <T>(this: SalesforceClient, ...params: Parameters<SalesforceClient['request']>): Promise<T> {
+    sync.request = async function <T>(
+      this: SalesforceClient,
+      ...params: Parameters<SalesforceClient['request']>
+    ): Promise<T> {
       const t = performance.now();
       try {
         return await request.apply<SalesforceClient, Parameters<SalesforceClient['request']>, Promise<T>>(this, params);
@@ -90,19 +100,32 @@ export async function run(args: string[]): Promise<void> {
         salesforceMs += performance.now() - t;
       }
     };
-    const collections = createActivities({ salesforce: sync, db: pool, config: config({ bulkIngestThreshold: 1_000_000 }), now });
+    const collections = createActivities({
+      salesforce: sync,
+      db: pool,
+      config: config({ bulkIngestThreshold: 1_000_000 }),
+      now,
+    });
     const bulk = createActivities({ salesforce: sync, db: pool, config: config({}), now });
 
     // The org: `updates` contacts and a lead, created in the emulator's store as the rep.
     const rep = emulator.store.users.get(repUser.userId)!;
     for (let i = 0; i < updates; i += 1000) {
-      const ops = Array.from({ length: Math.min(1000, updates - i) }, (_, k) => ({ op: 'create' as const, type: 'Contact', values: { LastName: `Bench ${i + k}`, Email: `bench${i + k}@bench.test` } }));
+      const ops = Array.from({ length: Math.min(1000, updates - i) }, (_, k) => ({
+        op: 'create' as const,
+        type: 'Contact',
+        values: { LastName: `Bench ${i + k}`, Email: `bench${i + k}@bench.test` },
+      }));
       emulator.store.applyWrites(rep, ops);
     }
-    emulator.store.applyWrites(rep, [{ op: 'create', type: 'Lead', values: { LastName: 'Latency', Company: 'Bench Co' } }]);
+    emulator.store.applyWrites(rep, [
+      { op: 'create', type: 'Lead', values: { LastName: 'Latency', Company: 'Bench Co' } },
+    ]);
     const started = Date.now();
     for (const object of ['Contact', 'Lead']) await copy(collections, object);
-    console.log(`push benchmark: ${updates.toLocaleString()} contacts copied in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `push benchmark: ${updates.toLocaleString()} contacts copied in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const pushAll = async (activities: SyncActivities, label: string): Promise<PushResult> => {
       let t = Date.now();
@@ -113,13 +136,34 @@ export async function run(args: string[]): Promise<void> {
       const result = await activities.pushChanges({ object: 'Contact' });
       const wallMs = Date.now() - t;
       const waitedMs = salesforceMs;
-      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM tandem.outbox WHERE object = 'Contact' AND status = 'pushed' AND changed ? 'title'`);
-      const check = await sync.request<{ totalSize: number }>({ method: 'GET', url: `/query?q=${encodeURIComponent(`SELECT COUNT() FROM Contact WHERE Title LIKE '${label}%'`)}` });
-      line(`UPDATE of ${rowCount} rows with capture`, `${captureMs} ms`, `${((captureMs * 1000) / (rowCount || 1)).toFixed(0)} µs/row`);
-      line('push wall time', `${(wallMs / 1000).toFixed(2)} s`, `${Math.round((result.rowsPushed * 1000) / wallMs).toLocaleString()} rows/s`);
-      line('  of which inside Salesforce API calls', `${(waitedMs / 1000).toFixed(2)} s`, `Tandem's own: ${((wallMs - waitedMs) / 1000).toFixed(2)} s`);
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM tandem.outbox WHERE object = 'Contact' AND status = 'pushed' AND changed ? 'title'`,
+      );
+      const check = await sync.request<{ totalSize: number }>({
+        method: 'GET',
+        url: `/query?q=${encodeURIComponent(`SELECT COUNT() FROM Contact WHERE Title LIKE '${label}%'`)}`,
+      });
+      line(
+        `UPDATE of ${rowCount} rows with capture`,
+        `${captureMs} ms`,
+        `${((captureMs * 1000) / (rowCount || 1)).toFixed(0)} µs/row`,
+      );
+      line(
+        'push wall time',
+        `${(wallMs / 1000).toFixed(2)} s`,
+        `${Math.round((result.rowsPushed * 1000) / wallMs).toLocaleString()} rows/s`,
+      );
+      line(
+        '  of which inside Salesforce API calls',
+        `${(waitedMs / 1000).toFixed(2)} s`,
+        `Tandem's own: ${((wallMs - waitedMs) / 1000).toFixed(2)} s`,
+      );
       line('rows pushed / failed / backlog', `${result.rowsPushed} / ${result.rowsFailed} / ${result.backlog}`);
-      line('records in Salesforce with the new value', String(check.totalSize), check.totalSize === updates ? 'ok' : 'MISMATCH');
+      line(
+        'records in Salesforce with the new value',
+        String(check.totalSize),
+        check.totalSize === updates ? 'ok' : 'MISMATCH',
+      );
       line('outbox entries pushed so far', rows[0]!.n);
       return result;
     };
@@ -127,7 +171,11 @@ export async function run(args: string[]): Promise<void> {
     console.log(`\n1. ${updates.toLocaleString()} marketing-side updates through sObject Collections`);
     const a = await pushAll(collections, 'Collections ');
     const collectionsTarget = Math.ceil((50 * updates) / 10_000);
-    line('Salesforce API calls', String(a.apiCalls), `target ≤ ${collectionsTarget}: ${(a.apiCalls / collectionsTarget).toFixed(2)}× the target`);
+    line(
+      'Salesforce API calls',
+      String(a.apiCalls),
+      `target ≤ ${collectionsTarget}: ${(a.apiCalls / collectionsTarget).toFixed(2)}× the target`,
+    );
 
     console.log(`\n2. ${updates.toLocaleString()} marketing-side updates through Bulk API 2.0 ingest`);
     const b = await pushAll(bulk, 'Bulk ');
@@ -156,31 +204,53 @@ export async function run(args: string[]): Promise<void> {
       { name: 'Contact', direction: 'two-way' },
       { name: 'Lead', direction: 'two-way' },
     ];
-    const handle = await client.workflow.start(continuousSyncWorkflow, { taskQueue, workflowId: `bench-push-${taskQueue}`, args: [{ objects, pauseBetweenCycles: '1 hour' }] });
+    const handle = await client.workflow.start(continuousSyncWorkflow, {
+      taskQueue,
+      workflowId: `bench-push-${taskQueue}`,
+      args: [{ objects, pauseBetweenCycles: '1 hour' }],
+    });
     cleanups.push(() => handle.terminate().catch(() => undefined));
     await waitFor(async () => ((await handle.query(statusQuery)).phase === 'waiting' ? true : undefined), 60_000, 50);
     const repConn = new JsforceConnection({ loginUrl: emulator.loginUrl, version: API_VERSION });
     await repConn.loginBySoap(repUser.username, repUser.password + repUser.securityToken);
-    const [lead] = (await pool.query<{ id: string; sfid: string }>(`SELECT id, sfid FROM salesforce.lead LIMIT 1`)).rows;
+    const [lead] = (await pool.query<{ id: string; sfid: string }>(`SELECT id, sfid FROM salesforce.lead LIMIT 1`))
+      .rows;
     const results: number[] = [];
     for (let round = 1; round <= 3; round++) {
       const title = `Latency round ${round}`;
       await pool.query(`UPDATE salesforce.lead SET title = $1 WHERE id = $2`, [title, lead!.id]);
       let t = Date.now();
       await handle.signal(syncNowSignal);
-      await waitFor(async () => ((await repConn.sobject('Lead').retrieve(lead!.sfid)).Title === title ? true : undefined), 30_000);
+      await waitFor(
+        async () => ((await repConn.sobject('Lead').retrieve(lead!.sfid)).Title === title ? true : undefined),
+        30_000,
+      );
       const toSalesforce = Date.now() - t;
       await waitFor(async () => ((await handle.query(statusQuery)).phase === 'waiting' ? true : undefined), 30_000);
       const phone = `555-${1000 + round}`;
       await repConn.sobject('Lead').update({ Id: lead!.sfid, Phone: phone });
       t = Date.now();
       await handle.signal(syncNowSignal);
-      await waitFor(async () => ((await pool.query(`SELECT phone FROM salesforce.lead WHERE id = $1`, [lead!.id])).rows[0]?.phone === phone ? true : undefined), 30_000);
+      await waitFor(
+        async () =>
+          (await pool.query(`SELECT phone FROM salesforce.lead WHERE id = $1`, [lead!.id])).rows[0]?.phone === phone
+            ? true
+            : undefined,
+        30_000,
+      );
       const back = Date.now() - t;
       await waitFor(async () => ((await handle.query(statusQuery)).phase === 'waiting' ? true : undefined), 30_000);
       results.push(toSalesforce, back);
-      line(`round ${round}: marketing → Salesforce`, `${toSalesforce} ms`, `target < 3000 ms: ${(toSalesforce / 3000).toFixed(2)}× the target`);
-      line(`round ${round}: Salesforce → marketing`, `${back} ms`, `target < 3000 ms: ${(back / 3000).toFixed(2)}× the target`);
+      line(
+        `round ${round}: marketing → Salesforce`,
+        `${toSalesforce} ms`,
+        `target < 3000 ms: ${(toSalesforce / 3000).toFixed(2)}× the target`,
+      );
+      line(
+        `round ${round}: Salesforce → marketing`,
+        `${back} ms`,
+        `target < 3000 ms: ${(back / 3000).toFixed(2)}× the target`,
+      );
     }
     const worst = Math.max(...results);
     line('worst one-way latency', `${worst} ms`, `target < 3000 ms: ${(worst / 3000).toFixed(2)}× the target`);

@@ -12,14 +12,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const entry = join(repoRoot, 'src', 'cli.ts');
 // One cache per checkout: node_modules may be shared by several worktrees.
-const cacheDir = join(repoRoot, 'node_modules', '.cache', 'tandem-cli', createHash('sha1').update(repoRoot).digest('hex').slice(0, 12));
+const cacheDir = join(
+  repoRoot,
+  'node_modules',
+  '.cache',
+  'tandem-cli',
+  createHash('sha1').update(repoRoot).digest('hex').slice(0, 12),
+);
 const manifestPath = join(cacheDir, 'manifest.json');
 
 /** True when the bundle exists and no source file it was built from changed since. */
 function fresh() {
   try {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    return Object.entries(manifest.inputs).every(([file, mtimeMs]) => statSync(join(repoRoot, file)).mtimeMs === mtimeMs);
+    return Object.entries(manifest.inputs).every(
+      ([file, mtimeMs]) => statSync(join(repoRoot, file)).mtimeMs === mtimeMs,
+    );
   } catch {
     return false;
   }
@@ -47,14 +55,19 @@ async function build() {
         name: 'keep-import-meta-url',
         setup(b) {
           b.onLoad({ filter: /\.ts$/ }, (args) => ({
-            contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+            contents: readFileSync(args.path, 'utf8').replaceAll(
+              'import.meta.url',
+              JSON.stringify(pathToFileURL(args.path).href),
+            ),
             loader: 'ts',
           }));
         },
       },
     ],
   });
-  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [relative(repoRoot, join(process.cwd(), file)), 0]));
+  const inputs = Object.fromEntries(
+    Object.keys(result.metafile.inputs).map((file) => [relative(repoRoot, join(process.cwd(), file)), 0]),
+  );
   for (const file of Object.keys(inputs)) inputs[file] = statSync(join(repoRoot, file)).mtimeMs;
   writeFileSync(join(staging, 'manifest.json'), JSON.stringify({ inputs }));
   mkdirSync(dirname(cacheDir), { recursive: true });

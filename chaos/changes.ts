@@ -42,10 +42,22 @@ export interface WorkloadFlags {
 }
 
 /** Every part on: what `npm run chaos` runs. */
-export const ALL_WORKLOAD: WorkloadFlags = { keyCopy: true, forgedOrigin: true, idChange: true, bigNumbers: true, poison: true, campaignInserts: true, visibility: true, limitDates: true };
+export const ALL_WORKLOAD: WorkloadFlags = {
+  keyCopy: true,
+  forgedOrigin: true,
+  idChange: true,
+  bigNumbers: true,
+  poison: true,
+  campaignInserts: true,
+  visibility: true,
+  limitDates: true,
+};
 
 /** A change whose value must be on both sides at the end. */
-type Expectation = ExpectedValue & { table: string; /** A record whose conversion, merge or delete voids this expectation. */ parent?: string };
+type Expectation = ExpectedValue & {
+  table: string;
+  /** A record whose conversion, merge or delete voids this expectation. */ parent?: string;
+};
 
 /** Counts of changes made, by side and kind. */
 export interface ChangeCounts {
@@ -95,7 +107,10 @@ export class ChangeMaker {
     this.deletions.set(sfid, { side, object, sfid });
     this.retire(sfid);
     if (object === 'Lead' || object === 'Contact') {
-      const { rows } = await this.db.query(`SELECT sfid FROM salesforce.campaignmember WHERE ${object === 'Lead' ? 'leadid' : 'contactid'} = $1 AND sfid IS NOT NULL`, [sfid]);
+      const { rows } = await this.db.query(
+        `SELECT sfid FROM salesforce.campaignmember WHERE ${object === 'Lead' ? 'leadid' : 'contactid'} = $1 AND sfid IS NOT NULL`,
+        [sfid],
+      );
       for (const r of rows) this.retire(r.sfid as string);
     }
   }
@@ -133,7 +148,13 @@ export class ChangeMaker {
   }
 
   /** `n` changes made by the rep in Salesforce. */
-  private field(side: 'salesforce' | 'marketing', object: string, sfid: string, field: string, value: string | null): void {
+  private field(
+    side: 'salesforce' | 'marketing',
+    object: string,
+    sfid: string,
+    field: string,
+    value: string | null,
+  ): void {
     this.expect({ side, object, table: object.toLowerCase(), sfid, field, value });
   }
 
@@ -159,12 +180,24 @@ export class ChangeMaker {
         this.field('salesforce', 'Contact', id, 'Title', text);
         this.count('salesforce', 'contact update');
       } else if (roll < 0.42) {
-        const [id] = this.write([{ op: 'create', type: 'Lead', values: { LastName: `Rep ${text}`, Company: 'Chaos Inc', Email: `${text}@rep.example.test` } }]);
+        const [id] = this.write([
+          {
+            op: 'create',
+            type: 'Lead',
+            values: { LastName: `Rep ${text}`, Company: 'Chaos Inc', Email: `${text}@rep.example.test` },
+          },
+        ]);
         this.field('salesforce', 'Lead', id!, 'LastName', `Rep ${text}`);
         this.records.push({ side: 'salesforce', object: 'Lead', field: 'LastName', value: `Rep ${text}` });
         this.count('salesforce', 'lead create');
       } else if (roll < 0.46) {
-        const [id] = this.write([{ op: 'create', type: 'Contact', values: { LastName: `Rep ${text}`, Email: `${text}@rep-contact.example.test` } }]);
+        const [id] = this.write([
+          {
+            op: 'create',
+            type: 'Contact',
+            values: { LastName: `Rep ${text}`, Email: `${text}@rep-contact.example.test` },
+          },
+        ]);
         this.records.push({ side: 'salesforce', object: 'Contact', field: 'LastName', value: `Rep ${text}` });
         this.retire(id!);
         this.count('salesforce', 'contact create');
@@ -187,14 +220,18 @@ export class ChangeMaker {
       } else if (roll < 0.63 && leads.length >= 2) {
         const master = leads.pop()!;
         const loser = leads.pop()!;
-        const [result] = mergeRecords(this.emulator.store, this.rep, [{ masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [loser] }]);
+        const [result] = mergeRecords(this.emulator.store, this.rep, [
+          { masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [loser] },
+        ]);
         if (!result?.success) throw new Error(`rep merge failed: ${JSON.stringify(result?.errors)}`);
         this.retire(master);
         this.retire(loser);
         this.count('salesforce', 'lead merge');
       } else if (roll < 0.69 && leads.length > 0) {
         const id = leads.pop()!;
-        const [result] = convertLeads(this.emulator.store, this.rep, [{ leadId: id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: this.rng.chance(0.5) }]);
+        const [result] = convertLeads(this.emulator.store, this.rep, [
+          { leadId: id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: this.rng.chance(0.5) },
+        ]);
         if (!result?.success) throw new Error(`rep conversion failed: ${JSON.stringify(result?.errors)}`);
         this.retire(id);
         this.count('salesforce', 'lead conversion');
@@ -303,7 +340,11 @@ export class ChangeMaker {
         const id = leads.pop()!;
         const industry = this.rng.pick(INDUSTRIES);
         const phone = `555-${String(this.serial).padStart(4, '0')}`;
-        await this.db.query(`UPDATE salesforce.lead SET phone = $2, industry = $3 WHERE sfid = $1`, [id, phone, industry]);
+        await this.db.query(`UPDATE salesforce.lead SET phone = $2, industry = $3 WHERE sfid = $1`, [
+          id,
+          phone,
+          industry,
+        ]);
         this.field('marketing', 'Lead', id, 'Phone', phone);
         this.field('marketing', 'Lead', id, 'Industry', industry);
         this.count('marketing', 'lead update');
@@ -327,10 +368,21 @@ export class ChangeMaker {
         const who = await this.memberCandidate();
         const campaign = this.rng.pick(campaigns);
         if (!who) continue;
-        const { rows } = await this.db.query(`SELECT 1 FROM salesforce.campaignmember WHERE campaignid = $1 AND ${who.column} = $2`, [campaign, who.sfid]);
+        const { rows } = await this.db.query(
+          `SELECT 1 FROM salesforce.campaignmember WHERE campaignid = $1 AND ${who.column} = $2`,
+          [campaign, who.sfid],
+        );
         if (rows.length > 0) continue; // already a member: Salesforce would refuse a second membership
         const rowId = await this.insert('campaignmember', { campaignid: campaign, [who.column]: who.sfid });
-        this.expect({ side: 'marketing', object: 'CampaignMember', table: 'campaignmember', rowId, field: who.column === 'leadid' ? 'LeadId' : 'ContactId', value: who.sfid, parent: who.sfid });
+        this.expect({
+          side: 'marketing',
+          object: 'CampaignMember',
+          table: 'campaignmember',
+          rowId,
+          field: who.column === 'leadid' ? 'LeadId' : 'ContactId',
+          value: who.sfid,
+          parent: who.sfid,
+        });
         this.count('marketing', 'member insert');
       } else if (roll < 0.78 && members.length > 0) {
         const id = members.pop()!;
@@ -388,7 +440,10 @@ export class ChangeMaker {
       const email = `${text}@copied.example.test`;
       // The fields a marketer would copy (writable ones: Tandem refuses writes to read-only columns), the key among them.
       const cols = ['firstname', 'company', 'title', 'phone', 'industry', 'leadsource', 'tandem_id__c'];
-      await this.db.query(`INSERT INTO salesforce.lead (${cols.join(', ')}, email, lastname) SELECT ${cols.join(', ')}, $2, $3 FROM salesforce.lead WHERE sfid = $1`, [source, email, `Copy ${text}`]);
+      await this.db.query(
+        `INSERT INTO salesforce.lead (${cols.join(', ')}, email, lastname) SELECT ${cols.join(', ')}, $2, $3 FROM salesforce.lead WHERE sfid = $1`,
+        [source, email, `Copy ${text}`],
+      );
       this.records.push({ side: 'marketing', object: 'Lead', field: 'Email', value: email });
       this.retire(source);
       this.count('marketing', 'row copied with its key');
@@ -413,7 +468,10 @@ export class ChangeMaker {
     }
     if (this.flags.idChange && leads.length > 0) {
       const id = leads.pop()!;
-      await this.db.query(`UPDATE salesforce.lead SET id = nextval(pg_get_serial_sequence('salesforce.lead', 'id')) WHERE sfid = $1`, [id]);
+      await this.db.query(
+        `UPDATE salesforce.lead SET id = nextval(pg_get_serial_sequence('salesforce.lead', 'id')) WHERE sfid = $1`,
+        [id],
+      );
       await this.db.query(`UPDATE salesforce.lead SET title = $2 WHERE sfid = $1`, [id, `Moved ${text}`]);
       this.field('marketing', 'Lead', id, 'Title', `Moved ${text}`);
       this.count('marketing', 'local id change');
@@ -422,7 +480,10 @@ export class ChangeMaker {
       // A restricted picklist value Salesforce refuses: a sync_error, and the rest of the batch goes through.
       const [id] = await this.sample('lead', 1, 'NOT isconverted');
       if (id) {
-        const { rows } = await this.db.query(`UPDATE salesforce.lead SET status = 'Not A Real Status' WHERE sfid = $1 RETURNING id::text AS id`, [id]);
+        const { rows } = await this.db.query(
+          `UPDATE salesforce.lead SET status = 'Not A Real Status' WHERE sfid = $1 RETURNING id::text AS id`,
+          [id],
+        );
         this.retire(id);
         this.invalidRows.push({ object: 'Lead', rowId: rows[0].id, why: 'unknown restricted picklist value' });
         this.count('marketing', 'invalid value');
@@ -434,8 +495,21 @@ export class ChangeMaker {
   expected(): Pick<AuditInput, 'values' | 'records' | 'deletions' | 'refusals' | 'exempt'> {
     const values = [...this.expectations.values()]
       .filter((e) => !(e.sfid && this.retired.has(e.sfid)) && !(e.parent && this.retired.has(e.parent)))
-      .map(({ side, object, sfid, rowId, field, value }): ExpectedValue => ({ side, object, sfid, rowId, field, value }));
-    return { values, records: this.records, deletions: [...this.deletions.values()], refusals: this.invalidRows, exempt: this.exempt };
+      .map(({ side, object, sfid, rowId, field, value }): ExpectedValue => ({
+        side,
+        object,
+        sfid,
+        rowId,
+        field,
+        value,
+      }));
+    return {
+      values,
+      records: this.records,
+      deletions: [...this.deletions.values()],
+      refusals: this.invalidRows,
+      exempt: this.exempt,
+    };
   }
 
   /** Changes checked individually. */

@@ -15,9 +15,13 @@ export type Expected = Pick<AuditInput, 'values' | 'records' | 'deletions' | 're
 const NOTHING: Expected = { values: [], records: [], deletions: [], refusals: [] };
 
 /** Snapshots both sides now and judges them. */
-export async function auditSides(db: pg.Pool, emulator: RunningEmulator, expected: Expected = NOTHING, schema = 'salesforce'): Promise<Audit> {
+export async function auditSides(
+  db: pg.Pool,
+  emulator: RunningEmulator,
+  expected: Expected = NOTHING,
+  schema = 'salesforce',
+): Promise<Audit> {
   const objects = await snapshotObjects(db, emulator, schema);
   const { openErrors, outbox } = await snapshotPush(db);
   return judge({ objects, openErrors, outbox, ...expected });
 }
-

@@ -43,7 +43,11 @@ const FIELDS = {
   Campaign: [{ field: 'Description', column: 'description' }],
 } as const;
 /** Same-field conflict defaults (Marketo's; src/objects/<object>.ts). */
-const WINNER: Record<keyof typeof FIELDS, 'marketing' | 'salesforce'> = { Lead: 'marketing', Contact: 'salesforce', Campaign: 'salesforce' };
+const WINNER: Record<keyof typeof FIELDS, 'marketing' | 'salesforce'> = {
+  Lead: 'marketing',
+  Contact: 'salesforce',
+  Campaign: 'salesforce',
+};
 const CAMPAIGN_STATUSES = ['Planned', 'In Progress', 'Completed', 'Aborted'];
 
 /** `values[index]`, or the next one when that is `current`. */
@@ -56,11 +60,37 @@ function differentFrom(current: string, values: readonly string[], index: number
 export function planArbitrary(): fc.Arbitrary<ConvergenceEvent[][]> {
   const object = fc.constantFrom<'Lead' | 'Contact' | 'Campaign'>('Lead', 'Lead', 'Contact', 'Campaign');
   const event: fc.Arbitrary<ConvergenceEvent> = fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom<'sfEdit' | 'mkEdit'>('sfEdit', 'mkEdit'), object, rec: fc.nat(2), field: fc.nat(2) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom<'sfDelete' | 'sfUndelete' | 'sfConvert'>('sfDelete', 'sfUndelete', 'sfConvert'), rec: fc.nat(2) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constantFrom<'sfEdit' | 'mkEdit'>('sfEdit', 'mkEdit'),
+        object,
+        rec: fc.nat(2),
+        field: fc.nat(2),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom<'sfDelete' | 'sfUndelete' | 'sfConvert'>('sfDelete', 'sfUndelete', 'sfConvert'),
+        rec: fc.nat(2),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant<'sfMerge'>('sfMerge'), rec: fc.nat(2), other: fc.nat(2) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom<'sfCampaignStatus' | 'mkCampaignStatus'>('sfCampaignStatus', 'mkCampaignStatus'), value: fc.nat(3) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom<'sfMemberStatus' | 'mkMemberStatus'>('sfMemberStatus', 'mkMemberStatus'), valid: fc.boolean() }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom<'sfCampaignStatus' | 'mkCampaignStatus'>('sfCampaignStatus', 'mkCampaignStatus'),
+        value: fc.nat(3),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constantFrom<'sfMemberStatus' | 'mkMemberStatus'>('sfMemberStatus', 'mkMemberStatus'),
+        valid: fc.boolean(),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant<'mkInsertLead'>('mkInsertLead') }) },
   );
   return fc.array(fc.array(event, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 });
@@ -97,18 +127,41 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
   const findings: Findings = [];
   let serial = 0;
   const unique = (): string => `r${run}v${serial++}`;
-  const write = (op: Parameters<typeof store.applyWrites>[1][number]): boolean => store.applyWrites(rep, [op])[0]!.success;
+  const write = (op: Parameters<typeof store.applyWrites>[1][number]): boolean =>
+    store.applyWrites(rep, [op])[0]!.success;
 
   // Fresh records, created by the rep and pulled, so every run starts agreed.
-  const [campaign] = store.applyWrites(rep, [{ op: 'create', type: 'Campaign', values: { Name: `Run ${run}`, Status: 'Planned' } }]);
-  const leads = store.applyWrites(rep, [0, 1, 2].map((i) => ({ op: 'create' as const, type: 'Lead', values: { LastName: `R${run}-${i}`, Company: 'Conv', Email: `r${run}-${i}@conv.example` } })));
+  const [campaign] = store.applyWrites(rep, [
+    { op: 'create', type: 'Campaign', values: { Name: `Run ${run}`, Status: 'Planned' } },
+  ]);
+  const leads = store.applyWrites(
+    rep,
+    [0, 1, 2].map((i) => ({
+      op: 'create' as const,
+      type: 'Lead',
+      values: { LastName: `R${run}-${i}`, Company: 'Conv', Email: `r${run}-${i}@conv.example` },
+    })),
+  );
   const [contact] = store.applyWrites(rep, [{ op: 'create', type: 'Contact', values: { LastName: `C${run}` } }]);
-  const [member] = store.applyWrites(rep, [{ op: 'create', type: 'CampaignMember', values: { CampaignId: campaign!.id, LeadId: leads[0]!.id, Status: 'Sent' } }]);
-  const records: RunRecords = { leads: leads.map((l) => l.id!), contact: contact!.id!, campaign: campaign!.id!, member: member!.id! };
+  const [member] = store.applyWrites(rep, [
+    {
+      op: 'create',
+      type: 'CampaignMember',
+      values: { CampaignId: campaign!.id, LeadId: leads[0]!.id, Status: 'Sent' },
+    },
+  ]);
+  const records: RunRecords = {
+    leads: leads.map((l) => l.id!),
+    contact: contact!.id!,
+    campaign: campaign!.id!,
+    member: member!.id!,
+  };
   await org.cycle();
 
-  const rowId = async (table: string, sfid: string): Promise<string | undefined> => (await org.sql<{ id: string }>(`SELECT id FROM salesforce.${table} WHERE sfid = $1`, [sfid]))[0]?.id;
-  const sfidOf = (object: keyof typeof FIELDS, rec: number): string => (object === 'Lead' ? records.leads[rec]! : object === 'Contact' ? records.contact : records.campaign);
+  const rowId = async (table: string, sfid: string): Promise<string | undefined> =>
+    (await org.sql<{ id: string }>(`SELECT id FROM salesforce.${table} WHERE sfid = $1`, [sfid]))[0]?.id;
+  const sfidOf = (object: keyof typeof FIELDS, rec: number): string =>
+    object === 'Lead' ? records.leads[rec]! : object === 'Contact' ? records.contact : records.campaign;
   /** Records whose field values no longer follow from the edits alone (merged, converted, deleted). */
   const structural = new Set<string>();
   const deleted = new Set<string>();
@@ -140,11 +193,15 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
           const value = unique();
           const key = `${sfid}|${f.column}`;
           if (e.kind === 'sfEdit') {
-            if (write({ op: 'update', type: e.object, id: sfid, values: { [f.field]: value } })) sfThisCycle.set(key, value);
+            if (write({ op: 'update', type: e.object, id: sfid, values: { [f.field]: value } }))
+              sfThisCycle.set(key, value);
           } else {
             const id = await rowId(e.object.toLowerCase(), sfid);
             if (!id) break;
-            await org.sql(`UPDATE salesforce.${e.object.toLowerCase()} SET ${f.column} = $1 WHERE id = $2`, [value, id]);
+            await org.sql(`UPDATE salesforce.${e.object.toLowerCase()} SET ${f.column} = $1 WHERE id = $2`, [
+              value,
+              id,
+            ]);
             mkThisCycle.set(key, value);
           }
           break;
@@ -165,7 +222,9 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
         }
         case 'sfConvert': {
           const id = records.leads[e.rec]!;
-          const [result] = convertLeads(store, rep, [{ leadId: id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: true }]);
+          const [result] = convertLeads(store, rep, [
+            { leadId: id, convertedStatus: 'Closed - Converted', doNotCreateOpportunity: true },
+          ]);
           if (result?.success) {
             converted.add(id);
             structural.add(id);
@@ -178,7 +237,9 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
           const loser = records.leads[e.other]!;
           // Salesforce does not merge converted leads (the emulator would): a rep could not do it.
           if (master === loser || converted.has(master) || converted.has(loser)) break;
-          const [result] = mergeRecords(store, rep, [{ masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [loser] }]);
+          const [result] = mergeRecords(store, rep, [
+            { masterRecord: { type: 'Lead', Id: master }, recordToMergeIds: [loser] },
+          ]);
           if (result?.success) {
             merged.set(loser, master);
             structural.add(master);
@@ -191,7 +252,8 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
           // Always a different value: writing the current one is no change, and no conflict.
           const status = differentFrom(sfCampaign, CAMPAIGN_STATUSES, e.value);
           sfCampaign = status;
-          if (write({ op: 'update', type: 'Campaign', id: records.campaign, values: { Status: status } })) sfThisCycle.set(`${records.campaign}|status`, status);
+          if (write({ op: 'update', type: 'Campaign', id: records.campaign, values: { Status: status } }))
+            sfThisCycle.set(`${records.campaign}|status`, status);
           break;
         }
         case 'mkCampaignStatus': {
@@ -223,7 +285,10 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
         }
         case 'mkInsertLead': {
           const email = `${unique()}@conv-insert.example`;
-          await org.sql(`INSERT INTO salesforce.lead (lastname, company, email) VALUES ($1, 'Conv', $2)`, [`Ins ${run}`, email]);
+          await org.sql(`INSERT INTO salesforce.lead (lastname, company, email) VALUES ($1, 'Conv', $2)`, [
+            `Ins ${run}`,
+            email,
+          ]);
           insertedEmails.push(email);
           break;
         }
@@ -234,26 +299,48 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
     if (invalidMemberStatus && memberStatusExpected !== null) {
       mkThisCycle.delete(`${records.member}|status`);
       if (!sfThisCycle.has(`${records.member}|status`)) {
-        expectSyncError.push({ object: 'CampaignMember', sfid: records.member, code: 'INVALID_CAMPAIGN_MEMBER_STATUS' });
+        expectSyncError.push({
+          object: 'CampaignMember',
+          sfid: records.member,
+          code: 'INVALID_CAMPAIGN_MEMBER_STATUS',
+        });
         structural.add(records.member);
       }
     }
     // A side changed a field only if its value now differs from what both agreed on (the three-way merge
     // compares values, not edit events): a status set away and back is no change.
     const agreed = (key: string): string | undefined =>
-      predicted.get(key) ?? (key === `${records.campaign}|status` ? 'Planned' : key === `${records.member}|status` ? 'Sent' : undefined);
-    for (const side of [sfThisCycle, mkThisCycle]) for (const [key, value] of side) if (agreed(key) === value) side.delete(key);
+      predicted.get(key) ??
+      (key === `${records.campaign}|status` ? 'Planned' : key === `${records.member}|status` ? 'Sent' : undefined);
+    for (const side of [sfThisCycle, mkThisCycle])
+      for (const [key, value] of side) if (agreed(key) === value) side.delete(key);
     // This cycle's outcome per field: one side changed it → that side; both → the object's rule.
     for (const key of new Set([...sfThisCycle.keys(), ...mkThisCycle.keys()])) {
       const sf = sfThisCycle.get(key);
       const mk = mkThisCycle.get(key);
       const [sfid] = key.split('|') as [string];
-      const object = sfid === records.contact ? 'Contact' : sfid === records.campaign ? 'Campaign' : sfid === records.member ? 'Contact' : 'Lead';
-      const winner = sf !== undefined && mk !== undefined ? (sfid === records.member ? 'salesforce' : WINNER[object]) : sf !== undefined ? 'salesforce' : 'marketing';
+      const object =
+        sfid === records.contact
+          ? 'Contact'
+          : sfid === records.campaign
+            ? 'Campaign'
+            : sfid === records.member
+              ? 'Contact'
+              : 'Lead';
+      const winner =
+        sf !== undefined && mk !== undefined
+          ? sfid === records.member
+            ? 'salesforce'
+            : WINNER[object]
+          : sf !== undefined
+            ? 'salesforce'
+            : 'marketing';
       predicted.set(key, (winner === 'salesforce' ? sf : mk)!);
     }
-    if (predicted.has(`${records.campaign}|status`)) campaignStatus = sfCampaign = mkCampaign = predicted.get(`${records.campaign}|status`)!;
-    if (predicted.has(`${records.member}|status`) && memberStatusExpected !== null) memberStatusExpected = sfMember = mkMember = predicted.get(`${records.member}|status`)!;
+    if (predicted.has(`${records.campaign}|status`))
+      campaignStatus = sfCampaign = mkCampaign = predicted.get(`${records.campaign}|status`)!;
+    if (predicted.has(`${records.member}|status`) && memberStatusExpected !== null)
+      memberStatusExpected = sfMember = mkMember = predicted.get(`${records.member}|status`)!;
     await org.cycle();
   }
   // Then cycles until one pushes nothing: its pull came after the last push. Redirect chains (an edit to a
@@ -264,14 +351,20 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
       break;
     }
     const pushed = await org.cycle();
-    const [{ n: pending }] = (await org.sql<{ n: number }>(`SELECT count(*)::int AS n FROM tandem.outbox WHERE status = 'pending'`)) as [{ n: number }];
+    const [{ n: pending }] = (await org.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tandem.outbox WHERE status = 'pending'`,
+    )) as [{ n: number }];
     if (pending === 0 && Object.values(pushed).every((r) => r.rowsPushed === 0 && r.rowsFailed === 0)) quiet++;
   }
   // The membership followed its lead (deleted with it, moved by a merge or conversion): no prediction.
   if (memberStatusExpected === null) structural.add(records.member);
 
   // 1. Every record of the run (and every lead the marketing side inserted): equal on both sides.
-  const held = new Set((await org.sql<{ sfid: string | null }>(`SELECT sfid FROM tandem.sync_error WHERE resolved_at IS NULL`)).map((r) => r.sfid));
+  const held = new Set(
+    (await org.sql<{ sfid: string | null }>(`SELECT sfid FROM tandem.sync_error WHERE resolved_at IS NULL`)).map(
+      (r) => r.sfid,
+    ),
+  );
   const compare = async (object: string, sfid: string): Promise<void> => {
     const state = (await readObjectState(org.pool, object))!;
     const columns = state.columns.filter((c) => c.field !== '');
@@ -283,16 +376,25 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
     // As the sync user sees it, through the REST API (deleted records: the local row must be marked deleted).
     let remoteRecord: Record<string, unknown>;
     try {
-      remoteRecord = await org.sync.request<Record<string, unknown>>({ method: 'GET', url: `/sobjects/${object}/${sfid}` });
+      remoteRecord = await org.sync.request<Record<string, unknown>>({
+        method: 'GET',
+        url: `/sobjects/${object}/${sfid}`,
+      });
     } catch {
-      const [row] = await org.sql<{ isdeleted: boolean }>(`SELECT isdeleted FROM salesforce.${state.tableName} WHERE sfid = $1`, [sfid]);
+      const [row] = await org.sql<{ isdeleted: boolean }>(
+        `SELECT isdeleted FROM salesforce.${state.tableName} WHERE sfid = $1`,
+        [sfid],
+      );
       if (!row?.isdeleted) findings.push(`${object} ${sfid}: gone from Salesforce, live in PostgreSQL`);
       return;
     }
     if (held.has(sfid)) return;
     for (const c of columns) {
       const remote = remoteRecord[c.field];
-      if (!sameValue(c, local[0]![c.column] ?? null, remote)) findings.push(`${object} ${sfid} ${c.field}: PostgreSQL ${JSON.stringify(local[0]![c.column])} vs Salesforce ${JSON.stringify(remote)}`);
+      if (!sameValue(c, local[0]![c.column] ?? null, remote))
+        findings.push(
+          `${object} ${sfid} ${c.field}: PostgreSQL ${JSON.stringify(local[0]![c.column])} vs Salesforce ${JSON.stringify(remote)}`,
+        );
     }
   };
   for (const id of records.leads) await compare('Lead', id);
@@ -300,7 +402,10 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
   await compare('Campaign', records.campaign);
   if (memberStatusExpected !== null) await compare('CampaignMember', records.member);
   for (const id of converted) {
-    const [row] = await org.sql<{ convertedcontactid: string | null }>(`SELECT convertedcontactid FROM salesforce.lead WHERE sfid = $1`, [id]);
+    const [row] = await org.sql<{ convertedcontactid: string | null }>(
+      `SELECT convertedcontactid FROM salesforce.lead WHERE sfid = $1`,
+      [id],
+    );
     if (!row?.convertedcontactid) findings.push(`converted lead ${id}: no converted contact id locally`);
     else await compare('Contact', row.convertedcontactid);
   }
@@ -311,28 +416,47 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
     if (!row?.isdeleted && !merged.has(id)) findings.push(`lead ${id} deleted in Salesforce, live locally`);
   }
   for (const [loser, master] of merged) {
-    const [row] = await org.sql<{ isdeleted: boolean; masterrecordid: string | null }>(`SELECT isdeleted, masterrecordid FROM salesforce.lead WHERE sfid = $1`, [loser]);
-    if (!row?.isdeleted || row.masterrecordid !== master) findings.push(`merge loser ${loser}: local ${JSON.stringify(row)}, expected deleted with master ${master}`);
+    const [row] = await org.sql<{ isdeleted: boolean; masterrecordid: string | null }>(
+      `SELECT isdeleted, masterrecordid FROM salesforce.lead WHERE sfid = $1`,
+      [loser],
+    );
+    if (!row?.isdeleted || row.masterrecordid !== master)
+      findings.push(`merge loser ${loser}: local ${JSON.stringify(row)}, expected deleted with master ${master}`);
   }
 
   // 3. Field values the rules predict, on records no structural change touched.
   for (const [key, value] of predicted) {
     const [sfid, column] = key.split('|') as [string, string];
     if (structural.has(sfid)) continue;
-    const table = sfid === records.contact ? 'contact' : sfid === records.campaign ? 'campaign' : sfid === records.member ? 'campaignmember' : 'lead';
-    const [row] = await org.sql<{ v: string | null }>(`SELECT ${column}::text AS v FROM salesforce.${table} WHERE sfid = $1`, [sfid]);
-    if (row?.v !== value) findings.push(`${table} ${sfid}.${column}: expected ${value} (by the rules), PostgreSQL has ${row?.v}`);
+    const table =
+      sfid === records.contact
+        ? 'contact'
+        : sfid === records.campaign
+          ? 'campaign'
+          : sfid === records.member
+            ? 'campaignmember'
+            : 'lead';
+    const [row] = await org.sql<{ v: string | null }>(
+      `SELECT ${column}::text AS v FROM salesforce.${table} WHERE sfid = $1`,
+      [sfid],
+    );
+    if (row?.v !== value)
+      findings.push(`${table} ${sfid}.${column}: expected ${value} (by the rules), PostgreSQL has ${row?.v}`);
   }
   if (campaignStatus !== null && !structural.has(records.campaign)) {
-    const [row] = await org.sql<{ status: string }>(`SELECT status FROM salesforce.campaign WHERE sfid = $1`, [records.campaign]);
-    if (row?.status !== campaignStatus) findings.push(`campaign status: expected ${campaignStatus}, PostgreSQL has ${row?.status}`);
+    const [row] = await org.sql<{ status: string }>(`SELECT status FROM salesforce.campaign WHERE sfid = $1`, [
+      records.campaign,
+    ]);
+    if (row?.status !== campaignStatus)
+      findings.push(`campaign status: expected ${campaignStatus}, PostgreSQL has ${row?.status}`);
   }
 
   // 4. Marketing inserts: each in Salesforce exactly once, its sfid written back.
   for (const email of insertedEmails) {
     const remote = store.query(rep, `SELECT Id FROM Lead WHERE Email = '${email}'`).totalSize;
     const local = await org.sql<{ sfid: string | null }>(`SELECT sfid FROM salesforce.lead WHERE email = $1`, [email]);
-    if (remote !== 1 || local.length !== 1 || !local[0]!.sfid) findings.push(`inserted ${email}: ${remote} in Salesforce, local ${JSON.stringify(local)}`);
+    if (remote !== 1 || local.length !== 1 || !local[0]!.sfid)
+      findings.push(`inserted ${email}: ${remote} in Salesforce, local ${JSON.stringify(local)}`);
   }
 
   // 5. Nothing pending; every refused change an open sync_error, with the expected ones among them.
@@ -340,11 +464,18 @@ export async function runPlan(world: ConvergenceWorld, run: number, plan: Conver
     `SELECT o.object, o.row_id::text, o.status FROM tandem.outbox o WHERE o.status = 'pending'
         OR (o.status = 'failed' AND NOT EXISTS (SELECT 1 FROM tandem.sync_error e WHERE e.object = o.object AND e.row_id = o.row_id AND e.resolved_at IS NULL))`,
   );
-  for (const o of open) findings.push(`outbox ${o.object} row ${o.row_id} left ${o.status}${o.status === 'failed' ? ' without an open sync_error' : ''}`);
+  for (const o of open)
+    findings.push(
+      `outbox ${o.object} row ${o.row_id} left ${o.status}${o.status === 'failed' ? ' without an open sync_error' : ''}`,
+    );
   for (const x of expectSyncError) {
     if (!merged.has(records.leads[0]!) && !converted.has(records.leads[0]!)) {
-      const errors = await org.sql<{ code: string }>(`SELECT code FROM tandem.sync_error WHERE object = $1 AND sfid = $2`, [x.object, x.sfid]);
-      if (!errors.some((r) => r.code === x.code)) findings.push(`${x.object} ${x.sfid}: expected a sync_error ${x.code}, found ${JSON.stringify(errors)}`);
+      const errors = await org.sql<{ code: string }>(
+        `SELECT code FROM tandem.sync_error WHERE object = $1 AND sfid = $2`,
+        [x.object, x.sfid],
+      );
+      if (!errors.some((r) => r.code === x.code))
+        findings.push(`${x.object} ${x.sfid}: expected a sync_error ${x.code}, found ${JSON.stringify(errors)}`);
     }
   }
   // A refused member status stays marketing-side until fixed: set it right so later runs start clean.
@@ -367,7 +498,10 @@ export async function checkConvergence(
       run++;
       for (const e of plan.flat()) events[e.kind] = (events[e.kind] ?? 0) + 1;
       const findings = await runPlan(world, run, plan);
-      if (findings.length > 0) throw new Error(`run ${run} did not converge:\n  ${findings.slice(0, 15).join('\n  ')}\nplan ${JSON.stringify(plan)}`);
+      if (findings.length > 0)
+        throw new Error(
+          `run ${run} did not converge:\n  ${findings.slice(0, 15).join('\n  ')}\nplan ${JSON.stringify(plan)}`,
+        );
       if (options.log && run % 50 === 0) options.log(`convergence: ${run} runs`);
     }),
     // `path` (printed by fast-check on failure) replays just the failing interleaving.

@@ -30,9 +30,18 @@ async function main(): Promise<void> {
   try {
     const world = await startConvergenceWorld(pool);
     try {
-      const result = await checkConvergence(world, { seed, runs, path: options.path, log: (line) => console.log(`${line} (${Math.round((Date.now() - started) / 1000)} s)`) });
+      const result = await checkConvergence(world, {
+        seed,
+        runs,
+        path: options.path,
+        log: (line) => console.log(`${line} (${Math.round((Date.now() - started) / 1000)} s)`),
+      });
       console.log(`\nconverged: ${result.runs} interleavings in ${Math.round((Date.now() - started) / 1000)} s`);
-      console.log(`events: ${Object.entries(result.events).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(
+        `events: ${Object.entries(result.events)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
     } finally {
       await world.stop();
     }

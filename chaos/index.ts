@@ -27,13 +27,18 @@ const program = new Command('chaos')
   .option('--page-size <n>', 'Bulk result rows per page (one checkpoint each)', '5000')
   .option('--minutes <n>', 'time limit', '60')
   .option('--insert-kills <n>', 'worker SIGKILLs right after a Salesforce insert, before the sfid write-back', '3')
-  .option('--off <parts>', `workload parts to leave out, comma-separated (${Object.keys(ALL_WORKLOAD).join(', ')})`, '');
+  .option(
+    '--off <parts>',
+    `workload parts to leave out, comma-separated (${Object.keys(ALL_WORKLOAD).join(', ')})`,
+    '',
+  );
 
 async function main(): Promise<void> {
   const o = program.parse().opts<Record<string, string>>();
   const workload: WorkloadFlags = { ...ALL_WORKLOAD };
   for (const part of o.off!.split(',').filter(Boolean)) {
-    if (!(part in workload)) throw new Error(`--off: unknown workload part ${part} (known: ${Object.keys(ALL_WORKLOAD).join(', ')})`);
+    if (!(part in workload))
+      throw new Error(`--off: unknown workload part ${part} (known: ${Object.keys(ALL_WORKLOAD).join(', ')})`);
     workload[part as keyof WorkloadFlags] = false;
   }
   // Ctrl-C stops the run at its next step and still cleans up the servers and processes it started.
@@ -65,7 +70,9 @@ async function main(): Promise<void> {
     console.log('\nFAILED: something was mismatched, duplicated or lost, or an open sync_error is unexplained.');
     process.exitCode = 1;
   } else {
-    console.log('\nPASSED: both sides equal, nothing duplicated or lost, every open sync_error a refusal the workload provoked.');
+    console.log(
+      '\nPASSED: both sides equal, nothing duplicated or lost, every open sync_error a refusal the workload provoked.',
+    );
   }
 }
 

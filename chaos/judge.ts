@@ -154,14 +154,19 @@ export function canonicalDecimal(text: string): string | null {
 
 /** The exact decimal a JSON number or string stands for (a JS number prints its shortest round-trip form). */
 function remoteDecimal(value: unknown): string | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? canonicalDecimal(Number.isInteger(value) ? BigInt(value).toString() : String(value)) : null;
+  if (typeof value === 'number')
+    return Number.isFinite(value)
+      ? canonicalDecimal(Number.isInteger(value) ? BigInt(value).toString() : String(value))
+      : null;
   if (typeof value === 'string') return canonicalDecimal(value);
   return null;
 }
 
 /** Milliseconds since the epoch of an ISO datetime (`Z`, `+0000`, `+00:00`, PostgreSQL's `+00`), or null. */
 export function instant(text: string): number | null {
-  const m = /^(\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text.trim());
+  const m = /^(\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(
+    text.trim(),
+  );
   if (!m) return null;
   const date = new Date(0);
   date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
@@ -198,7 +203,8 @@ export function differs(type: string, local: string | null, remote: unknown): st
   if (type === 'boolean') {
     // Salesforce booleans are never null: an unset checkbox is false.
     const want = remote === true || remote === 'true';
-    if (local !== 't' && local !== 'true' && local !== 'f' && local !== 'false') return `boolean expected, PostgreSQL has ${JSON.stringify(local)}`;
+    if (local !== 't' && local !== 'true' && local !== 'f' && local !== 'false')
+      return `boolean expected, PostgreSQL has ${JSON.stringify(local)}`;
     return (local === 't' || local === 'true') === want ? null : 'boolean differs';
   }
   if (blank || local === null) return blank && (local === null || local === '') ? null : 'one side is empty';
@@ -213,7 +219,9 @@ export function differs(type: string, local: string | null, remote: unknown): st
       return a !== null && a === b ? null : `decimal ${a} vs ${b}`;
     }
     case 'date':
-      return typeof remote === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(local) && local === remote ? null : 'date differs';
+      return typeof remote === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(local) && local === remote
+        ? null
+        : 'date differs';
     case 'datetime': {
       const a = instant(local);
       const b = typeof remote === 'string' ? instant(remote) : null;
@@ -240,7 +248,8 @@ function emptyAudit(): ObjectAudit {
   return { rowsCompared: 0, mismatches: 0, duplicates: 0, errorsExplained: 0, errorsUnexplained: 0, lostChanges: 0 };
 }
 
-const show = (v: unknown): string => (typeof v === 'string' && v.length > 60 ? JSON.stringify(v.slice(0, 60) + '…') : JSON.stringify(v));
+const show = (v: unknown): string =>
+  typeof v === 'string' && v.length > 60 ? JSON.stringify(v.slice(0, 60) + '…') : JSON.stringify(v);
 
 /** Judges one run's end state (see the module comment). */
 export function judge(input: AuditInput): Audit {
@@ -259,7 +268,10 @@ export function judge(input: AuditInput): Audit {
   // Open errors: each must be a refusal the workload provoked; each provoked refusal must be open.
   const refused = new Map(input.refusals.map((r) => [`${r.object}|${r.rowId}`, r]));
   const open = new Map<string, OpenError[]>();
-  for (const e of input.openErrors) (open.get(`${e.object}|${e.rowId}`) ?? open.set(`${e.object}|${e.rowId}`, []).get(`${e.object}|${e.rowId}`)!).push(e);
+  for (const e of input.openErrors)
+    (open.get(`${e.object}|${e.rowId}`) ?? open.set(`${e.object}|${e.rowId}`, []).get(`${e.object}|${e.rowId}`)!).push(
+      e,
+    );
   const held = new Set<string>(); // object|rowId with an explained open error: its values stay local on purpose
   for (const [key, errors] of open) {
     const [object] = key.split('|') as [string];
@@ -267,18 +279,34 @@ export function judge(input: AuditInput): Audit {
       of(object).errorsExplained++;
       held.add(key);
     } else {
-      for (const e of errors) find('unexplained-error', object, `${object} row ${e.rowId}: open sync_error ${e.code} "${e.message}" that no refused change of the workload explains`);
+      for (const e of errors)
+        find(
+          'unexplained-error',
+          object,
+          `${object} row ${e.rowId}: open sync_error ${e.code} "${e.message}" that no refused change of the workload explains`,
+        );
     }
   }
   for (const [key, r] of refused) {
-    if (!open.has(key)) find('missing-error', r.object, `${r.object} row ${r.rowId} (${r.why}): Salesforce must refuse it, but there is no open sync_error`);
+    if (!open.has(key))
+      find(
+        'missing-error',
+        r.object,
+        `${r.object} row ${r.rowId} (${r.why}): Salesforce must refuse it, but there is no open sync_error`,
+      );
   }
 
   const outboxByRow = new Map<string, string[]>();
-  for (const o of input.outbox) (outboxByRow.get(`${o.object}|${o.rowId}`) ?? outboxByRow.set(`${o.object}|${o.rowId}`, []).get(`${o.object}|${o.rowId}`)!).push(o.status);
+  for (const o of input.outbox)
+    (
+      outboxByRow.get(`${o.object}|${o.rowId}`) ??
+      outboxByRow.set(`${o.object}|${o.rowId}`, []).get(`${o.object}|${o.rowId}`)!
+    ).push(o.status);
   for (const o of input.outbox) {
-    if (o.status === 'pending') find('lost', o.object, `${o.object} row ${o.rowId}: outbox entry still pending after the run settled`);
-    if (o.status === 'failed' && !open.has(`${o.object}|${o.rowId}`)) find('lost', o.object, `${o.object} row ${o.rowId}: outbox entry failed without an open sync_error`);
+    if (o.status === 'pending')
+      find('lost', o.object, `${o.object} row ${o.rowId}: outbox entry still pending after the run settled`);
+    if (o.status === 'failed' && !open.has(`${o.object}|${o.rowId}`))
+      find('lost', o.object, `${o.object} row ${o.rowId}: outbox entry failed without an open sync_error`);
   }
 
   const localBySfid = new Map<string, Map<string, LocalRow>>();
@@ -300,7 +328,10 @@ export function judge(input: AuditInput): Audit {
     localBySfid.set(s.object, local);
 
     // Remote duplicates: the same natural key or the same Tandem external id twice.
-    const keys = [...(s.naturalKeys ?? []), ...(s.fields.some((f) => f.name === 'Tandem_Id__c') ? [['Tandem_Id__c']] : [])];
+    const keys = [
+      ...(s.naturalKeys ?? []),
+      ...(s.fields.some((f) => f.name === 'Tandem_Id__c') ? [['Tandem_Id__c']] : []),
+    ];
     for (const key of keys) {
       const seen = new Map<string, string>();
       for (const record of s.remote) {
@@ -308,7 +339,12 @@ export function judge(input: AuditInput): Audit {
         if (parts.some((p) => p === null || p === undefined || p === '')) continue;
         const k = parts.map((p) => String(p).toLowerCase()).join('|');
         const first = seen.get(k);
-        if (first) find('duplicate', s.object, `${s.object} ${first} and ${String(record.Id)}: same ${key.join('+')} ${show(k)}`);
+        if (first)
+          find(
+            'duplicate',
+            s.object,
+            `${s.object} ${first} and ${String(record.Id)}: same ${key.join('+')} ${show(k)}`,
+          );
         else seen.set(k, String(record.Id));
       }
     }
@@ -327,7 +363,12 @@ export function judge(input: AuditInput): Audit {
       if (isHeld(row) || exempt.has(`${s.object}|${id}`)) continue;
       for (const field of s.fields) {
         const why = differs(field.type, row.values[field.column] ?? null, record[field.name]);
-        if (why) find('mismatch', s.object, `${s.object} ${id} ${field.name}: PostgreSQL ${show(row.values[field.column])} vs Salesforce ${show(record[field.name])} (${why})`);
+        if (why)
+          find(
+            'mismatch',
+            s.object,
+            `${s.object} ${id} ${field.name}: PostgreSQL ${show(row.values[field.column])} vs Salesforce ${show(record[field.name])} (${why})`,
+          );
       }
     }
     remoteById.set(s.object, remote);
@@ -338,10 +379,15 @@ export function judge(input: AuditInput): Audit {
       if (row.sfid === null) {
         const statuses = row.rowId ? (outboxByRow.get(`${s.object}|${row.rowId}`) ?? []) : [];
         if (s.twoWay && statuses.some((st) => EXPLAINING_OUTBOX.has(st))) continue; // applied to another record (email match, merge, conversion)
-        find('lost', s.object, `${s.object} row ${row.rowId ?? '?'}: live local row with no sfid${statuses.length ? ` (outbox: ${statuses.join(', ')})` : ', no outbox entry'} — never reached Salesforce`);
+        find(
+          'lost',
+          s.object,
+          `${s.object} row ${row.rowId ?? '?'}: live local row with no sfid${statuses.length ? ` (outbox: ${statuses.join(', ')})` : ', no outbox entry'} — never reached Salesforce`,
+        );
         continue;
       }
-      if (!remote.has(eighteen(row.sfid))) find('mismatch', s.object, `${s.object} ${row.sfid}: live in PostgreSQL, deleted or invisible in Salesforce`);
+      if (!remote.has(eighteen(row.sfid)))
+        find('mismatch', s.object, `${s.object} ${row.sfid}: live in PostgreSQL, deleted or invisible in Salesforce`);
     }
   }
 
@@ -353,13 +399,17 @@ export function judge(input: AuditInput): Audit {
       find('lost', e.object, `${e.side} change ${e.object}.${e.field}: the object or field is not synced`);
       continue;
     }
-    const row = e.sfid ? localBySfid.get(e.object)?.get(eighteen(e.sfid)) : s.local.find((r) => r.rowId === e.rowId && !r.isdeleted);
+    const row = e.sfid
+      ? localBySfid.get(e.object)?.get(eighteen(e.sfid))
+      : s.local.find((r) => r.rowId === e.rowId && !r.isdeleted);
     const record = row?.sfid ? remoteById.get(e.object)?.get(eighteen(row.sfid)) : undefined;
     const where = `${e.side} change ${e.object} ${e.sfid ?? `row ${e.rowId}`} ${e.field} = ${show(e.value)}`;
     if (!row) find('lost', e.object, `${where}: no live local row`);
     else if (!record) find('lost', e.object, `${where}: no visible Salesforce record`);
-    else if (differs(field.type, row.values[field.column] ?? null, e.value) !== null) find('lost', e.object, `${where}: PostgreSQL has ${show(row.values[field.column])}`);
-    else if (differs(field.type, e.value, record[e.field]) !== null) find('lost', e.object, `${where}: Salesforce has ${show(record[e.field])}`);
+    else if (differs(field.type, row.values[field.column] ?? null, e.value) !== null)
+      find('lost', e.object, `${where}: PostgreSQL has ${show(row.values[field.column])}`);
+    else if (differs(field.type, e.value, record[e.field]) !== null)
+      find('lost', e.object, `${where}: Salesforce has ${show(record[e.field])}`);
   }
 
   // Each created record exactly once on each side ("the same marketing row pushed twice" included).
@@ -367,7 +417,11 @@ export function judge(input: AuditInput): Audit {
     const s = snapshots.get(r.object);
     const column = s?.fields.find((f) => f.name === r.field)?.column;
     if (!s || !column) {
-      find('lost', r.object, `${r.side} insert ${r.object} ${r.field} = ${show(r.value)}: the object or field is not synced`);
+      find(
+        'lost',
+        r.object,
+        `${r.side} insert ${r.object} ${r.field} = ${show(r.value)}: the object or field is not synced`,
+      );
       continue;
     }
     const remote = s.remote.filter((x) => x[r.field] === r.value).length;
@@ -386,17 +440,37 @@ export function judge(input: AuditInput): Audit {
   }
 
   const totals = emptyAudit();
-  for (const a of Object.values(byObject)) for (const k of Object.keys(totals) as (keyof ObjectAudit)[]) totals[k] += a[k];
+  for (const a of Object.values(byObject))
+    for (const k of Object.keys(totals) as (keyof ObjectAudit)[]) totals[k] += a[k];
   return { byObject, totals, findings };
 }
 
 /** The audit table: one line per object, then the totals. */
 export function formatAudit(audit: Audit): string {
-  const header = ['object', 'rows compared', 'mismatches', 'duplicates', 'errors explained', 'errors unexplained', 'lost changes'];
-  const line = (name: string, a: ObjectAudit): string[] => [name, ...[a.rowsCompared, a.mismatches, a.duplicates, a.errorsExplained, a.errorsUnexplained, a.lostChanges].map(String)];
-  const rows = [header, ...Object.keys(audit.byObject).sort().map((o) => line(o, audit.byObject[o]!)), line('TOTAL', audit.totals)];
+  const header = [
+    'object',
+    'rows compared',
+    'mismatches',
+    'duplicates',
+    'errors explained',
+    'errors unexplained',
+    'lost changes',
+  ];
+  const line = (name: string, a: ObjectAudit): string[] => [
+    name,
+    ...[a.rowsCompared, a.mismatches, a.duplicates, a.errorsExplained, a.errorsUnexplained, a.lostChanges].map(String),
+  ];
+  const rows = [
+    header,
+    ...Object.keys(audit.byObject)
+      .sort()
+      .map((o) => line(o, audit.byObject[o]!)),
+    line('TOTAL', audit.totals),
+  ];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 /** True when the audit found nothing. */

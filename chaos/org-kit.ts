@@ -43,13 +43,21 @@ export function testConfig(overrides: Record<string, unknown> = {}): TandemConfi
 }
 
 /** Starts an emulator (admin API on), migrates `pool`'s database and builds the activities. */
-export async function startTestOrg(pool: pg.Pool, options: { scale?: number; config?: TandemConfig; seed?: 'demo' | 'empty' } = {}): Promise<TestOrg> {
+export async function startTestOrg(
+  pool: pg.Pool,
+  options: { scale?: number; config?: TandemConfig; seed?: 'demo' | 'empty' } = {},
+): Promise<TestOrg> {
   const emulator = await startEmulator({ enableAdmin: true, seed: options.seed ?? 'demo', scale: options.scale ?? 1 });
   await migrate(pool);
   const { sync: syncUser, rep: repUser, oauth } = emulator.credentials;
   void syncUser;
   const sync = await SalesforceClient.connect({
-    credentials: { flow: 'client-credentials', loginUrl: emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+    credentials: {
+      flow: 'client-credentials',
+      loginUrl: emulator.loginUrl,
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+    },
     apiVersion: API_VERSION,
   });
   const rep = new Connection({ loginUrl: emulator.loginUrl, version: API_VERSION });

@@ -19,7 +19,15 @@ export async function stopStaleCluster(dir: string): Promise<void> {
   if (existsSync(join(data, 'postmaster.pid'))) {
     const pg_ctl = join(binDir(), 'pg_ctl');
     const asRoot = userInfo().uid === 0;
-    await exec(asRoot ? 'runuser' : pg_ctl, [...(asRoot ? ['-u', 'postgres', '--', pg_ctl] : []), '-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+    await exec(asRoot ? 'runuser' : pg_ctl, [
+      ...(asRoot ? ['-u', 'postgres', '--', pg_ctl] : []),
+      '-D',
+      data,
+      '-m',
+      'immediate',
+      '-w',
+      'stop',
+    ]).catch(() => undefined);
   }
   rmSync(dir, { recursive: true, force: true });
 }
@@ -41,8 +49,11 @@ export interface PrivatePostgres {
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (Debian package `postgresql`)');
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  if (!existsSync(root))
+    throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql (Debian package `postgresql`)');
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) throw new Error('no PostgreSQL version directory under /usr/lib/postgresql');
   return join(root, versions[0]!, 'bin');
 }
@@ -66,8 +77,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   await run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100 -c shared_buffers=64MB`;
-  const start = (): Promise<void> => run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
-  const stopServer = (mode: 'immediate' | 'fast'): Promise<void> => run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', mode, 'stop']);
+  const start = (): Promise<void> =>
+    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  const stopServer = (mode: 'immediate' | 'fast'): Promise<void> =>
+    run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', mode, 'stop']);
   await start();
   const urlFor = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {

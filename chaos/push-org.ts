@@ -29,11 +29,13 @@ export async function startPushOrg(pool: pg.Pool, overrides: Record<string, unkn
   return {
     ...org,
     pool,
-    withConfig: (more) => createActivities({ salesforce: org.sync, db: pool, config: testConfig({ ...overrides, ...more }), now: org.now }),
+    withConfig: (more) =>
+      createActivities({ salesforce: org.sync, db: pool, config: testConfig({ ...overrides, ...more }), now: org.now }),
     async cycle(activities = org.activities) {
       const results: Record<string, PushResult> = {};
       for (const object of PUSH_TEST_OBJECTS) await activities.pullChanges({ object });
-      for (const object of PUSH_TEST_OBJECTS) if (twoWay.has(object)) results[object] = await activities.pushChanges({ object });
+      for (const object of PUSH_TEST_OBJECTS)
+        if (twoWay.has(object)) results[object] = await activities.pushChanges({ object });
       return results;
     },
     async sql(text, params) {

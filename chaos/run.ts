@@ -227,7 +227,9 @@ async function retrying<T>(what: string, fn: () => Promise<T>, timeoutMs = 120_0
       await sleep(250);
     }
   }
-  throw new Error(`${what}: still failing after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`);
+  throw new Error(
+    `${what}: still failing after ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`,
+  );
 }
 
 /** Runs the scenario described in the module comment and returns the audit. Throws only when the run itself breaks. */
@@ -238,7 +240,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const rng: Rng = seededRng(options.seed);
   const work = mkdtempSync(join(tmpdir(), 'tandem-chaos-'));
   const cleanups: (() => Promise<void>)[] = [];
-  const report: Partial<ChaosReport> = { seed: options.seed, scale: options.scale, temporalRestarts: 0, postgresRestarts: 0, sessionExpiries: 0, lateCommitsArmed: 0 };
+  const report: Partial<ChaosReport> = {
+    seed: options.seed,
+    scale: options.scale,
+    temporalRestarts: 0,
+    postgresRestarts: 0,
+    sessionExpiries: 0,
+    lateCommitsArmed: 0,
+  };
   // Waits never outlast the run's time limit, so a stuck run fails with its log rather than a test timeout.
   const within = (ms: number): number => Math.max(1_000, Math.min(ms, deadline - Date.now()));
   const checkTime = (what: string): void => {
@@ -282,7 +291,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         headers: { 'X-Emulator-Admin-Token': adminToken, 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      if (!response.ok) throw new Error(`emulator admin ${method} ${path}: ${response.status} ${await response.text()}`);
+      if (!response.ok)
+        throw new Error(`emulator admin ${method} ${path}: ${response.status} ${await response.text()}`);
       return (response.status === 204 ? undefined : await response.json()) as T;
     };
 
@@ -341,7 +351,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       activityHeartbeatTimeout: options.heartbeatTimeout,
       maxCyclesPerRun: 6,
     };
-    await client.workflow.start('continuousSyncWorkflow', { taskQueue: TASK_QUEUE, workflowId: WORKFLOW_ID, args: [input] });
+    await client.workflow.start('continuousSyncWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: WORKFLOW_ID,
+      args: [input],
+    });
     const handle: WorkflowHandle = client.workflow.getHandle(WORKFLOW_ID);
     const status = (): Promise<SyncStatus> => retrying('status query', () => handle.query(statusQuery), 180_000);
 
@@ -356,7 +370,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ['invalid-session', 0.1],
       ['slow', 0.1],
     ] as const) {
-      await admin('POST', '/faults', { kind, path: '/services/*', probability: share(weight), ...(kind === 'slow' ? { delayMs: 400 } : {}) });
+      await admin('POST', '/faults', {
+        kind,
+        path: '/services/*',
+        probability: share(weight),
+        ...(kind === 'slow' ? { delayMs: 400 } : {}),
+      });
     }
     log(`faults on: ${Math.round(options.faultRate * 100)}% of calls under /services/*`);
 
@@ -419,11 +438,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const applyWrites = store.applyWrites.bind(store);
     store.applyWrites = (user, ops, batch) => {
       const results = applyWrites(user, ops, batch);
-      const inserted = ops.some((op, i) => (op.op === 'create' || op.op === 'upsert') && results[i]?.success && ['Lead', 'Contact', 'Campaign', 'CampaignMember'].includes(op.type));
+      const inserted = ops.some(
+        (op, i) =>
+          (op.op === 'create' || op.op === 'upsert') &&
+          results[i]?.success &&
+          ['Lead', 'Contact', 'Campaign', 'CampaignMember'].includes(op.type),
+      );
       if (insertKillArmed && user.id === syncUserId && inserted && supervisor.current) {
         insertKillArmed = false;
         report.insertKills!++;
-        void supervisor.kill().then(() => log(`kill ${supervisor.kills} right after a Salesforce insert, before its sfid write-back`));
+        void supervisor
+          .kill()
+          .then(() => log(`kill ${supervisor.kills} right after a Salesforce insert, before its sfid write-back`));
       }
       return results;
     };
@@ -438,20 +464,33 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (let round = 0; round < options.rounds; round++) {
       checkTime(`round ${round + 1}`);
       {
-        await admin('POST', '/late-commits', { lagSeconds: rng.int(30, 200), count: rng.int(1, 5), object: rng.pick(['Lead', 'Contact', 'Campaign']) });
+        await admin('POST', '/late-commits', {
+          lagSeconds: rng.int(30, 200),
+          count: rng.int(1, 5),
+          object: rng.pick(['Lead', 'Contact', 'Campaign']),
+        });
         report.lateCommitsArmed!++;
       }
       insertKillArmed = report.insertKills! < options.insertKills;
       await changes.salesforceRound(options.changesPerRound, round);
-      await retrying('marketing edits', () => changes.marketingRound(options.changesPerRound, { invalid: round === 1 || round === options.rounds - 2, round }));
+      await retrying('marketing edits', () =>
+        changes.marketingRound(options.changesPerRound, {
+          invalid: round === 1 || round === options.rounds - 2,
+          round,
+        }),
+      );
       if (rng.chance(0.4)) expireSessions();
       const before = (await status()).cycle;
       for (const event of plan[round]!) {
         // Mid-cycle: wait until a cycle is pulling or pushing, then strike a moment later.
-        await retrying('mid-cycle', async () => {
-          const s = await handle.query(statusQuery);
-          if (s.phase !== 'pulling' && s.phase !== 'pushing') throw new Error(`phase ${s.phase}`);
-        }, 60_000).catch(() => undefined);
+        await retrying(
+          'mid-cycle',
+          async () => {
+            const s = await handle.query(statusQuery);
+            if (s.phase !== 'pulling' && s.phase !== 'pushing') throw new Error(`phase ${s.phase}`);
+          },
+          60_000,
+        ).catch(() => undefined);
         await sleep(rng.int(0, 800));
         if (event === 'kill') {
           await supervisor.kill();
@@ -461,11 +500,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await supervisor.ready();
       }
       // The round's edits are in once a cycle that started after them has finished.
-      await retrying(`round ${round + 1}: a full cycle`, async () => {
-        const s = await handle.query(statusQuery);
-        if (!(s.cycle >= before + 1 && s.phase === 'waiting')) throw new Error(`cycle ${s.cycle} ${s.phase}`);
-      }, within(300_000));
-      log(`round ${round + 1}/${options.rounds}: cycle ${(await status()).cycle}, changes so far sf ${changes.total('salesforce')} / marketing ${changes.total('marketing')}`);
+      await retrying(
+        `round ${round + 1}: a full cycle`,
+        async () => {
+          const s = await handle.query(statusQuery);
+          if (!(s.cycle >= before + 1 && s.phase === 'waiting')) throw new Error(`cycle ${s.cycle} ${s.phase}`);
+        },
+        within(300_000),
+      );
+      log(
+        `round ${round + 1}/${options.rounds}: cycle ${(await status()).cycle}, changes so far sf ${changes.total('salesforce')} / marketing ${changes.total('marketing')}`,
+      );
     }
 
     // Phase 3: settle. Faults off, no more edits; wait for cycles that push nothing and pull cleanly.
@@ -481,18 +526,31 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     while (quiet < 2) {
       checkTime('settling');
       await retrying('syncNow', () => handle.signal(syncNowSignal));
-      const s = await retrying('next cycle', async () => {
-        const next = await handle.query(statusQuery);
-        if (!(next.cycle > lastCycle && next.phase === 'waiting')) throw new Error('not yet');
-        return next;
-      }, within(300_000));
+      const s = await retrying(
+        'next cycle',
+        async () => {
+          const next = await handle.query(statusQuery);
+          if (!(next.cycle > lastCycle && next.phase === 'waiting')) throw new Error('not yet');
+          return next;
+        },
+        within(300_000),
+      );
       lastCycle = s.cycle;
       const objects = Object.values(s.objects);
-      const clean = objects.every((o) => o.lastPull?.ok && o.lastPull.cycle === s.cycle && (o.direction !== 'two-way' || (o.lastPush?.ok && (o.lastPush.rowsPushed ?? 0) === 0)));
+      const clean = objects.every(
+        (o) =>
+          o.lastPull?.ok &&
+          o.lastPull.cycle === s.cycle &&
+          (o.direction !== 'two-way' || (o.lastPush?.ok && (o.lastPush.rowsPushed ?? 0) === 0)),
+      );
       quiet = clean ? quiet + 1 : 0;
       if (!clean) {
-        const busy = Object.entries(s.objects).filter(([, o]) => !o.lastPull?.ok || !(o.direction !== 'two-way' || (o.lastPush?.ok && !o.lastPush.rowsPushed)));
-        log(`cycle ${s.cycle} not quiet yet: ${busy.map(([name, o]) => `${name} (pull ${o.lastPull?.ok ? 'ok' : (o.lastPull?.error ?? 'none')}, push ${o.lastPush ? (o.lastPush.ok ? `${o.lastPush.rowsPushed ?? 0} rows` : (o.lastPush.error ?? 'failed')) : 'none'})`).join(', ')}`);
+        const busy = Object.entries(s.objects).filter(
+          ([, o]) => !o.lastPull?.ok || !(o.direction !== 'two-way' || (o.lastPush?.ok && !o.lastPush.rowsPushed)),
+        );
+        log(
+          `cycle ${s.cycle} not quiet yet: ${busy.map(([name, o]) => `${name} (pull ${o.lastPull?.ok ? 'ok' : (o.lastPull?.error ?? 'none')}, push ${o.lastPush ? (o.lastPush.ok ? `${o.lastPush.rowsPushed ?? 0} rows` : (o.lastPush.error ?? 'failed')) : 'none'})`).join(', ')}`,
+        );
       }
     }
     log(`settled at cycle ${lastCycle}`);
@@ -524,20 +582,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 /** The run's figures, one line per measure, then the audit table (per object). */
 export function formatReport(r: ChaosReport): string {
   const faults = Object.values(r.faultsInjected).reduce((a, b) => a + b, 0);
-  const off = Object.entries(r.workload).filter(([, on]) => !on).map(([k]) => k);
+  const off = Object.entries(r.workload)
+    .filter(([, on]) => !on)
+    .map(([k]) => k);
   const rows: [string, string | number][] = [
     ['seed', `${r.seed} (replay: npm run chaos -- --seed ${r.seed} --scale ${r.scale})`],
     ['duration', `${(r.durationMs / 1000).toFixed(0)} s`],
     ['rows in the initial copy', r.rowsCopied],
-    ['worker kills (SIGKILL)', `${r.kills} (${r.killsDuringCopy} during the copy, ${r.insertKills} right after a Salesforce insert)`],
+    [
+      'worker kills (SIGKILL)',
+      `${r.kills} (${r.killsDuringCopy} during the copy, ${r.insertKills} right after a Salesforce insert)`,
+    ],
     ['worker crash restarts', r.workerCrashRestarts],
     ['Temporal restarts', r.temporalRestarts],
     ['PostgreSQL restarts', r.postgresRestarts],
     ['session expiries', r.sessionExpiries],
     ['late-commit rules armed', r.lateCommitsArmed],
-    ['faults injected', `${faults} of ${r.apiCalls} calls (${Object.entries(r.faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ')})`],
-    ['changes in Salesforce', `${r.changesSalesforce} (${Object.entries(r.changeKinds.salesforce).map(([k, v]) => `${k} ${v}`).join(', ')})`],
-    ['changes on the marketing side', `${r.changesMarketing} (${Object.entries(r.changeKinds.marketing).map(([k, v]) => `${k} ${v}`).join(', ')})`],
+    [
+      'faults injected',
+      `${faults} of ${r.apiCalls} calls (${Object.entries(r.faultsInjected)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    ],
+    [
+      'changes in Salesforce',
+      `${r.changesSalesforce} (${Object.entries(r.changeKinds.salesforce)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    ],
+    [
+      'changes on the marketing side',
+      `${r.changesMarketing} (${Object.entries(r.changeKinds.marketing)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    ],
     ['workload parts off', off.length ? off.join(', ') : 'none'],
     ['changes checked individually', r.expectationsChecked],
     ['values Salesforce must refuse', r.invalidInjected],

@@ -30,12 +30,19 @@ const ident = (name: string): string => {
 };
 
 async function tableColumns(db: pg.Pool, schema: string, table: string): Promise<Set<string>> {
-  const { rows } = await db.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, [schema, table]);
+  const { rows } = await db.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    [schema, table],
+  );
   return new Set(rows.map((r) => r.column_name as string));
 }
 
 /** Every synced object on both sides. */
-export async function snapshotObjects(db: pg.Pool, emulator: RunningEmulator, schema = 'salesforce'): Promise<ObjectSnapshot[]> {
+export async function snapshotObjects(
+  db: pg.Pool,
+  emulator: RunningEmulator,
+  schema = 'salesforce',
+): Promise<ObjectSnapshot[]> {
   const store = emulator.store;
   const syncUser = store.users.get(emulator.credentials.sync.userId);
   if (!syncUser) throw new Error('the emulator has no sync user');
@@ -52,12 +59,22 @@ export async function snapshotObjects(db: pg.Pool, emulator: RunningEmulator, sc
       .map((f) => ({ name: f.name, column: f.name === 'Id' ? 'sfid' : f.name.toLowerCase(), type: f.type }))
       .filter((f) => f.name !== 'Id' && columns.has(f.column));
     const hasRowId = columns.has('id');
-    const select = [hasRowId ? 'id::text AS "_row_id"' : 'NULL AS "_row_id"', 'sfid', 'isdeleted', ...fields.map((f) => `${ident(f.column)}::text AS ${ident(f.column)}`)].join(', ');
+    const select = [
+      hasRowId ? 'id::text AS "_row_id"' : 'NULL AS "_row_id"',
+      'sfid',
+      'isdeleted',
+      ...fields.map((f) => `${ident(f.column)}::text AS ${ident(f.column)}`),
+    ].join(', ');
     const { rows } = await db.query(`SELECT ${select} FROM ${ident(schema)}.${ident(table)}`);
     const local = rows.map((r) => {
       const values: Record<string, string | null> = {};
       for (const f of fields) values[f.column] = r[f.column] as string | null;
-      return { rowId: (r._row_id as string | null) ?? undefined, sfid: r.sfid as string | null, isdeleted: r.isdeleted === true, values };
+      return {
+        rowId: (r._row_id as string | null) ?? undefined,
+        sfid: r.sfid as string | null,
+        isdeleted: r.isdeleted === true,
+        values,
+      };
     });
     const result = store.query(syncUser, `SELECT Id, ${fields.map((f) => f.name).join(', ')} FROM ${def.name}`);
     const remote = result.rows.map((row) => {
@@ -73,7 +90,9 @@ export async function snapshotObjects(db: pg.Pool, emulator: RunningEmulator, sc
 
 /** Open sync errors and every outbox entry's state. */
 export async function snapshotPush(db: pg.Pool): Promise<{ openErrors: OpenError[]; outbox: OutboxEntry[] }> {
-  const errors = await db.query(`SELECT object, row_id::text AS row_id, code, message FROM tandem.sync_error WHERE resolved_at IS NULL`);
+  const errors = await db.query(
+    `SELECT object, row_id::text AS row_id, code, message FROM tandem.sync_error WHERE resolved_at IS NULL`,
+  );
   // The newest entry per row says where the row stands; a pending entry anywhere is a change not yet sent.
   const outbox = await db.query(
     `SELECT object, row_id, status FROM (SELECT DISTINCT ON (object, row_id) object, row_id::text AS row_id, status FROM tandem.outbox ORDER BY object, row_id, id DESC) newest

@@ -46,7 +46,11 @@ export function spawnWorker(options: WorkerProcessOptions): WorkerProcess {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, [...TSX_ARGS, 'src/worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TSX_ARGS, 'src/worker.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let resolveReady: () => void;
   let rejectReady: (error: Error) => void;

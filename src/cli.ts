@@ -58,7 +58,6 @@ const processIo: CliIo = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
-
 /**
  * The config file and environment, then the command-line options. Where neither the environment
  * nor an option says otherwise, the endpoints a running `npm start` published in
@@ -94,7 +93,10 @@ async function connect(config: TandemConfig): Promise<{ client: Client; close: (
       EXIT.unreachable,
     );
   }
-  return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter() }), close: () => connection.close() };
+  return {
+    client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter() }),
+    close: () => connection.close(),
+  };
 }
 
 function describeFailure(error: unknown, config: TandemConfig): CliError {
@@ -108,7 +110,10 @@ function describeFailure(error: unknown, config: TandemConfig): CliError {
   }
   if (name === 'WorkflowUpdateFailedError') {
     const cause = (error as Error).cause as { message?: string; type?: string } | undefined;
-    return new CliError(cause?.message ?? (error as Error).message, cause?.type === 'InvalidRequest' ? EXIT.badInput : EXIT.failed);
+    return new CliError(
+      cause?.message ?? (error as Error).message,
+      cause?.type === 'InvalidRequest' ? EXIT.badInput : EXIT.failed,
+    );
   }
   return new CliError((error as Error)?.message ?? String(error), EXIT.failed);
 }
@@ -117,7 +122,10 @@ function describeFailure(error: unknown, config: TandemConfig): CliError {
 export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command('tandem')
     .description('Operate Tandem, the PostgreSQL ⇄ Salesforce sync, through its Temporal workflow.')
-    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or the config file, else localhost:7233)')
+    .option(
+      '--address <host:port>',
+      'Temporal frontend (default: TEMPORAL_ADDRESS or the config file, else localhost:7233)',
+    )
     .option('--namespace <name>', 'Temporal namespace')
     .option('--workflow-id <id>', 'the continuous sync workflow (default tandem-sync)')
     .option('--json', 'print machine-readable JSON')
@@ -126,7 +134,9 @@ export function buildProgram(io: CliIo = processIo): Command {
 
   /** Runs `fn` with a connected client, printing `text` or `json` of its result. */
   const withClient =
-    <A extends unknown[]>(fn: (client: Client, config: TandemConfig, ...args: A) => Promise<{ text: string; json: unknown }>) =>
+    <A extends unknown[]>(
+      fn: (client: Client, config: TandemConfig, ...args: A) => Promise<{ text: string; json: unknown }>,
+    ) =>
     async (...args: A): Promise<void> => {
       const options = program.opts<GlobalOptions>();
       const config = resolveConfig(options);
@@ -143,7 +153,9 @@ export function buildProgram(io: CliIo = processIo): Command {
 
   /** Runs `fn` with a pool on Tandem's database (errors, conflicts, record stories live there, not in Temporal). */
   const withDatabase =
-    <A extends unknown[]>(fn: (db: pg.Pool, config: TandemConfig, ...args: A) => Promise<{ text: string; json: unknown }>) =>
+    <A extends unknown[]>(
+      fn: (db: pg.Pool, config: TandemConfig, ...args: A) => Promise<{ text: string; json: unknown }>,
+    ) =>
     async (...args: A): Promise<void> => {
       const options = program.opts<GlobalOptions>();
       const config = resolveConfig(options);
@@ -171,7 +183,8 @@ export function buildProgram(io: CliIo = processIo): Command {
   };
   const positiveInteger = (text: string): number => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`--limit must be a positive integer, got ${JSON.stringify(text)}`, EXIT.badInput);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CliError(`--limit must be a positive integer, got ${JSON.stringify(text)}`, EXIT.badInput);
     return n;
   };
 
@@ -189,33 +202,53 @@ export function buildProgram(io: CliIo = processIo): Command {
           if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
         }
         // The same org name `npm start` uses: the config, else the login host, else the demo org.
-        const org = options.org ?? config.salesforce.org ?? (process.env.SF_LOGIN_URL ? new URL(process.env.SF_LOGIN_URL).hostname.split('.')[0] : 'demo');
+        const org =
+          options.org ??
+          config.salesforce.org ??
+          (process.env.SF_LOGIN_URL ? new URL(process.env.SF_LOGIN_URL).hostname.split('.')[0] : 'demo');
         const startOptions = {
           workflowId,
           taskQueue,
-          args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }] as Parameters<typeof continuousSyncWorkflow>,
+          args: [
+            { customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles },
+          ] as Parameters<typeof continuousSyncWorkflow>,
           workflowIdConflictPolicy: 'USE_EXISTING' as const,
           staticSummary: `Tandem continuous sync of ${org}`,
         };
         const notes: string[] = [];
         const handle = await client.workflow
-          .start<typeof continuousSyncWorkflow>('continuousSyncWorkflow', { ...startOptions, typedSearchAttributes: [{ key: TANDEM_ORG, value: org }] })
+          .start<typeof continuousSyncWorkflow>('continuousSyncWorkflow', {
+            ...startOptions,
+            typedSearchAttributes: [{ key: TANDEM_ORG, value: org }],
+          })
           .catch((error: Error) => {
             // A namespace without Tandem's search attributes refuses them: start without, and say how to add them.
             if (!/search attribute/i.test(error.message)) throw error;
-            notes.push('TandemOrg/TandemPhase are not registered on this namespace, so the sync was started without them; register them with `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemPhase)');
+            notes.push(
+              'TandemOrg/TandemPhase are not registered on this namespace, so the sync was started without them; register them with `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemPhase)',
+            );
             return client.workflow.start<typeof continuousSyncWorkflow>('continuousSyncWorkflow', startOptions);
           });
         const description = await handle.describe();
         const runningOrg = description.searchAttributes?.TandemOrg?.[0];
         if (alreadyRunning && runningOrg === undefined) {
-          notes.push(`the running sync was started without the TandemOrg search attribute, so filters by TandemOrg or TandemPhase do not find it; it keeps running as it is (terminate and start it again to add them: its state is in PostgreSQL)`);
+          notes.push(
+            `the running sync was started without the TandemOrg search attribute, so filters by TandemOrg or TandemPhase do not find it; it keeps running as it is (terminate and start it again to add them: its state is in PostgreSQL)`,
+          );
         }
         const runId = description.runId;
-        const head = alreadyRunning ? `${workflowId} is already running (run ${runId})` : `started ${workflowId} on task queue ${taskQueue} (run ${runId}), TandemOrg=${org}`;
+        const head = alreadyRunning
+          ? `${workflowId} is already running (run ${runId})`
+          : `started ${workflowId} on task queue ${taskQueue} (run ${runId}), TandemOrg=${org}`;
         return {
           text: [head, ...notes.map((n) => `note: ${n}`)].join('\n'),
-          json: { workflowId, runId, started: !alreadyRunning, org: runningOrg ?? (alreadyRunning ? null : org), notes },
+          json: {
+            workflowId,
+            runId,
+            started: !alreadyRunning,
+            org: runningOrg ?? (alreadyRunning ? null : org),
+            notes,
+          },
         };
       }),
     );
@@ -229,7 +262,10 @@ export function buildProgram(io: CliIo = processIo): Command {
           client.workflow.getHandle(config.temporal.workflowId).query<SyncStatus>(STATUS_QUERY),
           pendingActivities(client, config.temporal.workflowId),
         ]);
-        return { text: formatStatus(config.temporal.workflowId, status, new Date(), pending), json: { ...status, pendingActivities: pending } };
+        return {
+          text: formatStatus(config.temporal.workflowId, status, new Date(), pending),
+          json: { ...status, pendingActivities: pending },
+        };
       }),
     );
 
@@ -243,7 +279,10 @@ export function buildProgram(io: CliIo = processIo): Command {
         // A paused sync records the request but starts nothing until resumed: say so rather than promise a cycle.
         const { paused } = await handle.query<SyncStatus>(STATUS_QUERY);
         return paused
-          ? { text: 'the sync is PAUSED: no cycle runs until `tandem resume` (which starts one at once)', json: { signalled: 'syncNow', paused: true } }
+          ? {
+              text: 'the sync is PAUSED: no cycle runs until `tandem resume` (which starts one at once)',
+              json: { signalled: 'syncNow', paused: true },
+            }
           : { text: 'next cycle requested', json: { signalled: 'syncNow', paused: false } };
       }),
     );
@@ -256,7 +295,9 @@ export function buildProgram(io: CliIo = processIo): Command {
       withClient(async (client, config, objects: string[]) => {
         const accepted = await client.workflow
           .getHandle(config.temporal.workflowId)
-          .executeUpdate<string[], [{ objects?: string[] }]>(RESYNC_UPDATE, { args: [objects.length > 0 ? { objects } : {}] });
+          .executeUpdate<string[], [{ objects?: string[] }]>(RESYNC_UPDATE, {
+            args: [objects.length > 0 ? { objects } : {}],
+          });
         return { text: `resync queued: ${accepted.join(', ')}`, json: { accepted } };
       }),
     );
@@ -284,8 +325,15 @@ export function buildProgram(io: CliIo = processIo): Command {
     .action(
       withDatabase(async (db, config, options: { object?: string; all?: boolean; limit: string }) => {
         checkObject(config, options.object);
-        const [{ listSyncErrors }, { formatSyncErrors }] = await Promise.all([import('./db/story'), import('./cli/format-records')]);
-        const errors = await listSyncErrors(db, { object: options.object, all: options.all, limit: positiveInteger(options.limit) });
+        const [{ listSyncErrors }, { formatSyncErrors }] = await Promise.all([
+          import('./db/story'),
+          import('./cli/format-records'),
+        ]);
+        const errors = await listSyncErrors(db, {
+          object: options.object,
+          all: options.all,
+          limit: positiveInteger(options.limit),
+        });
         return { text: formatSyncErrors(errors, options.all ?? false), json: errors };
       }),
     );
@@ -293,10 +341,17 @@ export function buildProgram(io: CliIo = processIo): Command {
   program
     .command('why')
     .description("one record's story: its outbox history, sync errors, conflicts, last pull and push")
-    .argument('<key...>', 'a Salesforce id (Lead, Contact, Campaign, CampaignMember), a person\'s email, or <Object> <row id|Salesforce id>')
+    .argument(
+      '<key...>',
+      "a Salesforce id (Lead, Contact, Campaign, CampaignMember), a person's email, or <Object> <row id|Salesforce id>",
+    )
     .action(
       withDatabase(async (db, config, key: string[]) => {
-        const [{ recordStory }, { findRecords }, { formatStory }] = await Promise.all([import('./db/story'), import('./db/record-lookup'), import('./cli/format-records')]);
+        const [{ recordStory }, { findRecords }, { formatStory }] = await Promise.all([
+          import('./db/story'),
+          import('./db/record-lookup'),
+          import('./cli/format-records'),
+        ]);
         let refs;
         if (key.length === 2) {
           checkObject(config, key[0]);
@@ -307,7 +362,10 @@ export function buildProgram(io: CliIo = processIo): Command {
           throw new CliError('why takes one key (Salesforce id or email) or an object and a key', EXIT.badInput);
         }
         if (refs.length === 0) {
-          throw new CliError(`no synced record matches ${JSON.stringify(key[0])} (expected a Salesforce id of a Lead, Contact, Campaign or CampaignMember, or an email of a lead or contact)`, EXIT.failed);
+          throw new CliError(
+            `no synced record matches ${JSON.stringify(key[0])} (expected a Salesforce id of a Lead, Contact, Campaign or CampaignMember, or an email of a lead or contact)`,
+            EXIT.failed,
+          );
         }
         const stories = [];
         for (const ref of refs) stories.push(await recordStory(db, config.database.schema, ref.object, ref.key));
@@ -323,14 +381,19 @@ export function buildProgram(io: CliIo = processIo): Command {
     .action(
       withDatabase(async (db, config, options: { object?: string; limit: string }) => {
         checkObject(config, options.object);
-        const [{ listConflicts }, { formatConflicts }] = await Promise.all([import('./db/story'), import('./cli/format-records')]);
+        const [{ listConflicts }, { formatConflicts }] = await Promise.all([
+          import('./db/story'),
+          import('./cli/format-records'),
+        ]);
         const conflicts = await listConflicts(db, { object: options.object, limit: positiveInteger(options.limit) });
         return { text: formatConflicts(conflicts), json: conflicts };
       }),
     );
   program
     .command('rebind')
-    .description('bind the data schema to the org the credentials now reach (after a sandbox refresh); shows what it will do first')
+    .description(
+      'bind the data schema to the org the credentials now reach (after a sandbox refresh); shows what it will do first',
+    )
     .option('--confirm <orgId>', 'carry it out: the new org id, as the plan printed it')
     .action(
       withClient(async (client, config, options: { confirm?: string }) => {
@@ -340,7 +403,10 @@ export function buildProgram(io: CliIo = processIo): Command {
         const connected = status.orgMismatch?.connected;
         if (!connected) {
           const bound = status.org ? ` (org ${status.org.orgId})` : '';
-          throw new CliError(`the sync reports no org mismatch: the credentials reach the org the schema is bound to${bound}; nothing to re-bind`, EXIT.failed);
+          throw new CliError(
+            `the sync reports no org mismatch: the credentials reach the org the schema is bound to${bound}; nothing to re-bind`,
+            EXIT.failed,
+          );
         }
         const [{ createPool }, rebind] = await Promise.all([import('./db/pool'), import('./cli/rebind')]);
         const refused = (code: number) => (error: unknown) => {
@@ -348,7 +414,9 @@ export function buildProgram(io: CliIo = processIo): Command {
         };
         const db = createPool({ url: config.database.url, max: 2 });
         try {
-          const plan = await rebind.planRebind(db, config.database.schema, connected, config.sync.deletePolicy).catch(refused(EXIT.failed));
+          const plan = await rebind
+            .planRebind(db, config.database.schema, connected, config.sync.deletePolicy)
+            .catch(refused(EXIT.failed));
           if (!options.confirm) return { text: rebind.formatRebindPlan(plan), json: { plan, applied: false } };
           const result = await rebind.applyRebind(db, plan, options.confirm).catch(refused(EXIT.badInput));
           await handle.signal(SYNC_NOW_SIGNAL);
@@ -379,7 +447,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       return EXIT.badInput;
     }
     const badConfig = (error as { name?: string })?.name === 'ConfigError';
-    const failure = error instanceof CliError ? error : new CliError((error as Error)?.message ?? String(error), badConfig ? EXIT.badInput : EXIT.failed);
+    const failure =
+      error instanceof CliError
+        ? error
+        : new CliError((error as Error)?.message ?? String(error), badConfig ? EXIT.badInput : EXIT.failed);
     if (json) io.out(JSON.stringify({ error: failure.message, exitCode: failure.exitCode }));
     else io.err(`tandem: ${failure.message}`);
     return failure.exitCode;

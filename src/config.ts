@@ -16,12 +16,20 @@ const durationPattern = /^\d+(\.\d+)?\s*(ms|s|m|h|d|milliseconds?|seconds?|minut
 const duration = z.string().trim().regex(durationPattern, 'expected a duration such as "5 minutes", "30s" or "2h"');
 
 /** How a field changed on both sides between two cycles is resolved (see src/sync/merge.ts). */
-const conflictRule = z.enum(['salesforce-wins', 'marketing-wins', 'newest-wins', 'salesforce-unless-blank', 'never-push']);
+const conflictRule = z.enum([
+  'salesforce-wins',
+  'marketing-wins',
+  'newest-wins',
+  'salesforce-unless-blank',
+  'never-push',
+]);
 
 const TWO_WAY_OBJECTS = DEFAULT_SYNC_OBJECTS.filter((o) => o.direction === 'two-way').map((o) => o.name);
 
 /** A key naming one of the two-way objects (push-side settings exist for no other). */
-const twoWayObject = z.string().refine((name) => TWO_WAY_OBJECTS.includes(name), `expected a two-way object: ${TWO_WAY_OBJECTS.join(', ')}`);
+const twoWayObject = z
+  .string()
+  .refine((name) => TWO_WAY_OBJECTS.includes(name), `expected a two-way object: ${TWO_WAY_OBJECTS.join(', ')}`);
 
 export const configSchema = z
   .object({
@@ -47,9 +55,15 @@ export const configSchema = z
       .prefault({}),
     salesforce: z
       .object({
-        apiVersion: z.string().regex(/^\d{2}\.0$/, 'expected an API version such as "62.0"').default('62.0'),
+        apiVersion: z
+          .string()
+          .regex(/^\d{2}\.0$/, 'expected an API version such as "62.0"')
+          .default('62.0'),
         /** A short name for the org, shown as the TandemOrg search attribute (default: from the login host, `demo` for the emulator). */
-        org: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a short name: letters, digits, ".", "_" or "-"').optional(),
+        org: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a short name: letters, digits, ".", "_" or "-"')
+          .optional(),
         /** Share of the daily API limit above which cycles slow down instead of running the org dry. */
         apiBudgetShare: z.number().gt(0).max(1).default(0.8),
       })
@@ -94,7 +108,12 @@ export const configSchema = z
             z
               .object({
                 default: conflictRule.optional(),
-                fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce field API name'), conflictRule).default({}),
+                fields: z
+                  .record(
+                    z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected a Salesforce field API name'),
+                    conflictRule,
+                  )
+                  .default({}),
               })
               .strict(),
           )
@@ -112,9 +131,14 @@ export const configSchema = z
          * instead of duplicating. Objects without it (visible and createable) fall back to their
          * natural key (src/objects/<object>.ts `insertKey`).
          */
-        externalIdField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom external-id field API name ending in __c').default('Tandem_Id__c'),
+        externalIdField: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom external-id field API name ending in __c')
+          .default('Tandem_Id__c'),
         /** Custom objects synced from Salesforce, by API name. */
-        customObjects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom object API name ending in __c')).default([]),
+        customObjects: z
+          .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/, 'expected a custom object API name ending in __c'))
+          .default([]),
       })
       .strict()
       .prefault({}),
@@ -181,6 +205,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
     if (value !== undefined && value !== '') apply(raw, value);
   }
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, existsSync(file) ? `${file} + environment` : 'environment'));
+  if (!parsed.success)
+    throw new ConfigError(describeIssues(parsed.error, existsSync(file) ? `${file} + environment` : 'environment'));
   return parsed.data;
 }

@@ -23,7 +23,10 @@ export function parseStartFlags(argv: readonly string[]): StartFlags {
   for (const arg of argv) {
     if (arg === '--reset') flags.reset = true;
     else if (arg === '--force') flags.force = true;
-    else throw new Error(`npm start: unknown option ${JSON.stringify(arg)}; it takes --reset (start the demo over) and --force (with --reset: also on a database that is not the demo's)`);
+    else
+      throw new Error(
+        `npm start: unknown option ${JSON.stringify(arg)}; it takes --reset (start the demo over) and --force (with --reset: also on a database that is not the demo's)`,
+      );
   }
   if (flags.force && !flags.reset) throw new Error('npm start: --force only goes with --reset');
   return flags;
@@ -112,6 +115,8 @@ export function formatReset(report: ResetReport): string {
     `  PostgreSQL    ${report.database.url}: dropped schema "${report.database.schema}" (${report.database.tables.length} tables, ${rows} rows)` +
       (report.database.stateDropped ? ' and Tandem\'s state (schema "tandem")' : ''),
   );
-  lines.push(`  Temporal      ${report.workflows.length ? `terminated ${report.workflows.join(', ')}` : 'no sync workflow was running'}`);
+  lines.push(
+    `  Temporal      ${report.workflows.length ? `terminated ${report.workflows.join(', ')}` : 'no sync workflow was running'}`,
+  );
   return lines.join('\n');
 }

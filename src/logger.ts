@@ -10,14 +10,28 @@ import pino from 'pino';
  * is for the lines people read (`npm start`'s banner and progress, the CLI's answers), so
  * `npm start 2>tandem.log` or `2>/dev/null` separates the two.
  */
-export const logger = pino({
-  level: process.env.LOG_LEVEL ?? 'info',
-  base: { service: 'tandem' },
-  redact: {
-    paths: ['password', '*.password', 'clientSecret', '*.clientSecret', 'accessToken', '*.accessToken', 'sessionId', '*.sessionId', 'securityToken', '*.securityToken'],
-    censor: '[redacted]',
+export const logger = pino(
+  {
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service: 'tandem' },
+    redact: {
+      paths: [
+        'password',
+        '*.password',
+        'clientSecret',
+        '*.clientSecret',
+        'accessToken',
+        '*.accessToken',
+        'sessionId',
+        '*.sessionId',
+        'securityToken',
+        '*.securityToken',
+      ],
+      censor: '[redacted]',
+    },
   },
-}, pino.destination({ fd: 2, sync: true }));
+  pino.destination({ fd: 2, sync: true }),
+);
 
 /** A connection URL with its password replaced, safe to print (src/security/redact-url.ts). */
 export { redactUrl } from './security/redact-url';

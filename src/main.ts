@@ -34,7 +34,14 @@ import { configSchema } from './config';
 import { createPool } from './db/pool';
 import { readOrgBinding } from './db/org-binding';
 import { dropTandemSchemas } from './db/reset';
-import { formatReset, parseStartFlags, removeDemoOrg, resetRefusal, terminateSync, type ResetReport } from './demo-reset';
+import {
+  formatReset,
+  parseStartFlags,
+  removeDemoOrg,
+  resetRefusal,
+  terminateSync,
+  type ResetReport,
+} from './demo-reset';
 import { SalesforceClient } from './salesforce/connection';
 import { readOrganizationName } from './salesforce/organization';
 import { describeOrg, sameOrgId, type OrgIdentity } from './sync/org-identity';
@@ -78,9 +85,16 @@ async function startDemoEmulator(): Promise<RunningEmulator> {
  * Logs in once to name the org in the banner and the workflow summary, and compares it with the
  * org the data schema is bound to. A login that fails here is not fatal: the worker retries it.
  */
-async function identifyOrg(config: TandemConfig, credentials: SalesforceCredentials): Promise<{ connected: OrgIdentity; bound: OrgIdentity | null } | undefined> {
+async function identifyOrg(
+  config: TandemConfig,
+  credentials: SalesforceCredentials,
+): Promise<{ connected: OrgIdentity; bound: OrgIdentity | null } | undefined> {
   try {
-    const client = await SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion, transportRetries: 0 });
+    const client = await SalesforceClient.connect({
+      credentials,
+      apiVersion: config.salesforce.apiVersion,
+      transportRetries: 0,
+    });
     const { orgId, instanceUrl } = client.identity;
     const connected = { orgId, instanceUrl, name: await readOrganizationName(client) };
     const pool = createPool({ url: config.database.url, max: 1 });
@@ -91,7 +105,10 @@ async function identifyOrg(config: TandemConfig, credentials: SalesforceCredenti
       await pool.end();
     }
   } catch (error) {
-    log.warn({ err: (error as Error).message }, 'could not log into Salesforce to name the org; the worker keeps trying');
+    log.warn(
+      { err: (error as Error).message },
+      'could not log into Salesforce to name the org; the worker keeps trying',
+    );
     return undefined;
   }
 }
@@ -127,9 +144,12 @@ async function stopStrayDevServer(): Promise<void> {
   const previous = readRuntimeInfo(STATE_DIR);
   const pid = previous?.devServerPid;
   if (!previous || processAlive(previous.pid) || !pid || !processAlive(pid) || !isDevServerProcess(pid)) return;
-  process.stdout.write(`Stopping the Temporal dev server (pid ${pid}) that an earlier npm start (pid ${previous.pid}) left running…\n`);
+  process.stdout.write(
+    `Stopping the Temporal dev server (pid ${pid}) that an earlier npm start (pid ${previous.pid}) left running…\n`,
+  );
   process.kill(pid, 'SIGTERM');
-  for (let waited = 0; processAlive(pid) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  for (let waited = 0; processAlive(pid) && waited < 10_000; waited += 100)
+    await new Promise((r) => setTimeout(r, 100));
   if (processAlive(pid)) process.kill(pid, 'SIGKILL');
   removeRuntimeInfo(STATE_DIR);
 }
@@ -144,14 +164,27 @@ async function startTemporal(): Promise<DevServer> {
   }
   mkdirSync(STATE_DIR, { recursive: true });
   try {
-    return await startDevServer({ cli, port: DEFAULT_TEMPORAL_PORT, uiPort: DEFAULT_UI_PORT, dbFilename: `${STATE_DIR}/temporal.db` });
+    return await startDevServer({
+      cli,
+      port: DEFAULT_TEMPORAL_PORT,
+      uiPort: DEFAULT_UI_PORT,
+      dbFilename: `${STATE_DIR}/temporal.db`,
+    });
   } catch (error) {
-    log.warn({ err: (error as Error).message }, `could not start Temporal on port ${DEFAULT_TEMPORAL_PORT}; trying free ports`);
+    log.warn(
+      { err: (error as Error).message },
+      `could not start Temporal on port ${DEFAULT_TEMPORAL_PORT}; trying free ports`,
+    );
     return startDevServer({ cli, uiPort: await freePort(), dbFilename: `${STATE_DIR}/temporal.db` });
   }
 }
 
-function banner(config: TandemConfig, started: Started, salesforce: string, org: Awaited<ReturnType<typeof identifyOrg>>): string {
+function banner(
+  config: TandemConfig,
+  started: Started,
+  salesforce: string,
+  org: Awaited<ReturnType<typeof identifyOrg>>,
+): string {
   const lines = [
     '',
     'Tandem is running.',
@@ -161,11 +194,15 @@ function banner(config: TandemConfig, started: Started, salesforce: string, org:
       ? `  PostgreSQL    embedded PGlite at ${redactUrl(config.database.url)}, data in ${STATE_DIR}/pglite (no PostgreSQL answered; set DATABASE_URL to use yours)`
       : `  PostgreSQL    ${redactUrl(config.database.url)} (schema "${config.database.schema}", Tandem's state in "tandem")`,
     `  Temporal      ${config.temporal.address}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}` +
-      (started.devServer && !started.devServer.pid ? ' (a server already running there, not started by Tandem: left running when Tandem stops)' : ''),
+      (started.devServer && !started.devServer.pid
+        ? ' (a server already running there, not started by Tandem: left running when Tandem stops)'
+        : ''),
   ];
   if (started.metrics) lines.push(`  Metrics       ${started.metrics.url}`);
   if (started.devServer?.uiUrl) {
-    lines.push(`  Web UI        ${started.devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${config.temporal.workflowId}`);
+    lines.push(
+      `  Web UI        ${started.devServer.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${config.temporal.workflowId}`,
+    );
   }
   const emulator = started.emulator;
   if (emulator) {
@@ -191,7 +228,6 @@ function banner(config: TandemConfig, started: Started, salesforce: string, org:
   return lines.join('\n');
 }
 
-
 /**
  * Makes sure the configured database exists (creating it if missing). With no DATABASE_URL and no
  * PostgreSQL answering at the configured URL, serves an embedded PGlite from .tandem/pglite instead and
@@ -199,11 +235,15 @@ function banner(config: TandemConfig, started: Started, salesforce: string, org:
  */
 async function prepareDatabase(config: TandemConfig): Promise<EmbeddedPostgres | undefined> {
   try {
-    if (await ensureDatabase(config.database.url)) log.info({ database: redactUrl(config.database.url) }, 'created the database');
+    if (await ensureDatabase(config.database.url))
+      log.info({ database: redactUrl(config.database.url) }, 'created the database');
     return undefined;
   } catch (error) {
     if (!(error instanceof DatabaseUnreachableError) || process.env.DATABASE_URL) throw error;
-    log.warn({ tried: redactUrl(config.database.url) }, `no PostgreSQL answers; using the embedded database in ${STATE_DIR}/pglite`);
+    log.warn(
+      { tried: redactUrl(config.database.url) },
+      `no PostgreSQL answers; using the embedded database in ${STATE_DIR}/pglite`,
+    );
     const embedded = await startEmbeddedPostgres({ dataDir: `${STATE_DIR}/pglite` });
     config.database.url = embedded.url;
     return embedded;
@@ -224,17 +264,26 @@ async function stopAll(started: Started): Promise<void> {
 }
 
 /** Carries out `--reset` on what `npm start` is about to use; returns what was removed. */
-async function resetDemo(config: TandemConfig, started: Started, force: boolean): Promise<Omit<ResetReport, 'workflows'>> {
+async function resetDemo(
+  config: TandemConfig,
+  started: Started,
+  force: boolean,
+): Promise<Omit<ResetReport, 'workflows'>> {
   const refusal = resetRefusal({
     demoOrg: !loadCredentials(),
-    demoDatabase: started.embeddedDatabase !== undefined || (!process.env.DATABASE_URL && config.database.url === configSchema.parse({}).database.url),
+    demoDatabase:
+      started.embeddedDatabase !== undefined ||
+      (!process.env.DATABASE_URL && config.database.url === configSchema.parse({}).database.url),
     database: redactUrl(config.database.url),
     force,
   });
   if (refusal) throw new Error(refusal);
   const pool = createPool({ url: config.database.url, max: 1 });
   try {
-    const database = { ...(await dropTandemSchemas(pool, config.database.schema)), url: redactUrl(config.database.url) };
+    const database = {
+      ...(await dropTandemSchemas(pool, config.database.schema)),
+      url: redactUrl(config.database.url),
+    };
     return { database, emulator: removeDemoOrg(DEMO_ORG_DIR) };
   } finally {
     await pool.end();
@@ -300,7 +349,11 @@ async function main(): Promise<void> {
     const temporalMetricsPort = await freePort();
     installRuntime({ temporalMetricsAddress: `127.0.0.1:${temporalMetricsPort}` });
     if (config.metrics.port > 0) {
-      started.metrics = await serveMetrics({ port: config.metrics.port, host: config.metrics.host, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` }).catch((error: Error) => {
+      started.metrics = await serveMetrics({
+        port: config.metrics.port,
+        host: config.metrics.host,
+        temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics`,
+      }).catch((error: Error) => {
         log.warn({ err: error.message }, `metrics endpoint not started on port ${config.metrics.port}`);
         return undefined;
       });
@@ -318,7 +371,12 @@ async function main(): Promise<void> {
       org ??= 'demo';
       started.emulator = await startDemoEmulator();
       const { oauth } = started.emulator.credentials;
-      credentials = { flow: 'client-credentials', loginUrl: started.emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret };
+      credentials = {
+        flow: 'client-credentials',
+        loginUrl: started.emulator.loginUrl,
+        clientId: oauth.clientId,
+        clientSecret: oauth.clientSecret,
+      };
       salesforce = `the built-in emulator's demo org at ${started.emulator.url} (no SF_* credentials set)`;
     }
 
@@ -328,7 +386,11 @@ async function main(): Promise<void> {
       publishRuntime(); // now: a crash before the banner must not leave this dev server unknown
     }
     started.clientConnection = await Connection.connect(temporalConnectionOptions(config));
-    started.client = new Client({ connection: started.clientConnection, namespace: config.temporal.namespace, dataConverter: dataConverter() });
+    started.client = new Client({
+      connection: started.clientConnection,
+      namespace: config.temporal.namespace,
+      dataConverter: dataConverter(),
+    });
     if (reset) {
       // Before our worker polls: the old sync must not run one more cycle against the new org.
       const workflows = await terminateSync(started.client, config.temporal.workflowId);
@@ -340,7 +402,9 @@ async function main(): Promise<void> {
     const startOptions = {
       workflowId: config.temporal.workflowId,
       taskQueue: config.temporal.taskQueue,
-      args: [{ customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles }] as Parameters<typeof continuousSyncWorkflow>,
+      args: [
+        { customObjects: config.sync.customObjects, pauseBetweenCycles: config.sync.pauseBetweenCycles },
+      ] as Parameters<typeof continuousSyncWorkflow>,
       // Idempotent: a restart attaches to the sync already running instead of failing or starting a second one.
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       staticSummary: `Tandem continuous sync of ${org}${orgIdentity ? ` (org ${orgIdentity.connected.orgId})` : ''}`,
@@ -352,19 +416,28 @@ async function main(): Promise<void> {
     const handle = await started.client.workflow
       .start(continuousSyncWorkflow, {
         ...startOptions,
-        typedSearchAttributes: [{ key: TANDEM_ORG, value: org }, ...(orgIdentity ? [{ key: TANDEM_ORG_ID, value: orgIdentity.bound?.orgId ?? orgIdentity.connected.orgId }] : [])],
+        typedSearchAttributes: [
+          { key: TANDEM_ORG, value: org },
+          ...(orgIdentity
+            ? [{ key: TANDEM_ORG_ID, value: orgIdentity.bound?.orgId ?? orgIdentity.connected.orgId }]
+            : []),
+        ],
       })
       .catch((error: Error) => {
         // A cluster without Tandem's search attributes registered refuses them; run without, and say how to add them.
         if (!/search attribute/i.test(error.message)) throw error;
-        log.warn('TandemOrg/TandemPhase are not registered on this namespace; run `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemOrgId, TandemPhase) to filter by them');
+        log.warn(
+          'TandemOrg/TandemPhase are not registered on this namespace; run `temporal operator search-attribute create --name TandemOrg --type Keyword` (and TandemOrgId, TandemPhase) to filter by them',
+        );
         return started.client!.workflow.start(continuousSyncWorkflow, startOptions);
       });
     process.stdout.write(banner(config, started, salesforce, orgIdentity));
     publishRuntime();
     if ((await handle.describe()).searchAttributes?.TandemOrg === undefined) {
       // USE_EXISTING attached to a run started without them (e.g. by hand); they cannot be added from outside.
-      process.stdout.write(`Note: the running ${config.temporal.workflowId} has no TandemOrg search attribute, so TandemOrg/TandemPhase filters do not find it.\n\n`);
+      process.stdout.write(
+        `Note: the running ${config.temporal.workflowId} has no TandemOrg search attribute, so TandemOrg/TandemPhase filters do not find it.\n\n`,
+      );
     }
 
     let last = { shape: '', line: '', at: 0 };

@@ -14,12 +14,42 @@ import { logger } from './logger';
 /** Tandem's own metrics, in a registry of their own. */
 export const registry = new Registry();
 
-const rowsPulled = new Counter({ name: 'tandem_rows_pulled_total', help: 'Rows upserted from Salesforce by incremental pulls', labelNames: ['object'], registers: [registry] });
-const rowsDeleted = new Counter({ name: 'tandem_rows_deleted_total', help: 'Rows marked deleted (or removed) by pulls', labelNames: ['object'], registers: [registry] });
-const rowsCopied = new Counter({ name: 'tandem_rows_copied_total', help: 'Rows written by initial copies', labelNames: ['object'], registers: [registry] });
-const rowsPushed = new Counter({ name: 'tandem_rows_pushed_total', help: 'Marketing-side changes accepted by Salesforce', labelNames: ['object'], registers: [registry] });
-const pushFailures = new Counter({ name: 'tandem_push_failures_total', help: 'Records Salesforce refused permanently (see tandem.sync_error)', labelNames: ['object'], registers: [registry] });
-const backlog = new Gauge({ name: 'tandem_outbox_backlog', help: 'Outbox rows still pending after the last push', labelNames: ['object'], registers: [registry] });
+const rowsPulled = new Counter({
+  name: 'tandem_rows_pulled_total',
+  help: 'Rows upserted from Salesforce by incremental pulls',
+  labelNames: ['object'],
+  registers: [registry],
+});
+const rowsDeleted = new Counter({
+  name: 'tandem_rows_deleted_total',
+  help: 'Rows marked deleted (or removed) by pulls',
+  labelNames: ['object'],
+  registers: [registry],
+});
+const rowsCopied = new Counter({
+  name: 'tandem_rows_copied_total',
+  help: 'Rows written by initial copies',
+  labelNames: ['object'],
+  registers: [registry],
+});
+const rowsPushed = new Counter({
+  name: 'tandem_rows_pushed_total',
+  help: 'Marketing-side changes accepted by Salesforce',
+  labelNames: ['object'],
+  registers: [registry],
+});
+const pushFailures = new Counter({
+  name: 'tandem_push_failures_total',
+  help: 'Records Salesforce refused permanently (see tandem.sync_error)',
+  labelNames: ['object'],
+  registers: [registry],
+});
+const backlog = new Gauge({
+  name: 'tandem_outbox_backlog',
+  help: 'Outbox rows still pending after the last push',
+  labelNames: ['object'],
+  registers: [registry],
+});
 const apiCalls = new Counter({
   name: 'tandem_salesforce_api_calls_total',
   help: 'Salesforce API calls sent (every request through the client: queries, describes, limits, Bulk polls and pages, writes), by activity and object',
@@ -34,19 +64,31 @@ const currentActivity = new AsyncLocalStorage<{ activity: string; object: string
 export function countSalesforceCall(): void {
   apiCalls.inc(currentActivity.getStore() ?? { activity: '', object: '' });
 }
-const apiUsage = new Gauge({ name: 'tandem_salesforce_api_usage', help: 'Daily API usage as Salesforce last reported it', labelNames: ['kind'], registers: [registry] });
+const apiUsage = new Gauge({
+  name: 'tandem_salesforce_api_usage',
+  help: 'Daily API usage as Salesforce last reported it',
+  labelNames: ['kind'],
+  registers: [registry],
+});
 const orgMismatch = new Gauge({
   name: 'tandem_org_mismatch',
   help: '1 while the credentials log into another Salesforce org than the one the data schema is bound to (nothing syncs), else 0',
   labelNames: ['bound_org', 'connected_org'],
   registers: [registry],
 });
-const activityErrors = new Counter({ name: 'tandem_activity_errors_total', help: 'Activity attempts that failed, by activity, object and error type', labelNames: ['activity', 'object', 'type'], registers: [registry] });
+const activityErrors = new Counter({
+  name: 'tandem_activity_errors_total',
+  help: 'Activity attempts that failed, by activity, object and error type',
+  labelNames: ['activity', 'object', 'type'],
+  registers: [registry],
+});
 
 /** The numeric fields of an activity result (counts, flags), for the log line. */
 function summarise(output: unknown): Record<string, number | boolean> {
   if (!output || typeof output !== 'object') return {};
-  return Object.fromEntries(Object.entries(output).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean')) as Record<string, number | boolean>;
+  return Object.fromEntries(
+    Object.entries(output).filter(([, v]) => typeof v === 'number' || typeof v === 'boolean'),
+  ) as Record<string, number | boolean>;
 }
 
 function errorType(error: unknown): string {
@@ -61,18 +103,36 @@ const activityLog = logger.child({ component: 'activity' });
  * cycle, counts, duration — never record content); behaviour is otherwise unchanged.
  */
 export function instrumentActivities(activities: SyncActivities): SyncActivities {
-  const counted = <I extends object, O>(activity: keyof SyncActivities, fn: (input: I) => Promise<O>, record: (input: I, output: O) => void) =>
+  const counted =
+    <I extends object, O>(
+      activity: keyof SyncActivities,
+      fn: (input: I) => Promise<O>,
+      record: (input: I, output: O) => void,
+    ) =>
     async (input: I): Promise<O> => {
       const started = Date.now();
       const { object, cycle } = input as { object?: string; cycle?: number };
       try {
         const output = await currentActivity.run({ activity, object: object ?? '' }, () => fn(input));
         record(input, output);
-        activityLog.info({ activity, object, cycle, durationMs: Date.now() - started, ...summarise(output) }, `${activity} done`);
+        activityLog.info(
+          { activity, object, cycle, durationMs: Date.now() - started, ...summarise(output) },
+          `${activity} done`,
+        );
         return output;
       } catch (error) {
         activityErrors.inc({ activity, object: object ?? '', type: errorType(error) });
-        activityLog.warn({ activity, object, cycle, durationMs: Date.now() - started, type: errorType(error), err: (error as Error)?.message }, `${activity} failed`);
+        activityLog.warn(
+          {
+            activity,
+            object,
+            cycle,
+            durationMs: Date.now() - started,
+            type: errorType(error),
+            err: (error as Error)?.message,
+          },
+          `${activity} failed`,
+        );
         throw error;
       }
     };
@@ -80,8 +140,14 @@ export function instrumentActivities(activities: SyncActivities): SyncActivities
     planCycle: counted('planCycle', activities.planCycle, (_input, plan) => {
       orgMismatch.reset();
       if (plan.orgMismatch) {
-        orgMismatch.set({ bound_org: plan.orgMismatch.bound.orgId, connected_org: plan.orgMismatch.connected.orgId }, 1);
-        activityLog.error({ boundOrg: plan.orgMismatch.bound.orgId, connectedOrg: plan.orgMismatch.connected.orgId }, plan.orgMismatch.message);
+        orgMismatch.set(
+          { bound_org: plan.orgMismatch.bound.orgId, connected_org: plan.orgMismatch.connected.orgId },
+          1,
+        );
+        activityLog.error(
+          { boundOrg: plan.orgMismatch.bound.orgId, connectedOrg: plan.orgMismatch.connected.orgId },
+          plan.orgMismatch.message,
+        );
       } else if (plan.org) {
         orgMismatch.set({ bound_org: plan.org.orgId, connected_org: plan.org.orgId }, 0);
       }
@@ -131,12 +197,18 @@ class PinoLogger extends DefaultLogger {
 export function installRuntime(options: { temporalMetricsAddress?: string; logLevel?: LogLevel } = {}): void {
   Runtime.install({
     logger: new PinoLogger(options.logLevel ?? 'WARN'),
-    telemetryOptions: options.temporalMetricsAddress ? { metrics: { prometheus: { bindAddress: options.temporalMetricsAddress } } } : undefined,
+    telemetryOptions: options.temporalMetricsAddress
+      ? { metrics: { prometheus: { bindAddress: options.temporalMetricsAddress } } }
+      : undefined,
   });
 }
 
 /** Serves `GET /metrics`: Tandem's metrics, then the Temporal runtime's relayed from `temporalMetricsUrl`. */
-export async function serveMetrics(options: { port: number; host?: string; temporalMetricsUrl?: string }): Promise<{ url: string; server: Server }> {
+export async function serveMetrics(options: {
+  port: number;
+  host?: string;
+  temporalMetricsUrl?: string;
+}): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || !req.url?.startsWith('/metrics')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics\n');

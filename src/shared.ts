@@ -123,7 +123,10 @@ export interface CopyPagesInput {
  * The objects Tandem syncs by default, in dependency order, with their directions — as the object
  * definitions in src/objects state them (people and campaigns both ways, the rest from Salesforce).
  */
-export const DEFAULT_SYNC_OBJECTS: readonly SyncObject[] = STANDARD_OBJECTS.map(({ name, direction }) => ({ name, direction }));
+export const DEFAULT_SYNC_OBJECTS: readonly SyncObject[] = STANDARD_OBJECTS.map(({ name, direction }) => ({
+  name,
+  direction,
+}));
 
 /** The default objects followed by the configured custom objects (synced from Salesforce). */
 export function syncObjectsFor(customObjects: readonly string[] = []): SyncObject[] {

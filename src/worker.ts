@@ -32,7 +32,9 @@ export interface SyncWorkerOptions {
   /** A pre-built workflow bundle (tests build one per file to save the ~1 s bundling). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra Worker settings (concurrency, tuning). */
-  tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>>;
+  tuning?: Partial<
+    Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>
+  >;
 }
 
 /** Creates (but does not run) a worker for Tandem's workflows and activities. */
@@ -65,22 +67,44 @@ export interface RunningSyncWorker {
  * Connects to Temporal and PostgreSQL, applies Tandem's migrations, builds the activities and runs
  * a worker. Salesforce is logged into on first use, so the worker starts even while Salesforce is down.
  */
-export async function runSyncWorker(config: TandemConfig, credentials: SalesforceCredentials): Promise<RunningSyncWorker> {
+export async function runSyncWorker(
+  config: TandemConfig,
+  credentials: SalesforceCredentials,
+): Promise<RunningSyncWorker> {
   const log = logger.child({ component: 'worker' });
-  const pool = createPool({ url: config.database.url }, (error) => log.warn({ err: error.message }, 'idle PostgreSQL connection lost'));
+  const pool = createPool({ url: config.database.url }, (error) =>
+    log.warn({ err: error.message }, 'idle PostgreSQL connection lost'),
+  );
   await migrate(pool);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const activities = createActivities({
-    salesforce: () => SalesforceClient.connect({ credentials, apiVersion: config.salesforce.apiVersion, onApiCall: countSalesforceCall }),
+    salesforce: () =>
+      SalesforceClient.connect({
+        credentials,
+        apiVersion: config.salesforce.apiVersion,
+        onApiCall: countSalesforceCall,
+      }),
     db: pool,
     config,
   });
-  const worker = await createSyncWorker({ connection, activities, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const worker = await createSyncWorker({
+    connection,
+    activities,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+  });
   const finished = worker.run().finally(async () => {
     await connection.close();
     await pool.end();
   });
-  log.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, database: redactUrl(config.database.url) }, 'worker running');
+  log.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      temporal: config.temporal.address,
+      database: redactUrl(config.database.url),
+    },
+    'worker running',
+  );
   return {
     worker,
     pool,
@@ -112,7 +136,11 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, onSignal);
   try {
     if (config.metrics.port > 0) {
-      metrics = await serveMetrics({ port: config.metrics.port, host: config.metrics.host, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` });
+      metrics = await serveMetrics({
+        port: config.metrics.port,
+        host: config.metrics.host,
+        temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics`,
+      });
       logger.info({ url: metrics.url }, 'metrics endpoint');
     }
     running = await runSyncWorker(config, credentials);

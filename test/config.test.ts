@@ -13,8 +13,18 @@ function configFile(text: string): string {
 describe('loadConfig', () => {
   it('fills every default when neither file nor environment says anything', () => {
     const config = loadConfig({ file: configFile(''), env: {} });
-    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default', taskQueue: 'tandem', workflowId: 'tandem-sync' });
-    expect(config.sync).toMatchObject({ pauseBetweenCycles: '5 minutes', overlapWindowSeconds: 300, deletePolicy: 'soft', customObjects: [] });
+    expect(config.temporal).toEqual({
+      address: 'localhost:7233',
+      namespace: 'default',
+      taskQueue: 'tandem',
+      workflowId: 'tandem-sync',
+    });
+    expect(config.sync).toMatchObject({
+      pauseBetweenCycles: '5 minutes',
+      overlapWindowSeconds: 300,
+      deletePolicy: 'soft',
+      customObjects: [],
+    });
     expect(config.database.schema).toBe('salesforce');
   });
 
@@ -27,7 +37,9 @@ describe('loadConfig', () => {
   });
 
   it('names every bad key with the path and the reason', () => {
-    const file = configFile('sync:\n  pauseBetweenCycles: soon\n  deletePolicy: shred\n  customObjects: [Invoice]\ndatabase:\n  schema: Sales-Force\n');
+    const file = configFile(
+      'sync:\n  pauseBetweenCycles: soon\n  deletePolicy: shred\n  customObjects: [Invoice]\ndatabase:\n  schema: Sales-Force\n',
+    );
     let error: unknown;
     try {
       loadConfig({ file, env: {} });
@@ -44,11 +56,15 @@ describe('loadConfig', () => {
   });
 
   it('refuses unknown keys instead of ignoring a typo', () => {
-    expect(() => loadConfig({ file: configFile('sync:\n  pauseBetweenCylces: 1 minute\n'), env: {} })).toThrow(/sync: Unrecognized key: "pauseBetweenCylces"/);
+    expect(() => loadConfig({ file: configFile('sync:\n  pauseBetweenCylces: 1 minute\n'), env: {} })).toThrow(
+      /sync: Unrecognized key: "pauseBetweenCylces"/,
+    );
   });
 
   it('says when the named file is missing or not YAML', () => {
-    expect(() => loadConfig({ file: '/nonexistent/tandem.yaml', env: { TANDEM_CONFIG: '/nonexistent/tandem.yaml' } })).toThrow(/Configuration file \/nonexistent\/tandem.yaml does not exist/);
+    expect(() =>
+      loadConfig({ file: '/nonexistent/tandem.yaml', env: { TANDEM_CONFIG: '/nonexistent/tandem.yaml' } }),
+    ).toThrow(/Configuration file \/nonexistent\/tandem.yaml does not exist/);
     expect(() => loadConfig({ file: configFile('sync: [unclosed'), env: {} })).toThrow(/not valid YAML/);
   });
 });

@@ -22,7 +22,10 @@ describe('the Prometheus endpoint', () => {
   });
 
   it("serves Tandem's own metrics and the Temporal runtime's from one /metrics", async () => {
-    const metrics = await serveMetrics({ port: 0, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` });
+    const metrics = await serveMetrics({
+      port: 0,
+      temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics`,
+    });
     closers.push(() => new Promise((r) => metrics.server.close(r)));
     const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     closers.push(() => connection.close());
@@ -35,18 +38,28 @@ describe('the Prometheus endpoint', () => {
     const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
     const worker = await createSyncWorker({ connection, activities: fake.activities(), taskQueue, workflowBundle });
     await worker.runUntil(async () => {
-      const handle = await client.workflow.start(continuousSyncWorkflow, { taskQueue, workflowId: taskQueue, args: [{ pauseBetweenCycles: '1 hour' }] });
+      const handle = await client.workflow.start(continuousSyncWorkflow, {
+        taskQueue,
+        workflowId: taskQueue,
+        args: [{ pauseBetweenCycles: '1 hour' }],
+      });
       await eventually(async () => (await handle.query(statusQuery)).phase === 'waiting');
-      const text = await eventually(async () => {
-        const body = await (await fetch(metrics.url)).text();
-        // The runtime exports on an interval: wait until the workflow's cycle histogram shows up.
-        return body.includes('tandem_cycle_duration') ? body : undefined;
-      }, 30_000, 500);
+      const text = await eventually(
+        async () => {
+          const body = await (await fetch(metrics.url)).text();
+          // The runtime exports on an interval: wait until the workflow's cycle histogram shows up.
+          return body.includes('tandem_cycle_duration') ? body : undefined;
+        },
+        30_000,
+        500,
+      );
       expect(text).toMatch(/^tandem_rows_pulled_total\{object="Lead"\} 2$/m);
       expect(text).toMatch(/^tandem_rows_pushed_total\{object="Campaign"\} 1$/m);
       expect(text).toMatch(/^tandem_outbox_backlog\{object="Contact"\} 0$/m);
       expect(text).toMatch(/^tandem_salesforce_api_usage\{kind="limit"\} 15000$/m);
-      expect(text).toMatch(/^tandem_activity_errors_total\{activity="pullChanges",object="Task",type="SERVER_UNAVAILABLE"\} 1$/m);
+      expect(text).toMatch(
+        /^tandem_activity_errors_total\{activity="pullChanges",object="Task",type="SERVER_UNAVAILABLE"\} 1$/m,
+      );
       expect(text).toMatch(/^temporal_\w+/m);
       await handle.terminate();
     });

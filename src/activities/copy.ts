@@ -22,7 +22,13 @@ import {
   type CopyCheckpoint,
 } from '../db/state';
 import type { ObjectDefinition } from '../objects';
-import { BulkJobError, createQueryJob, deleteQueryJob, fetchResultPage, waitForQueryJob } from '../salesforce/bulk-query';
+import {
+  BulkJobError,
+  createQueryJob,
+  deleteQueryJob,
+  fetchResultPage,
+  waitForQueryJob,
+} from '../salesforce/bulk-query';
 import type { SalesforceClient } from '../salesforce/connection';
 import { queryCount, queryPages } from '../salesforce/rest-query';
 import { buildCount, buildSelect } from '../salesforce/soql';
@@ -50,7 +56,10 @@ export interface CopyHeartbeat {
 }
 
 /** Starts (or restarts) `object`'s copy: schema from describe, then a fresh checkpoint with the copy's start time. */
-export async function startInitialCopy(ctx: ActivityContext, input: { object: string; reason: CopyReason }): Promise<void> {
+export async function startInitialCopy(
+  ctx: ActivityContext,
+  input: { object: string; reason: CopyReason },
+): Promise<void> {
   let client: SalesforceClient | undefined;
   try {
     const def = definitionOf(ctx, input.object);
@@ -73,7 +82,8 @@ export async function startInitialCopy(ctx: ActivityContext, input: { object: st
 export async function copyObjectPages(ctx: ActivityContext, input: CopyPagesInput): Promise<CopyProgress> {
   let call = 'copyObjectPages';
   try {
-    if (!Number.isInteger(input.maxPages) || input.maxPages < 1) throw new RangeError(`maxPages must be a positive integer, got ${input.maxPages}`);
+    if (!Number.isInteger(input.maxPages) || input.maxPages < 1)
+      throw new RangeError(`maxPages must be a positive integer, got ${input.maxPages}`);
     const def = definitionOf(ctx, input.object);
     const client = await ctx.salesforce();
     let checkpoint = await readCopyCheckpoint(ctx.db, def.name);
@@ -85,7 +95,12 @@ export async function copyObjectPages(ctx: ActivityContext, input: CopyPagesInpu
     if (checkpoint.done) return progressOf(def.name, checkpoint);
     const state = await readObjectState(ctx.db, def.name);
     if (!state) throw new Error(`${def.name}: copy checkpoint exists but its schema was never described`);
-    const target = { schema: ctx.config.database.schema, table: state.tableName, columns: state.columns, copyId: checkpoint.copyId };
+    const target = {
+      schema: ctx.config.database.schema,
+      table: state.tableName,
+      columns: state.columns,
+      copyId: checkpoint.copyId,
+    };
 
     if (checkpoint.mode === null) {
       call = 'choose copy mode (SELECT COUNT())';
@@ -112,15 +127,26 @@ export async function copyObjectPages(ctx: ActivityContext, input: CopyPagesInpu
       }
       pages++;
       checkpoint = (await readCopyCheckpoint(ctx.db, def.name))!;
-      beat({ copyId: checkpoint.copyId, pagesCopied: checkpoint.pagesCopied, rowsCopied: checkpoint.rowsCopied } satisfies CopyHeartbeat);
+      beat({
+        copyId: checkpoint.copyId,
+        pagesCopied: checkpoint.pagesCopied,
+        rowsCopied: checkpoint.rowsCopied,
+      } satisfies CopyHeartbeat);
     }
     if (finished) {
       call = 'finish copy';
       const done = checkpoint;
       await withTransaction(ctx.db, async (tx) => {
         // Rows this copy did not see are gone from Salesforce (or from the sync user's view).
-        await retireUnseenRows(tx, target.schema, target.table, done.copyId, ctx.config.sync.deletePolicy);
-        await completeCopyState(tx, def.name, watermarkAfterCopy(done.startedAt, ctx.config.sync.overlapWindowSeconds), ctx.now());
+        await retireUnseenRows(tx, target.schema, target.table, done.copyId, ctx.config.sync.deletePolicy, {
+          detachIds: done.reason === 'org-rebound',
+        });
+        await completeCopyState(
+          tx,
+          def.name,
+          watermarkAfterCopy(done.startedAt, ctx.config.sync.overlapWindowSeconds),
+          ctx.now(),
+        );
       });
       if (done.jobId) await deleteQueryJob(client, done.jobId);
       checkpoint = (await readCopyCheckpoint(ctx.db, def.name))!;
@@ -137,7 +163,13 @@ export async function copyObjectPages(ctx: ActivityContext, input: CopyPagesInpu
 }
 
 function progressOf(object: string, checkpoint: CopyCheckpoint): CopyProgress {
-  return { object, done: checkpoint.done, rowsCopied: checkpoint.rowsCopied, totalRows: checkpoint.totalRows, pagesCopied: checkpoint.pagesCopied };
+  return {
+    object,
+    done: checkpoint.done,
+    rowsCopied: checkpoint.rowsCopied,
+    totalRows: checkpoint.totalRows,
+    pagesCopied: checkpoint.pagesCopied,
+  };
 }
 
 /**
@@ -146,10 +178,20 @@ function progressOf(object: string, checkpoint: CopyCheckpoint): CopyProgress {
  * 2,000 records (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_intro.htm);
  * the threshold is `sync.bulkQueryThreshold`. Objects Bulk cannot query always use REST.
  */
-async function chooseMode(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, columns: ColumnSpec[]): Promise<CopyCheckpoint> {
+async function chooseMode(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  def: ObjectDefinition,
+  checkpoint: CopyCheckpoint,
+  columns: ColumnSpec[],
+): Promise<CopyCheckpoint> {
   const total = await queryCount(client, buildCount(def.name));
   if (def.bulkQuery && total > ctx.config.sync.bulkQueryThreshold) {
-    const jobId = await createQueryJob(client, buildSelect({ object: def.name, fields: selectedFields(columns) }), 'query');
+    const jobId = await createQueryJob(
+      client,
+      buildSelect({ object: def.name, fields: selectedFields(columns) }),
+      'query',
+    );
     await saveCopyMode(ctx.db, def.name, 'bulk', jobId, total);
   } else {
     await saveCopyMode(ctx.db, def.name, 'rest', null, total);
@@ -168,14 +210,35 @@ interface Target {
  * Records the records a copy page quarantined (and keeps their local rows from being retired as
  * unseen), and resolves the quarantine of those it stored.
  */
-async function recordRefused(tx: Parameters<typeof upsertRows>[0], def: ObjectDefinition, target: Target, refused: readonly RefusedRecord[], stored: readonly string[]): Promise<void> {
-  await quarantineRecords(tx, refused.map((r) => ({ object: def.name, operation: 'copy' as const, ...r })));
-  await markSeenByCopy(tx, target.schema, target.table, target.copyId, refused.map((r) => r.sfid));
+async function recordRefused(
+  tx: Parameters<typeof upsertRows>[0],
+  def: ObjectDefinition,
+  target: Target,
+  refused: readonly RefusedRecord[],
+  stored: readonly string[],
+): Promise<void> {
+  await quarantineRecords(
+    tx,
+    refused.map((r) => ({ object: def.name, operation: 'copy' as const, ...r })),
+  );
+  await markSeenByCopy(
+    tx,
+    target.schema,
+    target.table,
+    target.copyId,
+    refused.map((r) => r.sfid),
+  );
   await releaseQuarantined(tx, def.name, stored);
 }
 
 /** Copies one REST keyset page; returns true when it was the last. */
-async function copyRestPage(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, target: Target): Promise<boolean> {
+async function copyRestPage(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  def: ObjectDefinition,
+  checkpoint: CopyCheckpoint,
+  target: Target,
+): Promise<boolean> {
   const soql = buildSelect({
     object: def.name,
     fields: selectedFields(target.columns),
@@ -202,21 +265,38 @@ async function copyRestPage(ctx: ActivityContext, client: SalesforceClient, def:
     const pending = await guardPendingChanges(ctx, tx, def, target);
     await upsertRows(tx, target, rows);
     await pending?.reconcile();
-    await recordRefused(tx, def, target, refused, rows.map((r) => r[idIndex]!));
+    await recordRefused(
+      tx,
+      def,
+      target,
+      refused,
+      rows.map((r) => r[idIndex]!),
+    );
     await advanceCopyCheckpoint(tx, def.name, { lastId }, rows.length);
   });
   return read < REST_PAGE_SIZE;
 }
 
 /** Copies one Bulk result page, streamed from HTTP through CSV parsing into COPY; returns true when it was the last. */
-async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, checkpoint: CopyCheckpoint, target: Target): Promise<boolean> {
+async function copyBulkPage(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  def: ObjectDefinition,
+  checkpoint: CopyCheckpoint,
+  target: Target,
+): Promise<boolean> {
   const jobId = checkpoint.jobId!;
   if (checkpoint.locator === null) {
     // First page of this job: it must be complete. Later pages imply it already was.
     await waitForQueryJob(client, jobId, {
       pollIntervalMs: ctx.config.sync.bulkPollIntervalMs,
       timeoutMs: ctx.config.sync.bulkJobTimeoutSeconds * 1000,
-      onPoll: () => beat({ copyId: checkpoint.copyId, pagesCopied: checkpoint.pagesCopied, rowsCopied: checkpoint.rowsCopied } satisfies CopyHeartbeat),
+      onPoll: () =>
+        beat({
+          copyId: checkpoint.copyId,
+          pagesCopied: checkpoint.pagesCopied,
+          rowsCopied: checkpoint.rowsCopied,
+        } satisfies CopyHeartbeat),
       pollAgainAfter: (error) => classify(error).kind === 'transient',
     });
   }
@@ -225,11 +305,23 @@ async function copyBulkPage(ctx: ActivityContext, client: SalesforceClient, def:
   const refused: RefusedRecord[] = [];
   await withTransaction(ctx.db, async (tx) => {
     const pending = await guardPendingChanges(ctx, tx, def, target);
-    const rows = csvBatches(def.name, target.columns, Readable.fromWeb(page.body as never), (n) => (count += n), refused);
+    const rows = csvBatches(
+      def.name,
+      target.columns,
+      Readable.fromWeb(page.body as never),
+      (n) => (count += n),
+      refused,
+    );
     await upsertBatches(tx, target, rows);
     await pending?.reconcile();
     await recordRefused(tx, def, target, refused, []);
-    await releaseWrittenThisTransaction(tx, def.name, target.schema, target.table, refused.map((r) => r.sfid));
+    await releaseWrittenThisTransaction(
+      tx,
+      def.name,
+      target.schema,
+      target.table,
+      refused.map((r) => r.sfid),
+    );
     await advanceCopyCheckpoint(tx, def.name, { locator: page.nextLocator }, count);
   });
   return page.nextLocator === null;
@@ -254,7 +346,8 @@ async function* csvBatches(
     if (positions === null) {
       const indexOf = new Map(record.map((name, i) => [name.toLowerCase(), i]));
       const absent = columns.filter((c) => c.field !== '' && !indexOf.has(c.field.toLowerCase()));
-      if (absent.length > 0) throw new Error(`${object}: Bulk result has no column for ${absent.map((c) => c.field).join(', ')}`);
+      if (absent.length > 0)
+        throw new Error(`${object}: Bulk result has no column for ${absent.map((c) => c.field).join(', ')}`);
       positions = columns.map((c) => (c.field === '' ? -1 : indexOf.get(c.field.toLowerCase())!));
       idPosition = indexOf.get('id') ?? -1;
       return;

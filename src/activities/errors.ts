@@ -90,7 +90,18 @@ const SALESFORCE_CODES: Record<string, ErrorClass['kind']> = {
 };
 
 // Node / undici network failures: the connection, not the request, failed.
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 // PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock, connection loss, shutdown.
 const PG_TRANSIENT = /^(40001|40P01|08\d{3}|57P0[123]|53300)$/;
@@ -122,7 +133,8 @@ export function classify(error: unknown): ErrorClass {
   if (error instanceof SessionRefreshError) return { kind: 'transient', type: 'SalesforceSessionError' };
   if (error instanceof CredentialsError) return { kind: 'permanent', type: 'SalesforceCredentialsError' };
   if (error instanceof UnknownObjectError) return { kind: 'permanent', type: 'UnknownObject' };
-  if (error instanceof SchemaMappingError || error instanceof InvalidIdentifierError) return { kind: 'permanent', type: 'SchemaError' };
+  if (error instanceof SchemaMappingError || error instanceof InvalidIdentifierError)
+    return { kind: 'permanent', type: 'SchemaError' };
   if (error instanceof ValueCoercionError) return { kind: 'permanent', type: 'ValueCoercionError' };
   if (error instanceof SoqlBuildError) return { kind: 'permanent', type: 'SoqlBuildError' };
   if (error instanceof MigrationError) return { kind: 'permanent', type: 'MigrationError' };
@@ -134,18 +146,25 @@ export function classify(error: unknown): ErrorClass {
     const known = SALESFORCE_CODES[code];
     if (known) return { kind: known, type: code };
     const http = /^ERROR_HTTP_(\d{3})$/.exec(code);
-    if (http) return Number(http[1]) >= 500 || http[1] === '429' || http[1] === '420' ? { kind: 'transient', type: code } : { kind: 'permanent', type: code };
+    if (http)
+      return Number(http[1]) >= 500 || http[1] === '429' || http[1] === '420'
+        ? { kind: 'transient', type: code }
+        : { kind: 'permanent', type: code };
     if (NETWORK_CODES.has(code)) return { kind: 'transient', type: 'NetworkError' };
     if (PG_TRANSIENT.test(code)) return { kind: 'transient', type: 'PostgresTransient' };
   }
   const message = error instanceof Error ? error.message : String(error);
   // pg's own errors for a connection that died under a query carry no SQLSTATE (src/db/pool.ts guardPool).
-  if (/^Connection terminated|not queryable|Client was closed/.test(message)) return { kind: 'transient', type: 'PostgresConnectionLost' };
-  if (/fetch failed|socket hang up|network|ECONNRESET|ECONNREFUSED/i.test(message)) return { kind: 'transient', type: 'NetworkError' };
-  if (error instanceof Error && Object.hasOwn(PROGRAMMING_ERRORS, error.name)) return { kind: 'permanent', type: 'ProgrammingError' };
+  if (/^Connection terminated|not queryable|Client was closed/.test(message))
+    return { kind: 'transient', type: 'PostgresConnectionLost' };
+  if (/fetch failed|socket hang up|network|ECONNRESET|ECONNREFUSED/i.test(message))
+    return { kind: 'transient', type: 'NetworkError' };
+  if (error instanceof Error && Object.hasOwn(PROGRAMMING_ERRORS, error.name))
+    return { kind: 'permanent', type: 'ProgrammingError' };
   // CSV that does not parse (Tandem's Bulk result parser, csv-parse's CsvError on ingest results) is a
   // bug or a truncated body; a truncated body reads well on the next attempt, so a bounded number.
-  if (error instanceof CsvFormatError || (error instanceof Error && error.name === 'CsvError')) return { kind: 'unexpected', type: 'CsvFormatError' };
+  if (error instanceof CsvFormatError || (error instanceof Error && error.name === 'CsvError'))
+    return { kind: 'unexpected', type: 'CsvFormatError' };
   // A SyntaxError is a JSON.parse of a body that is not JSON (an HTML error page from a proxy, a
   // truncated reply) as often as a bug: a bounded number of attempts, like any failure not listed.
   return { kind: 'unexpected', type: error instanceof Error ? error.name : 'Error' };
@@ -178,17 +197,30 @@ export function toActivityFailure(error: unknown, context: FailureContext): Appl
     case 'permanent':
       if (cls.type === 'ProgrammingError') {
         const name = error instanceof Error ? error.name : 'Error';
-        return ApplicationFailure.create({ message: `${context.object}: ${context.call} failed: ${name}: ${detail} (a bug in Tandem; retrying cannot fix it)`, type: cls.type, nonRetryable: true });
+        return ApplicationFailure.create({
+          message: `${context.object}: ${context.call} failed: ${name}: ${detail} (a bug in Tandem; retrying cannot fix it)`,
+          type: cls.type,
+          nonRetryable: true,
+        });
       }
       return ApplicationFailure.create({ message, type: cls.type, nonRetryable: true });
     case 'unexpected': {
       const attempt = currentAttempt();
-      if (attempt === undefined || attempt < UNEXPECTED_FAILURE_MAX_ATTEMPTS) return ApplicationFailure.create({ message, type: cls.type, nonRetryable: false });
-      return ApplicationFailure.create({ message: `${message} (an unexpected failure, given up after ${attempt} attempts)`, type: cls.type, nonRetryable: true });
+      if (attempt === undefined || attempt < UNEXPECTED_FAILURE_MAX_ATTEMPTS)
+        return ApplicationFailure.create({ message, type: cls.type, nonRetryable: false });
+      return ApplicationFailure.create({
+        message: `${message} (an unexpected failure, given up after ${attempt} attempts)`,
+        type: cls.type,
+        nonRetryable: true,
+      });
     }
     case 'rate-limited':
       if (context.rateLimit === 'report') {
-        return ApplicationFailure.create({ message: `${message} (the Salesforce API limit is used up; the next cycle tries again)`, type: cls.type, nonRetryable: true });
+        return ApplicationFailure.create({
+          message: `${message} (the Salesforce API limit is used up; the next cycle tries again)`,
+          type: cls.type,
+          nonRetryable: true,
+        });
       }
       return ApplicationFailure.create({ message, type: cls.type, nextRetryDelay: REQUEST_LIMIT_RETRY_DELAY });
     case 'transient':

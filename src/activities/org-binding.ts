@@ -33,7 +33,8 @@ export function createOrgGuard(db: pg.Pool, schema: string): OrgGuard {
   const check = async (client: SalesforceClient, session: SessionIdentity, withNames: boolean): Promise<OrgBinding> => {
     const bound = await readOrgBinding(db, schema);
     const connected: OrgIdentity = { orgId: session.orgId, name: null, instanceUrl: session.instanceUrl };
-    const nameOrNull = (): Promise<string | null> => (withNames ? nameOf(client, session.orgId) : Promise.resolve(null));
+    const nameOrNull = (): Promise<string | null> =>
+      withNames ? nameOf(client, session.orgId) : Promise.resolve(null);
     const decision = decideBinding(bound, connected);
     switch (decision.kind) {
       case 'bind':

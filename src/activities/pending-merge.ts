@@ -6,7 +6,14 @@
  */
 import type pg from 'pg';
 import { logConflicts } from '../db/conflict-log';
-import { buryResurrectedRows, dropColumns, hasDeleteCapturedSince, openEntriesOf, rowsWithOpenChanges, type OutboxEntry } from '../db/outbox';
+import {
+  buryResurrectedRows,
+  dropColumns,
+  hasDeleteCapturedSince,
+  openEntriesOf,
+  rowsWithOpenChanges,
+  type OutboxEntry,
+} from '../db/outbox';
 import { readShadow, saveShadow } from '../db/shadow';
 import { readObjectStates } from '../db/state';
 import { resolveSyncError } from '../db/sync-errors';
@@ -38,7 +45,9 @@ export function pendingColumns(entries: readonly OutboxEntry[]): Map<string, Dat
  */
 async function tombstoneHorizon(ctx: ActivityContext, tx: pg.PoolClient, def: ObjectDefinition): Promise<Date | null> {
   const state = (await readObjectStates(tx, [def.name])).get(def.name);
-  const horizon = state?.watermark ? new Date(state.watermark.getTime() - ctx.config.sync.overlapWindowSeconds * 1000) : new Date(0);
+  const horizon = state?.watermark
+    ? new Date(state.watermark.getTime() - ctx.config.sync.overlapWindowSeconds * 1000)
+    : new Date(0);
   return (await hasDeleteCapturedSince(tx, def.name, horizon)) ? horizon : null;
 }
 
@@ -100,10 +109,17 @@ export async function guardPendingChanges(
         await dropColumns(tx, def.name, id, sfWon, 'Salesforce won the conflict (see tandem.conflict_log)');
         const stillPending = [...pending.keys()].filter((c) => !result.resolved.includes(c));
         const nextBase: Record<string, unknown> = {};
-        for (const c of stillPending) nextBase[c] = c in result.base ? result.base[c] : base[c] ?? null;
+        for (const c of stillPending) nextBase[c] = c in result.base ? result.base[c] : (base[c] ?? null);
         await saveShadow(tx, def.name, id, nextBase);
         if (stillPending.length === 0 && !mine.some((e) => e.operation === 'insert')) {
-          await resolveSyncError(tx, target.schema, target.table, def.name, id, 'superseded: Salesforce has the values now');
+          await resolveSyncError(
+            tx,
+            target.schema,
+            target.table,
+            def.name,
+            id,
+            'superseded: Salesforce has the values now',
+          );
         }
         await logConflicts(
           tx,

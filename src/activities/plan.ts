@@ -28,7 +28,8 @@ async function checkOrg(ctx: ActivityContext): Promise<Pick<CyclePlan, 'org' | '
     const org = await Promise.race([ctx.boundOrg(), timeout]);
     return { org };
   } catch (error) {
-    if (error instanceof OrgMismatchError) return { orgMismatch: { bound: error.bound, connected: error.connected, message: error.message } };
+    if (error instanceof OrgMismatchError)
+      return { orgMismatch: { bound: error.bound, connected: error.connected, message: error.message } };
     return {};
   } finally {
     clearTimeout(timer);

@@ -71,7 +71,12 @@ export async function pullChanges(ctx: ActivityContext, input: { object: string 
       call = 'queryAll after re-describe';
       counts = await pullPages(ctx, client, def, state);
     }
-    const watermark = advanceWatermark(state.watermark!, counts.newest, pullStartedAt, ctx.config.sync.overlapWindowSeconds);
+    const watermark = advanceWatermark(
+      state.watermark!,
+      counts.newest,
+      pullStartedAt,
+      ctx.config.sync.overlapWindowSeconds,
+    );
     await saveWatermark(ctx.db, def.name, watermark, pullStartedAt);
     let deleted = counts.deleted;
     if (state.getDeleted) {
@@ -111,12 +116,19 @@ interface PageCounts {
  * Reads the changed rows page by page; each page and its newest stamp commit together. Rows re-read
  * inside the overlap window with nothing changed are neither rewritten nor counted as pulled.
  */
-async function pullPages(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, state: ObjectState): Promise<PageCounts> {
+async function pullPages(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  def: ObjectDefinition,
+  state: ObjectState,
+): Promise<PageCounts> {
   const columns: ColumnSpec[] = state.columns;
   const soql = buildSelect({
     object: def.name,
     fields: selectedFields(columns),
-    where: [{ field: CURSOR_FIELD, op: '>=', value: pullWindowStart(state.watermark!, ctx.config.sync.overlapWindowSeconds) }],
+    where: [
+      { field: CURSOR_FIELD, op: '>=', value: pullWindowStart(state.watermark!, ctx.config.sync.overlapWindowSeconds) },
+    ],
     orderBy: [CURSOR_FIELD, 'Id'],
   });
   const target = { schema: ctx.config.database.schema, table: state.tableName, columns };
@@ -171,7 +183,10 @@ export async function writePulledRows(
   await pending?.reconcile();
   const idIndex = target.columns.findIndex((c) => c.column === ID_COLUMN);
   const ids = rows.map((r) => r[idIndex]).filter((id): id is string => id !== null);
-  await quarantineRecords(tx, refused.map((r) => ({ object: def.name, operation: 'pull' as const, ...r })));
+  await quarantineRecords(
+    tx,
+    refused.map((r) => ({ object: def.name, operation: 'pull' as const, ...r })),
+  );
   await releaseQuarantined(tx, def.name, ids);
   if (ctx.config.sync.deletePolicy === 'hard') await purgeDeletedRows(tx, target.schema, target.table);
   await clearNotVisible(tx, def.name, ids);
@@ -183,18 +198,35 @@ export async function writePulledRows(
  * Salesforce's `earliestDateAvailable` is past the window start, deletes were lost: the object is flagged
  * for a re-copy (`watermark-too-old`), whose end retires every row it did not see.
  */
-async function pullPurgedDeletes(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, state: ObjectState): Promise<number> {
+async function pullPurgedDeletes(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  def: ObjectDefinition,
+  state: ObjectState,
+): Promise<number> {
   const now = ctx.now();
-  const window = deletedWindow(state.deletesCoveredUntil ?? state.watermark!, now, ctx.config.sync.overlapWindowSeconds, ctx.config.sync.deletedCheckIntervalSeconds);
+  const window = deletedWindow(
+    state.deletesCoveredUntil ?? state.watermark!,
+    now,
+    ctx.config.sync.overlapWindowSeconds,
+    ctx.config.sync.deletedCheckIntervalSeconds,
+  );
   if (!window) return 0;
   const result = await getDeleted(client, def.name, window.start, window.end);
   const ids = result.deletedRecords.map((r) => toEighteen(r.id));
   const coveredUntil = new Date(result.latestDateCovered.replace(/\+0000$/, 'Z'));
   const earliest = new Date(result.earliestDateAvailable.replace(/\+0000$/, 'Z'));
   return withTransaction(ctx.db, async (tx) => {
-    const changed = await applyDeletes(tx, ctx.config.database.schema, state.tableName, ids, ctx.config.sync.deletePolicy);
+    const changed = await applyDeletes(
+      tx,
+      ctx.config.database.schema,
+      state.tableName,
+      ids,
+      ctx.config.sync.deletePolicy,
+    );
     if (!Number.isNaN(coveredUntil.getTime())) await saveDeletesCovered(tx, def.name, coveredUntil);
-    if (!Number.isNaN(earliest.getTime()) && earliest > window.start) await flagNeedsCopy(tx, def.name, 'watermark-too-old');
+    if (!Number.isNaN(earliest.getTime()) && earliest > window.start)
+      await flagNeedsCopy(tx, def.name, 'watermark-too-old');
     return changed;
   });
 }

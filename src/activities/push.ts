@@ -48,7 +48,11 @@ export async function pushChanges(ctx: ActivityContext, input: { object: string 
   try {
     const def = definitionOf(ctx, input.object);
     if (def.direction !== 'two-way' || !def.push) {
-      throw ApplicationFailure.create({ message: `${def.name}: pushChanges refused: ${def.name} syncs from Salesforce only`, type: 'NotTwoWay', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `${def.name}: pushChanges refused: ${def.name} syncs from Salesforce only`,
+        type: 'NotTwoWay',
+        nonRetryable: true,
+      });
     }
     const tally = emptyTally();
     const state = await readObjectState(ctx.db, def.name);
@@ -56,9 +60,15 @@ export async function pushChanges(ctx: ActivityContext, input: { object: string 
     // One push per object at a time, across workers: a retry started while a stalled attempt still runs
     // (heartbeat timeout) would otherwise send the same rows twice.
     call = 'take the push lock';
-    const locked = await withTryLock(ctx.db, `tandem push ${def.name}`, () => pushLocked(ctx, def, state, tally, (step) => (call = step)));
+    const locked = await withTryLock(ctx.db, `tandem push ${def.name}`, () =>
+      pushLocked(ctx, def, state, tally, (step) => (call = step)),
+    );
     if (!locked.acquired) {
-      throw ApplicationFailure.create({ message: `${def.name}: another push of ${def.name} is still running; retrying`, type: 'PushBusy', nonRetryable: false });
+      throw ApplicationFailure.create({
+        message: `${def.name}: another push of ${def.name} is still running; retrying`,
+        type: 'PushBusy',
+        nonRetryable: false,
+      });
     }
     return locked.value;
   } catch (error) {
@@ -67,7 +77,13 @@ export async function pushChanges(ctx: ActivityContext, input: { object: string 
 }
 
 /** The push proper, under the object's push lock; `at` names the current step for failure messages. */
-async function pushLocked(ctx: ActivityContext, def: ObjectDefinition, state: ObjectState, tally: Tally, at: (step: string) => void): Promise<PushResult> {
+async function pushLocked(
+  ctx: ActivityContext,
+  def: ObjectDefinition,
+  state: ObjectState,
+  tally: Tally,
+  at: (step: string) => void,
+): Promise<PushResult> {
   const client = await ctx.salesforce();
   const plan = pushPlan(ctx.config, def, state);
   if (plan.byColumn.has('masterrecordid')) {
@@ -101,7 +117,12 @@ async function pushLocked(ctx: ActivityContext, def: ObjectDefinition, state: Ob
 }
 
 /** The result: counts, backlog and error counts, also kept in `tandem.push_state` for status and stories. */
-async function recordOutcome(ctx: ActivityContext, def: ObjectDefinition, tally: Tally, apiCalls: number): Promise<PushResult> {
+async function recordOutcome(
+  ctx: ActivityContext,
+  def: ObjectDefinition,
+  tally: Tally,
+  apiCalls: number,
+): Promise<PushResult> {
   const backlog = await backlogOf(ctx.db, def.name, ctx.now());
   const result: PushResult = {
     object: def.name,

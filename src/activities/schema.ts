@@ -45,13 +45,19 @@ async function alteredByHand(ctx: ActivityContext, object: string, table: string
 }
 
 /** Describes `def`, creates or extends its table and saves its columns; throws SchemaMappingError when required fields are hidden. */
-export async function refreshSchema(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition): Promise<ObjectSchema> {
+export async function refreshSchema(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  def: ObjectDefinition,
+): Promise<ObjectSchema> {
   const description = await describeObject(client, def.name);
   if (!description.queryable) throw new SchemaMappingError(`${def.name}: the sync user cannot query this object`);
   const visible = new Set(description.fields.map((f) => f.name));
   const missing = ['Id', CURSOR_FIELD, ...def.requiredFields].filter((f) => !visible.has(f));
   if (missing.length > 0) {
-    throw new SchemaMappingError(`${def.name}: fields ${missing.join(', ')} are not visible to the sync user; grant field-level access to them`);
+    throw new SchemaMappingError(
+      `${def.name}: fields ${missing.join(', ')} are not visible to the sync user; grant field-level access to them`,
+    );
   }
   const columns = columnsFor(def.name, description.fields);
   const table = identifierFor(def.name);
@@ -60,7 +66,10 @@ export async function refreshSchema(ctx: ActivityContext, client: SalesforceClie
   if (altered.length > 0) {
     // ensureTable put the columns back, empty: only a full copy refills them. The next cycle starts it.
     await flagNeedsCopy(ctx.db, def.name, 'schema-changed');
-    log.warn({ object: def.name, columns: altered }, 'columns Tandem manages were dropped or retyped by hand; restored them and scheduled a full copy to refill them');
+    log.warn(
+      { object: def.name, columns: altered },
+      'columns Tandem manages were dropped or retyped by hand; restored them and scheduled a full copy to refill them',
+    );
   }
   const getDeleted = description.deletable && description.replicateable;
   await saveDescribe(ctx.db, def.name, table, columns, ctx.now(), getDeleted);

@@ -9,7 +9,13 @@
  * in the recycle bin is still returned (queryAll): deletes stay the pull's to mark.
  */
 import { withTransaction } from '../db/pool';
-import { liveRowsNotSeenSince, markNotVisible, notVisibleIds, saveVisibilityChecked, visibilityCheckedAt } from '../db/not-visible';
+import {
+  liveRowsNotSeenSince,
+  markNotVisible,
+  notVisibleIds,
+  saveVisibilityChecked,
+  visibilityCheckedAt,
+} from '../db/not-visible';
 import type { ObjectState } from '../db/state';
 import type { ObjectDefinition } from '../objects';
 import type { SalesforceClient } from '../salesforce/connection';
@@ -46,28 +52,43 @@ export function missingIds(batch: readonly string[], returned: ReadonlySet<strin
 }
 
 /** Runs the sweep when due; rows written since `seenSince` (PostgreSQL's clock) were seen by the pull and are skipped. */
-export async function sweepVisibility(ctx: ActivityContext, client: SalesforceClient, def: ObjectDefinition, state: ObjectState, seenSince: Date): Promise<SweepResult> {
+export async function sweepVisibility(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  def: ObjectDefinition,
+  state: ObjectState,
+  seenSince: Date,
+): Promise<SweepResult> {
   const now = ctx.now();
   const last = await visibilityCheckedAt(ctx.db, def.name);
-  if (last && now.getTime() - last.getTime() < ctx.config.sync.deletedCheckIntervalSeconds * 1000) return { hidden: 0, restored: 0 };
+  if (last && now.getTime() - last.getTime() < ctx.config.sync.deletedCheckIntervalSeconds * 1000)
+    return { hidden: 0, restored: 0 };
   const schema = ctx.config.database.schema;
   let hidden = 0;
   for (const batch of idBatches(await liveRowsNotSeenSince(ctx.db, schema, state.tableName, seenSince))) {
     throwIfCancelled();
     const visible = new Set<string>();
-    for await (const page of queryPages(client, buildSelectByIds(def.name, ['Id'], batch), { scanAll: true })) for (const r of page.records) visible.add(toEighteen(String(r.Id)));
+    for await (const page of queryPages(client, buildSelectByIds(def.name, ['Id'], batch), { scanAll: true }))
+      for (const r of page.records) visible.add(toEighteen(String(r.Id)));
     const gone = missingIds(batch, visible);
-    if (gone.length > 0) hidden += await withTransaction(ctx.db, (tx) => markNotVisible(tx, schema, state.tableName, def.name, gone, ctx.config.sync.deletePolicy));
+    if (gone.length > 0)
+      hidden += await withTransaction(ctx.db, (tx) =>
+        markNotVisible(tx, schema, state.tableName, def.name, gone, ctx.config.sync.deletePolicy),
+      );
     beat({ object: def.name, visibilitySweep: true, hidden });
   }
   let restored = 0;
   const target = { schema, table: state.tableName, columns: state.columns };
   for (const batch of idBatches(await notVisibleIds(ctx.db, def.name))) {
     throwIfCancelled();
-    for await (const page of queryPages(client, buildSelectByIds(def.name, selectedFields(state.columns), batch), { scanAll: true })) {
+    for await (const page of queryPages(client, buildSelectByIds(def.name, selectedFields(state.columns), batch), {
+      scanAll: true,
+    })) {
       if (page.records.length === 0) continue;
       const coerced = coerceRows(def.name, state.columns, page.records);
-      const written = await withTransaction(ctx.db, (tx) => writePulledRows(ctx, tx, def, target, coerced.rows, coerced.refused));
+      const written = await withTransaction(ctx.db, (tx) =>
+        writePulledRows(ctx, tx, def, target, coerced.rows, coerced.refused),
+      );
       restored += written.changed;
     }
   }

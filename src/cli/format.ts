@@ -31,11 +31,15 @@ function secondsSince(iso: string | undefined, now: Date): number | undefined {
 
 /** One pending activity in one line: type, attempt, since when, last heartbeat, last failure. */
 export function formatPendingActivity(a: PendingActivity, now: Date): string {
-  const parts = [`${a.activityType} (activity ${a.activityId}${a.workflowId.endsWith('/initial-copy') ? ' of the initial copy' : ''})`, a.state];
+  const parts = [
+    `${a.activityType} (activity ${a.activityId}${a.workflowId.endsWith('/initial-copy') ? ' of the initial copy' : ''})`,
+    a.state,
+  ];
   parts.push(`attempt ${a.attempt}${a.maximumAttempts ? `/${a.maximumAttempts}` : ''}`);
   const started = secondsSince(a.startedAt, now);
   const scheduled = secondsSince(a.scheduledAt, now);
-  if (a.state === 'started' && started !== undefined) parts.push(`started ${humanDuration(started)} ago${a.lastWorker ? ` on ${a.lastWorker}` : ''}`);
+  if (a.state === 'started' && started !== undefined)
+    parts.push(`started ${humanDuration(started)} ago${a.lastWorker ? ` on ${a.lastWorker}` : ''}`);
   else if (scheduled !== undefined) parts.push(`scheduled ${humanDuration(scheduled)} ago`);
   const beat = secondsSince(a.lastHeartbeatAt, now);
   if (beat !== undefined) parts.push(`last heartbeat ${humanDuration(beat)} ago`);
@@ -58,7 +62,11 @@ function pendingTrouble(a: PendingActivity, now: Date): string | undefined {
 /** Lays rows out in left-aligned columns separated by two spaces. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -105,7 +113,12 @@ function pushCell(o: ObjectStatus): string {
 }
 
 /** The whole status as the `tandem status` command prints it. */
-export function formatStatus(workflowId: string, status: SyncStatus, now = new Date(), pending: PendingActivity[] = []): string {
+export function formatStatus(
+  workflowId: string,
+  status: SyncStatus,
+  now = new Date(),
+  pending: PendingActivity[] = [],
+): string {
   const head = [
     `${workflowId}: ${status.paused ? 'PAUSED' : status.phase}, cycle ${status.cycle}` +
       (status.nextCycleAt && !status.paused ? `, next cycle ${status.nextCycleAt}` : ''),
@@ -114,11 +127,20 @@ export function formatStatus(workflowId: string, status: SyncStatus, now = new D
   if (status.orgMismatch) head.push(`SYNC STOPPED since ${status.orgMismatch.since}: ${status.orgMismatch.message}`);
   if (status.apiUsage) {
     const share = status.apiUsage.limit ? Math.round((100 * status.apiUsage.used) / status.apiUsage.limit) : 0;
-    head.push(`API usage ${status.apiUsage.used} / ${status.apiUsage.limit} (${share}%)${status.throttled ? ' — above budget, cycles slowed' : ''}`);
+    head.push(
+      `API usage ${status.apiUsage.used} / ${status.apiUsage.limit} (${share}%)${status.throttled ? ' — above budget, cycles slowed' : ''}`,
+    );
   }
   const objects = table(
     ['OBJECT', 'DIRECTION', 'STATE', 'WATERMARK', 'LAST PULL', 'LAST PUSH'],
-    Object.entries(status.objects).map(([name, o]) => [name, o.direction, o.state, o.lastPull?.watermark ?? '–', pullCell(o), pushCell(o)]),
+    Object.entries(status.objects).map(([name, o]) => [
+      name,
+      o.direction,
+      o.state,
+      o.lastPull?.watermark ?? '–',
+      pullCell(o),
+      pushCell(o),
+    ]),
   );
   const sections = [head.join('\n'), objects];
   const copies = Object.values(status.initialCopy);
@@ -130,14 +152,23 @@ export function formatStatus(workflowId: string, status: SyncStatus, now = new D
           copies.map((c) => {
             const { rate, etaSeconds } = copyEta(c, now);
             const state = c.error ? `FAILED: ${c.error}` : c.done ? `done ${c.finishedAt ?? ''}` : 'copying';
-            return [c.object, c.reason, `${c.rowsCopied}${c.totalRows !== null ? ` / ${c.totalRows}` : ''}`, c.done ? '' : `${Math.round(rate)}/s`, etaSeconds === null ? '' : humanDuration(etaSeconds), state];
+            return [
+              c.object,
+              c.reason,
+              `${c.rowsCopied}${c.totalRows !== null ? ` / ${c.totalRows}` : ''}`,
+              c.done ? '' : `${Math.round(rate)}/s`,
+              etaSeconds === null ? '' : humanDuration(etaSeconds),
+              state,
+            ];
           }),
         ),
     );
   }
-  if (pending.length > 0) sections.push(`Activities in flight:\n${pending.map((a) => `  ${formatPendingActivity(a, now)}`).join('\n')}`);
+  if (pending.length > 0)
+    sections.push(`Activities in flight:\n${pending.map((a) => `  ${formatPendingActivity(a, now)}`).join('\n')}`);
   const openErrors = countOpenErrors(status);
-  if (openErrors > 0) sections.push(`Open sync errors: ${openErrors} (records Salesforce refused; \`tandem errors\` lists them)`);
+  if (openErrors > 0)
+    sections.push(`Open sync errors: ${openErrors} (records Salesforce refused; \`tandem errors\` lists them)`);
   if (status.pendingResync.length > 0) sections.push(`Resync pending: ${status.pendingResync.join(', ')}`);
   if (status.notices.length > 0) sections.push(`Notices:\n${status.notices.map((n) => `  ${n}`).join('\n')}`);
   return sections.join('\n\n');
@@ -171,7 +202,10 @@ export function progressLine(status: SyncStatus, now: Date, pending: PendingActi
   const failed = Object.entries(status.objects)
     .filter(([, o]) => o.lastPull && !o.lastPull.ok)
     .map(([name]) => name);
-  const pulled = Object.values(status.objects).reduce((sum, o) => sum + (o.lastPull?.cycle === status.cycle ? (o.lastPull.rowsPulled ?? 0) : 0), 0);
+  const pulled = Object.values(status.objects).reduce(
+    (sum, o) => sum + (o.lastPull?.cycle === status.cycle ? (o.lastPull.rowsPulled ?? 0) : 0),
+    0,
+  );
   const openErrors = countOpenErrors(status);
   const trouble = pending.map((a) => pendingTrouble(a, now)).filter(Boolean);
   return [

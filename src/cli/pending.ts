@@ -8,7 +8,8 @@ import type { Client } from '@temporalio/client';
 import { initialCopyWorkflowId } from '../shared';
 import type { PendingActivity } from './format';
 
-type Timestamp = { seconds?: { toNumber(): number } | number | string | null; nanos?: number | null } | null | undefined;
+type Timestamp =
+  { seconds?: { toNumber(): number } | number | string | null; nanos?: number | null } | null | undefined;
 
 function iso(ts: Timestamp): string | undefined {
   if (!ts?.seconds) return undefined;
@@ -17,7 +18,13 @@ function iso(ts: Timestamp): string | undefined {
 }
 
 // temporal.api.enums.v1.PendingActivityState
-const STATES: Record<number, PendingActivity['state']> = { 1: 'scheduled', 2: 'started', 3: 'cancel-requested', 4: 'paused', 5: 'pause-requested' };
+const STATES: Record<number, PendingActivity['state']> = {
+  1: 'scheduled',
+  2: 'started',
+  3: 'cancel-requested',
+  4: 'paused',
+  5: 'pause-requested',
+};
 
 /** Pending activities of one workflow; none when it does not exist or is closed. */
 async function pendingOf(client: Client, workflowId: string): Promise<PendingActivity[]> {
@@ -44,6 +51,9 @@ async function pendingOf(client: Client, workflowId: string): Promise<PendingAct
 
 /** Pending activities of the sync workflow and of its initial-copy child. */
 export async function pendingActivities(client: Client, workflowId: string): Promise<PendingActivity[]> {
-  const [own, copy] = await Promise.all([pendingOf(client, workflowId), pendingOf(client, initialCopyWorkflowId(workflowId))]);
+  const [own, copy] = await Promise.all([
+    pendingOf(client, workflowId),
+    pendingOf(client, initialCopyWorkflowId(workflowId)),
+  ]);
   return [...own, ...copy];
 }

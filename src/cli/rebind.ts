@@ -5,7 +5,14 @@
  * the formatting is pure.
  */
 import type pg from 'pg';
-import { countPendingChanges, countSyncedRows, readOrgBinding, rebindOrg, type PendingChanges, type TableRows } from '../db/org-binding';
+import {
+  countPendingChanges,
+  countSyncedRows,
+  readOrgBinding,
+  rebindOrg,
+  type PendingChanges,
+  type TableRows,
+} from '../db/org-binding';
 import { withTransaction } from '../db/pool';
 import { describeOrg, sameOrgId, type OrgBinding, type OrgIdentity } from '../sync/org-identity';
 
@@ -27,13 +34,30 @@ export class RebindRefusedError extends Error {
 }
 
 /** Reads what a re-binding to `connected` would touch; refuses when there is nothing to re-bind. */
-export async function planRebind(db: pg.Pool, schema: string, connected: OrgIdentity, deletePolicy: 'soft' | 'hard'): Promise<RebindPlan> {
+export async function planRebind(
+  db: pg.Pool,
+  schema: string,
+  connected: OrgIdentity,
+  deletePolicy: 'soft' | 'hard',
+): Promise<RebindPlan> {
   const bound = await readOrgBinding(db, schema);
-  if (!bound) throw new RebindRefusedError(`schema "${schema}" is not bound to any org yet: its first sync binds it to the org the credentials reach`);
+  if (!bound)
+    throw new RebindRefusedError(
+      `schema "${schema}" is not bound to any org yet: its first sync binds it to the org the credentials reach`,
+    );
   if (sameOrgId(bound.orgId, connected.orgId)) {
-    throw new RebindRefusedError(`schema "${schema}" is already bound to org ${describeOrg(bound)}, the org the credentials reach: nothing to re-bind`);
+    throw new RebindRefusedError(
+      `schema "${schema}" is already bound to org ${describeOrg(bound)}, the org the credentials reach: nothing to re-bind`,
+    );
   }
-  return { schema, bound, connected, tables: await countSyncedRows(db, schema), pending: await countPendingChanges(db), deletePolicy };
+  return {
+    schema,
+    bound,
+    connected,
+    tables: await countSyncedRows(db, schema),
+    pending: await countPendingChanges(db),
+    deletePolicy,
+  };
 }
 
 /** The plan as the operator reads it, ending with the exact command that carries it out. */
@@ -42,7 +66,10 @@ export function formatRebindPlan(plan: RebindPlan): string {
   const linked = plan.tables.reduce((sum, t) => sum + t.linked, 0);
   const inserts = plan.pending.reduce((sum, p) => sum + p.inserts, 0);
   const linkedChanges = plan.pending.reduce((sum, p) => sum + p.linkedChanges, 0);
-  const retire = plan.deletePolicy === 'soft' ? 'marked deleted (isdeleted = true, rows kept)' : 'removed (sync.deletePolicy is hard)';
+  const retire =
+    plan.deletePolicy === 'soft'
+      ? "marked deleted (isdeleted = true, rows kept) and let go of the old org's ids (sfid emptied: the new org may hand out the same ids)"
+      : 'removed (sync.deletePolicy is hard)';
   const lines = [
     `Schema "${plan.schema}" is bound to Salesforce org ${describeOrg(plan.bound)} since ${plan.bound.boundAt}.`,
     `The credentials log into org ${describeOrg(plan.connected)}.`,
@@ -56,7 +83,8 @@ export function formatRebindPlan(plan: RebindPlan): string {
       ? '  2. no marketing-side changes are pending: nothing to push.'
       : `  2. keep all ${inserts + linkedChanges} pending marketing-side changes and push them to the new org after its copy (none is dropped):`,
     ...plan.pending.map(
-      (p) => `       ${p.object}: ${p.inserts} new rows (created in the new org), ${p.linkedChanges} changes to linked records (sent to the same record id; where the new org has no such record, Salesforce refuses them and each becomes a sync error: \`tandem errors --object ${p.object}\`)`,
+      (p) =>
+        `       ${p.object}: ${p.inserts} new rows (created in the new org), ${p.linkedChanges} changes to linked records (sent to the same record id; where the new org has no such record, Salesforce refuses them and each becomes a sync error: \`tandem errors --object ${p.object}\`)`,
     ),
     `  3. forget the old org's API usage; record the re-binding in tandem.org_rebind_log.`,
     '',
@@ -80,10 +108,18 @@ export interface RebindResult {
  */
 export async function applyRebind(db: pg.Pool, plan: RebindPlan, confirm: string): Promise<RebindResult> {
   if (!sameOrgId(confirm, plan.connected.orgId)) {
-    throw new RebindRefusedError(`--confirm ${confirm} does not name the org the credentials reach (${plan.connected.orgId}); nothing changed`);
+    throw new RebindRefusedError(
+      `--confirm ${confirm} does not name the org the credentials reach (${plan.connected.orgId}); nothing changed`,
+    );
   }
   const done = await withTransaction(db, (client) => rebindOrg(client, plan.schema, plan.bound, plan.connected));
-  return { schema: plan.schema, from: plan.bound.orgId, to: plan.connected.orgId, objectsRecopied: done.objects, pendingKept: done.pendingKept };
+  return {
+    schema: plan.schema,
+    from: plan.bound.orgId,
+    to: plan.connected.orgId,
+    objectsRecopied: done.objects,
+    pendingKept: done.pendingKept,
+  };
 }
 
 /** One paragraph saying what `applyRebind` did and what happens next. */

@@ -35,10 +35,15 @@ export async function installTableGuards(
     bookkeeping: [PUSH_COLUMNS.error, PUSH_COLUMNS.linkedTo, META_COLUMNS.copyId, META_COLUMNS.syncedAt],
     defaulted: [META_COLUMNS.syncedAt],
   };
-  const spec = def.direction === 'two-way' ? JSON.stringify(guardTandemColumns(captureSpec(def.name, columns, vanished), own)) : '';
+  const spec =
+    def.direction === 'two-way'
+      ? JSON.stringify(guardTandemColumns(captureSpec(def.name, columns, vanished), own))
+      : '';
   // Tandem's role (the owner of schema tandem) goes into the WHEN clause as an OID constant, a cheap
   // built-in check per row; a new owner changes the fingerprint, so the trigger follows it.
-  const owner = await pool.query<{ oid: string }>(`SELECT nspowner::text AS oid FROM pg_catalog.pg_namespace WHERE nspname = 'tandem'`);
+  const owner = await pool.query<{ oid: string }>(
+    `SELECT nspowner::text AS oid FROM pg_catalog.pg_namespace WHERE nspname = 'tandem'`,
+  );
   const ownerOid = Number(owner.rows[0]!.oid);
   // The installed trigger carries a fingerprint of its definition as its comment: an unchanged table
   // (the usual case at each periodic describe) costs one catalog read instead of DDL and its lock.
@@ -59,7 +64,9 @@ export async function installTableGuards(
     await client.query(`DROP TRIGGER IF EXISTS tandem_read_only ON ${name}`);
     if (def.direction === 'two-way') {
       await client.query(`ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(PUSH_COLUMNS.error)} text`);
-      await client.query(`ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(PUSH_COLUMNS.linkedTo)} varchar(18)`);
+      await client.query(
+        `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(PUSH_COLUMNS.linkedTo)} varchar(18)`,
+      );
       // The WHEN clause repeats capture_change's own echo check where it is cheap: without it every row
       // a pull or copy writes queues an AFTER-trigger event and a PL/pgSQL call that returns at once
       // (a 50,000-row re-copy page spent 3.5 of its 4.9 s there; with it, 1.1 s). Names are resolved
@@ -70,7 +77,9 @@ export async function installTableGuards(
                               OR NOT pg_catalog.pg_has_role(session_user, ${ownerOid}::pg_catalog.oid, 'MEMBER'))
            EXECUTE FUNCTION tandem.capture_change(${client.escapeLiteral(def.name)}, ${client.escapeLiteral(spec)})`,
       );
-      await client.query(`CREATE TRIGGER tandem_no_truncate BEFORE TRUNCATE ON ${name} FOR EACH STATEMENT EXECUTE FUNCTION tandem.refuse_truncate()`);
+      await client.query(
+        `CREATE TRIGGER tandem_no_truncate BEFORE TRUNCATE ON ${name} FOR EACH STATEMENT EXECUTE FUNCTION tandem.refuse_truncate()`,
+      );
     } else {
       await client.query(
         `CREATE TRIGGER tandem_read_only BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${name} FOR EACH STATEMENT EXECUTE FUNCTION tandem.refuse_write()`,

@@ -30,7 +30,9 @@ export function encodeCopyValue(value: string | null): string {
   // Most values need no escaping; test before paying for a replace.
   if (!COPY_SPECIAL.test(value)) return value;
   // PostgreSQL text cannot hold NUL; Salesforce text never should, but one would abort the whole page.
-  return value.replace(COPY_SPECIAL_ALL, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : ''));
+  return value.replace(COPY_SPECIAL_ALL, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '',
+  );
 }
 
 /** Encodes one row as a COPY text-format line. */
@@ -67,7 +69,9 @@ const copySupport = new WeakMap<object, Promise<boolean>>();
 export function supportsCopy(client: pg.ClientBase): Promise<boolean> {
   let known = copySupport.get(client);
   if (!known) {
-    known = client.query<{ version: string }>('SELECT version()').then((r) => !/PGlite/i.test(r.rows[0]?.version ?? ''));
+    known = client
+      .query<{ version: string }>('SELECT version()')
+      .then((r) => !/PGlite/i.test(r.rows[0]?.version ?? ''));
     // A failed probe (a dead connection) is not an answer: ask again next time.
     known.catch(() => copySupport.delete(client));
     copySupport.set(client, known);
@@ -91,13 +95,22 @@ export async function upsertRows(client: pg.PoolClient, target: UpsertTarget, ro
  * the value read (a re-read inside the overlap window) is left alone — not rewritten, not restamped,
  * not counted. Returns the rows inserted or changed, and how many of those are marked deleted.
  */
-export async function upsertChangedRows(client: pg.PoolClient, target: UpsertTarget, rows: RowSource, deletedColumn: string): Promise<{ changed: number; changedDeleted: number }> {
+export async function upsertChangedRows(
+  client: pg.PoolClient,
+  target: UpsertTarget,
+  rows: RowSource,
+  deletedColumn: string,
+): Promise<{ changed: number; changedDeleted: number }> {
   const result = await upsertBatchesWith(client, target, batchesOf(rows), { deletedColumn });
   return { changed: result.rowCount ?? 0, changedDeleted: result.rows.filter((r) => r.deleted === true).length };
 }
 
 /** `upsertRows` for rows already in batches (a Bulk page parses into one batch per network chunk). */
-export async function upsertBatches(client: pg.PoolClient, target: UpsertTarget, batches: AsyncIterable<readonly TextRow[]>): Promise<number> {
+export async function upsertBatches(
+  client: pg.PoolClient,
+  target: UpsertTarget,
+  batches: AsyncIterable<readonly TextRow[]>,
+): Promise<number> {
   return (await upsertBatchesWith(client, target, batches, {})).rowCount ?? 0;
 }
 
@@ -114,14 +127,19 @@ async function upsertBatchesWith(
   // writes no WAL and lives in the session's local buffers: the cheapest place to land rows.
   await client.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${columnList} FROM ${table} WITH NO DATA`);
   if (await supportsCopy(client)) {
-    await pipeline(Readable.from(encodeBatches(batches)), client.query(copyFrom(`COPY ${stage} (${columnList}) FROM STDIN`)));
+    await pipeline(
+      Readable.from(encodeBatches(batches)),
+      client.query(copyFrom(`COPY ${stage} (${columnList}) FROM STDIN`)),
+    );
   } else {
     await insertBatches(client, stage, columnList, target.columns.length, batches);
   }
   const updates = target.columns
     .filter((c) => c.column !== ID_COLUMN)
     .map((c) => `${quoteIdentifier(c.column)} = EXCLUDED.${quoteIdentifier(c.column)}`);
-  updates.push(`${quoteIdentifier(META_COLUMNS.copyId)} = COALESCE(EXCLUDED.${quoteIdentifier(META_COLUMNS.copyId)}, ${table}.${quoteIdentifier(META_COLUMNS.copyId)})`);
+  updates.push(
+    `${quoteIdentifier(META_COLUMNS.copyId)} = COALESCE(EXCLUDED.${quoteIdentifier(META_COLUMNS.copyId)}, ${table}.${quoteIdentifier(META_COLUMNS.copyId)})`,
+  );
   updates.push(`${quoteIdentifier(META_COLUMNS.syncedAt)} = now()`);
   // Only changed rows (a pull): the row as stored against the row as read, over the synced columns.
   const synced = target.columns.filter((c) => c.column !== ID_COLUMN).map((c) => quoteIdentifier(c.column));
@@ -167,7 +185,13 @@ async function* encodeBatches(batches: AsyncIterable<readonly TextRow[]>): Async
 }
 
 /** Fills the staging table with multi-row parameterised INSERTs (PGlite's path). */
-async function insertBatches(client: pg.PoolClient, stage: string, columnList: string, width: number, batches: AsyncIterable<readonly TextRow[]>): Promise<void> {
+async function insertBatches(
+  client: pg.PoolClient,
+  stage: string,
+  columnList: string,
+  width: number,
+  batches: AsyncIterable<readonly TextRow[]>,
+): Promise<void> {
   const perStatement = Math.max(1, Math.min(INSERT_BATCH_ROWS, Math.floor(MAX_BIND_PARAMETERS / Math.max(1, width))));
   const statements = new Map<number, string>();
   const statementFor = (rows: number): string => {
@@ -190,7 +214,8 @@ async function insertBatches(client: pg.PoolClient, stage: string, columnList: s
     for (const row of rows) {
       if (row.length !== width) throw new Error(`a row has ${row.length} values for ${width} columns`);
       // PostgreSQL text cannot hold NUL (COPY's encoder drops it too, above).
-      for (const value of row) values.push(value !== null && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
+      for (const value of row)
+        values.push(value !== null && value.includes('\u0000') ? value.replaceAll('\u0000', '') : value);
     }
     await client.query(statementFor(rows.length), values);
   };
@@ -217,7 +242,13 @@ export function dedupeById(rows: readonly TextRow[]): TextRow[] {
  * Applies deletes by Id: marks the rows `isdeleted` (soft) or removes them (hard). Returns the rows
  * changed. Soft-deleting an already-deleted row changes nothing and is not counted.
  */
-export async function applyDeletes(client: pg.PoolClient, schema: string, table: string, ids: readonly string[], policy: 'soft' | 'hard'): Promise<number> {
+export async function applyDeletes(
+  client: pg.PoolClient,
+  schema: string,
+  table: string,
+  ids: readonly string[],
+  policy: 'soft' | 'hard',
+): Promise<number> {
   if (ids.length === 0) return 0;
   const name = qualifiedName(schema, table);
   const result =
@@ -233,7 +264,9 @@ export async function applyDeletes(client: pg.PoolClient, schema: string, table:
 
 /** With hard delete: removes rows flagged `isdeleted` (written by a queryAll page). Returns the rows removed. */
 export async function purgeDeletedRows(client: pg.PoolClient, schema: string, table: string): Promise<number> {
-  const result = await client.query(`DELETE FROM ${qualifiedName(schema, table)} WHERE ${quoteIdentifier(DELETED_COLUMN)} IS TRUE`);
+  const result = await client.query(
+    `DELETE FROM ${qualifiedName(schema, table)} WHERE ${quoteIdentifier(DELETED_COLUMN)} IS TRUE`,
+  );
   return result.rowCount ?? 0;
 }
 
@@ -241,16 +274,27 @@ export async function purgeDeletedRows(client: pg.PoolClient, schema: string, ta
  * After a full copy: rows the copy did not see are gone from Salesforce (or no longer visible to the sync
  * user). Marks them deleted (soft) or removes them (hard); returns the count.
  */
-export async function retireUnseenRows(client: pg.PoolClient, schema: string, table: string, copyId: number, policy: 'soft' | 'hard'): Promise<number> {
+export async function retireUnseenRows(
+  client: pg.PoolClient,
+  schema: string,
+  table: string,
+  copyId: number,
+  policy: 'soft' | 'hard',
+  options: { detachIds?: boolean } = {},
+): Promise<number> {
   const name = qualifiedName(schema, table);
   const copyColumn = quoteIdentifier(META_COLUMNS.copyId);
   const unseen = `"sfid" IS NOT NULL AND ${copyColumn} IS DISTINCT FROM $1::bigint`;
+  // After a re-binding to another org the unseen rows' ids belong to the old org, and the new one may
+  // hand out the same ids (a re-seeded org counts from 1 again): a kept row lets go of its id.
+  const detach = options.detachIds ? ', "sfid" = NULL' : '';
+  const live = options.detachIds ? '' : ` AND ${quoteIdentifier(DELETED_COLUMN)} IS NOT TRUE`;
   const result =
     policy === 'hard'
       ? await client.query(`DELETE FROM ${name} WHERE ${unseen}`, [copyId])
       : await client.query(
-          `UPDATE ${name} SET ${quoteIdentifier(DELETED_COLUMN)} = true, ${quoteIdentifier(META_COLUMNS.syncedAt)} = now()
-            WHERE ${unseen} AND ${quoteIdentifier(DELETED_COLUMN)} IS NOT TRUE`,
+          `UPDATE ${name} SET ${quoteIdentifier(DELETED_COLUMN)} = true, ${quoteIdentifier(META_COLUMNS.syncedAt)} = now()${detach}
+            WHERE ${unseen}${live}`,
           [copyId],
         );
   return result.rowCount ?? 0;
@@ -261,7 +305,16 @@ export async function retireUnseenRows(client: pg.PoolClient, schema: string, ta
  * copy `copyId`: they exist in Salesforce, so the copy's end must not retire them; they keep their last
  * stored values until a readable version is pulled.
  */
-export async function markSeenByCopy(client: pg.PoolClient, schema: string, table: string, copyId: number, sfids: readonly string[]): Promise<void> {
+export async function markSeenByCopy(
+  client: pg.PoolClient,
+  schema: string,
+  table: string,
+  copyId: number,
+  sfids: readonly string[],
+): Promise<void> {
   if (sfids.length === 0) return;
-  await client.query(`UPDATE ${qualifiedName(schema, table)} SET ${quoteIdentifier(META_COLUMNS.copyId)} = $1 WHERE sfid = ANY($2::text[])`, [copyId, sfids]);
+  await client.query(
+    `UPDATE ${qualifiedName(schema, table)} SET ${quoteIdentifier(META_COLUMNS.copyId)} = $1 WHERE sfid = ANY($2::text[])`,
+    [copyId, sfids],
+  );
 }

@@ -57,14 +57,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     mkdirSync(options.dataDir, { recursive: true });
     db = await PGlite.create(options.dataDir);
   } catch (error) {
-    throw new EmbeddedPostgresError(`cannot open the embedded database in ${options.dataDir}: ${(error as Error).message}`);
+    throw new EmbeddedPostgresError(
+      `cannot open the embedded database in ${options.dataDir}: ${(error as Error).message}`,
+    );
   }
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  });
   try {
     await server.start();
   } catch (error) {
     await db.close().catch(() => undefined);
-    throw new EmbeddedPostgresError(`cannot serve the embedded database on 127.0.0.1:${options.port ?? 0}: ${(error as Error).message}`);
+    throw new EmbeddedPostgresError(
+      `cannot serve the embedded database on 127.0.0.1:${options.port ?? 0}: ${(error as Error).message}`,
+    );
   }
   let stopped: Promise<void> | undefined;
   return {

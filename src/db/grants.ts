@@ -38,6 +38,7 @@ export function marketingGrants(input: GrantsInput): string[] {
     statements.push(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${qualifiedName(input.schema, table)} TO ${role}`);
     statements.push(`GRANT USAGE ON SEQUENCE ${qualifiedName(input.schema, `${table}_id_seq`)} TO ${role}`);
   }
-  for (const table of input.readOnly) statements.push(`GRANT SELECT ON ${qualifiedName(input.schema, table)} TO ${role}`);
+  for (const table of input.readOnly)
+    statements.push(`GRANT SELECT ON ${qualifiedName(input.schema, table)} TO ${role}`);
   return statements;
 }

@@ -15,7 +15,12 @@ export interface MergeLoser {
 }
 
 /** The merge losers of one table (deleted rows with a MasterRecordId) not folded yet. */
-export async function unfoldedMergeLosers(db: Db, schema: string, table: string, object: string): Promise<MergeLoser[]> {
+export async function unfoldedMergeLosers(
+  db: Db,
+  schema: string,
+  table: string,
+  object: string,
+): Promise<MergeLoser[]> {
   const { rows } = await db.query<{ id: string; sfid: string; masterrecordid: string }>(
     `SELECT t.id, t.sfid, t.masterrecordid FROM ${qualifiedName(schema, table)} t
       WHERE t.isdeleted AND t.masterrecordid IS NOT NULL
@@ -27,5 +32,8 @@ export async function unfoldedMergeLosers(db: Db, schema: string, table: string,
 
 /** Records the merge of `loser` into `master` as folded. */
 export async function recordMergeFolded(db: Db, object: string, loserSfid: string, masterSfid: string): Promise<void> {
-  await db.query(`INSERT INTO tandem.merge_applied (object, loser_sfid, master_sfid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [object, loserSfid, masterSfid]);
+  await db.query(
+    `INSERT INTO tandem.merge_applied (object, loser_sfid, master_sfid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [object, loserSfid, masterSfid],
+  );
 }

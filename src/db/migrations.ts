@@ -32,7 +32,8 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     const match = FILE_NAME.exec(file);
     if (!match) throw new MigrationError(`Migration file ${file} must be named NNNN_description.sql`);
     const version = Number(match[1]);
-    if (migrations.some((m) => m.version === version)) throw new MigrationError(`Two migrations have version ${version} (${file})`);
+    if (migrations.some((m) => m.version === version))
+      throw new MigrationError(`Two migrations have version ${version} (${file})`);
     migrations.push({ version, name: match[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') });
   }
   return migrations;
@@ -61,9 +62,14 @@ export async function migrate(pool: pg.Pool, migrations: Migration[] = loadMigra
       try {
         await client.query(migration.sql);
       } catch (error) {
-        throw new MigrationError(`Migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`);
+        throw new MigrationError(
+          `Migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
+        );
       }
-      await client.query('INSERT INTO tandem.schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      await client.query('INSERT INTO tandem.schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
       applied.push(migration.version);
     }
     await client.query('COMMIT');

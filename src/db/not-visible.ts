@@ -23,20 +23,36 @@ export async function liveRowsNotSeenSince(db: Db, schema: string, table: string
 
 /** The sfids of `object` marked not visible. */
 export async function notVisibleIds(db: Db, object: string): Promise<string[]> {
-  const { rows } = await db.query<{ sfid: string }>(`SELECT sfid FROM tandem.not_visible WHERE object = $1 ORDER BY sfid`, [object]);
+  const { rows } = await db.query<{ sfid: string }>(
+    `SELECT sfid FROM tandem.not_visible WHERE object = $1 ORDER BY sfid`,
+    [object],
+  );
   return rows.map((r) => r.sfid);
 }
 
 /** True when `sfid` of `object` is marked not visible. */
 export async function isNotVisible(db: Db, object: string, sfid: string): Promise<boolean> {
-  const { rowCount } = await db.query(`SELECT 1 FROM tandem.not_visible WHERE object = $1 AND sfid = $2`, [object, sfid]);
+  const { rowCount } = await db.query(`SELECT 1 FROM tandem.not_visible WHERE object = $1 AND sfid = $2`, [
+    object,
+    sfid,
+  ]);
   return (rowCount ?? 0) > 0;
 }
 
 /** Marks records not visible: their rows are deleted the way `policy` deletes, and listed. Returns the rows changed. */
-export async function markNotVisible(tx: pg.PoolClient, schema: string, table: string, object: string, sfids: readonly string[], policy: 'soft' | 'hard'): Promise<number> {
+export async function markNotVisible(
+  tx: pg.PoolClient,
+  schema: string,
+  table: string,
+  object: string,
+  sfids: readonly string[],
+  policy: 'soft' | 'hard',
+): Promise<number> {
   if (sfids.length === 0) return 0;
-  await tx.query(`INSERT INTO tandem.not_visible (object, sfid) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [object, sfids]);
+  await tx.query(`INSERT INTO tandem.not_visible (object, sfid) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [
+    object,
+    sfids,
+  ]);
   return applyDeletes(tx, schema, table, sfids, policy);
 }
 
@@ -48,7 +64,10 @@ export async function clearNotVisible(db: Db, object: string, sfids: readonly st
 
 /** When `object`'s visibility sweep last ran, or null. */
 export async function visibilityCheckedAt(db: Db, object: string): Promise<Date | null> {
-  const { rows } = await db.query<{ at: Date | null }>(`SELECT visibility_checked_at AS at FROM tandem.sync_object WHERE object = $1`, [object]);
+  const { rows } = await db.query<{ at: Date | null }>(
+    `SELECT visibility_checked_at AS at FROM tandem.sync_object WHERE object = $1`,
+    [object],
+  );
   return rows[0]?.at ?? null;
 }
 

@@ -11,12 +11,20 @@ type Db = pg.Pool | pg.PoolClient;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pg row, typed by the SELECTs below
 function toBinding(r: Record<string, any>): OrgBinding {
-  return { orgId: r.org_id, name: r.org_name, instanceUrl: r.instance_url, boundAt: (r.bound_at as Date).toISOString() };
+  return {
+    orgId: r.org_id,
+    name: r.org_name,
+    instanceUrl: r.instance_url,
+    boundAt: (r.bound_at as Date).toISOString(),
+  };
 }
 
 /** The org `schema` is bound to, or null before its first sync. */
 export async function readOrgBinding(db: Db, schema: string): Promise<OrgBinding | null> {
-  const { rows } = await db.query(`SELECT org_id, org_name, instance_url, bound_at FROM tandem.org_binding WHERE data_schema = $1`, [schema]);
+  const { rows } = await db.query(
+    `SELECT org_id, org_name, instance_url, bound_at FROM tandem.org_binding WHERE data_schema = $1`,
+    [schema],
+  );
   return rows[0] ? toBinding(rows[0]) : null;
 }
 
@@ -83,8 +91,15 @@ export async function countSyncedRows(db: Db, schema: string): Promise<TableRows
   const out: TableRows[] = [];
   for (const o of objects) {
     const name = qualifiedName(schema, o.table_name);
-    const { rows } = await db.query<{ total: string; linked: string }>(`SELECT count(*) AS total, count(sfid) AS linked FROM ${name}`);
-    out.push({ object: o.object, table: `${schema}.${o.table_name}`, rows: Number(rows[0]!.total), linked: Number(rows[0]!.linked) });
+    const { rows } = await db.query<{ total: string; linked: string }>(
+      `SELECT count(*) AS total, count(sfid) AS linked FROM ${name}`,
+    );
+    out.push({
+      object: o.object,
+      table: `${schema}.${o.table_name}`,
+      rows: Number(rows[0]!.total),
+      linked: Number(rows[0]!.linked),
+    });
   }
   return out;
 }
@@ -95,18 +110,28 @@ export async function countSyncedRows(db: Db, schema: string): Promise<TableRows
  * forgotten. Pending marketing changes stay in the outbox. Fails when the schema is not bound to `from`
  * any more (someone re-bound it meanwhile).
  */
-export async function rebindOrg(client: pg.PoolClient, schema: string, from: OrgIdentity, to: OrgIdentity): Promise<{ objects: string[]; pendingKept: number }> {
+export async function rebindOrg(
+  client: pg.PoolClient,
+  schema: string,
+  from: OrgIdentity,
+  to: OrgIdentity,
+): Promise<{ objects: string[]; pendingKept: number }> {
   const { rowCount } = await client.query(
     `UPDATE tandem.org_binding SET org_id = $3, org_name = $4, instance_url = $5, bound_at = now()
       WHERE data_schema = $1 AND org_id = $2`,
     [schema, from.orgId, to.orgId, to.name, to.instanceUrl],
   );
-  if (rowCount !== 1) throw new Error(`schema "${schema}" is no longer bound to org ${from.orgId}; run \`tandem rebind\` again to see the current state`);
+  if (rowCount !== 1)
+    throw new Error(
+      `schema "${schema}" is no longer bound to org ${from.orgId}; run \`tandem rebind\` again to see the current state`,
+    );
   const { rows: flagged } = await client.query<{ object: string }>(
     `UPDATE tandem.sync_object SET needs_copy_reason = 'org-rebound', updated_at = now() RETURNING object`,
   );
   await client.query(`DELETE FROM tandem.api_usage`);
-  const { rows: pending } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`);
+  const { rows: pending } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`,
+  );
   const objects = flagged.map((r) => r.object).sort();
   const pendingKept = Number(pending[0]!.n);
   await client.query(

@@ -99,7 +99,13 @@ export async function rowsWithOpenChanges(db: Db, object: string): Promise<numbe
  * without a push take their columns' base out of the shadow (`pruneShadow`); the push moves the
  * shadow of what it sent itself (src/push/record-results.ts).
  */
-export async function closeEntries(db: Db, ids: readonly number[], status: 'pushed' | 'superseded' | 'skipped' | 'redirected' | 'linked', note: string | null, sfid?: string | null): Promise<void> {
+export async function closeEntries(
+  db: Db,
+  ids: readonly number[],
+  status: 'pushed' | 'superseded' | 'skipped' | 'redirected' | 'linked',
+  note: string | null,
+  sfid?: string | null,
+): Promise<void> {
   if (ids.length === 0) return;
   const { rows } = await db.query<{ object: string; row_id: string }>(
     `UPDATE tandem.outbox SET status = $2, note = COALESCE($3, note), done_at = now(), sfid = COALESCE(sfid, $4)
@@ -108,14 +114,18 @@ export async function closeEntries(db: Db, ids: readonly number[], status: 'push
   );
   if (status === 'pushed') return;
   const byObject = new Map<string, Set<number>>();
-  for (const r of rows) (byObject.get(r.object) ?? byObject.set(r.object, new Set()).get(r.object)!).add(Number(r.row_id));
+  for (const r of rows)
+    (byObject.get(r.object) ?? byObject.set(r.object, new Set()).get(r.object)!).add(Number(r.row_id));
   for (const [object, rowIds] of byObject) await pruneShadow(db, object, [...rowIds]);
 }
 
 /** Records a transient failure: the entries stay pending for the next cycle. */
 export async function retryEntries(db: Db, ids: readonly number[], error: string): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(`UPDATE tandem.outbox SET status = 'pending', last_error = $2 WHERE id = ANY($1::bigint[])`, [ids, error]);
+  await db.query(`UPDATE tandem.outbox SET status = 'pending', last_error = $2 WHERE id = ANY($1::bigint[])`, [
+    ids,
+    error,
+  ]);
 }
 
 /**
@@ -143,7 +153,13 @@ export async function sfidsClaimedByInserts(db: Db, object: string, sfids: reado
 }
 
 /** Removes columns from open entries of a row (Salesforce won them, or they are never pushed); empty updates are closed. */
-export async function dropColumns(db: Db, object: string, rowId: number, columns: readonly string[], note: string): Promise<void> {
+export async function dropColumns(
+  db: Db,
+  object: string,
+  rowId: number,
+  columns: readonly string[],
+  note: string,
+): Promise<void> {
   if (columns.length === 0) return;
   await db.query(
     `UPDATE tandem.outbox SET changed = changed - $3::text[],
@@ -158,18 +174,28 @@ export async function dropColumns(db: Db, object: string, rowId: number, columns
 
 /** Re-drives every failed entry of `object` (on resync): they are pushed again next cycle. Returns how many. */
 export async function redriveFailed(db: Db, object: string): Promise<number> {
-  const { rowCount } = await db.query(`UPDATE tandem.outbox SET status = 'pending', note = 're-driven by resync' WHERE object = $1 AND status = 'failed'`, [object]);
+  const { rowCount } = await db.query(
+    `UPDATE tandem.outbox SET status = 'pending', note = 're-driven by resync' WHERE object = $1 AND status = 'failed'`,
+    [object],
+  );
   return rowCount ?? 0;
 }
 
 /** Backlog of one object: rows with pending changes and the age of the oldest. */
-export async function backlogOf(db: Db, object: string, now: Date): Promise<{ rows: number; oldestSeconds: number | null }> {
+export async function backlogOf(
+  db: Db,
+  object: string,
+  now: Date,
+): Promise<{ rows: number; oldestSeconds: number | null }> {
   const { rows } = await db.query<{ rows: string; oldest: Date | null }>(
     `SELECT count(DISTINCT row_id) AS rows, min(captured_at) AS oldest FROM tandem.outbox WHERE object = $1 AND status = 'pending'`,
     [object],
   );
   const oldest = rows[0]?.oldest ?? null;
-  return { rows: Number(rows[0]?.rows ?? 0), oldestSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : null };
+  return {
+    rows: Number(rows[0]?.rows ?? 0),
+    oldestSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : null,
+  };
 }
 
 /** True when `object` has a marketing-side delete of a Salesforce record captured at or after `since`. */
@@ -186,7 +212,13 @@ export async function hasDeleteCapturedSince(db: Db, object: string, since: Date
  * the record was not changed in Salesforce after the delete (or the delete was pushed and Salesforce's
  * delete came back), and the row has no outbox entry of its own.
  */
-export async function buryResurrectedRows(db: Db, schema: string, table: string, object: string, since: Date): Promise<void> {
+export async function buryResurrectedRows(
+  db: Db,
+  schema: string,
+  table: string,
+  object: string,
+  since: Date,
+): Promise<void> {
   await db.query(
     `DELETE FROM ${qualifiedName(schema, table)} t USING tandem.outbox o
       WHERE o.object = $1 AND o.operation = 'delete' AND o.sfid IS NOT NULL AND o.captured_at >= $2 AND t.sfid = o.sfid
@@ -208,7 +240,11 @@ export async function rowsWithOpenEditsHolding(
   holders: readonly { flag?: string; target: string }[],
 ): Promise<number[]> {
   if (holders.length === 0) return [];
-  const conditions = holders.map((h) => (h.flag ? `(t.${quoteIdentifier(h.flag)} AND t.${quoteIdentifier(h.target)} IS NOT NULL)` : `t.${quoteIdentifier(h.target)} IS NOT NULL`));
+  const conditions = holders.map((h) =>
+    h.flag
+      ? `(t.${quoteIdentifier(h.flag)} AND t.${quoteIdentifier(h.target)} IS NOT NULL)`
+      : `t.${quoteIdentifier(h.target)} IS NOT NULL`,
+  );
   const { rows } = await db.query<{ id: string }>(
     `SELECT DISTINCT t.id FROM tandem.outbox o JOIN ${qualifiedName(schema, table)} t ON t.id = o.row_id
       WHERE o.object = $1 AND o.status IN ('pending', 'failed') AND o.operation <> 'delete' AND (${conditions.join(' OR ')})`,
@@ -219,12 +255,18 @@ export async function rowsWithOpenEditsHolding(
 
 /** Sets the note of entries, and their Salesforce id when given (a record adopted for them). */
 export async function noteEntries(db: Db, ids: readonly number[], note: string, sfid?: string): Promise<void> {
-  if (sfid === undefined) await db.query(`UPDATE tandem.outbox SET note = $2 WHERE id = ANY($1::bigint[])`, [ids, note]);
+  if (sfid === undefined)
+    await db.query(`UPDATE tandem.outbox SET note = $2 WHERE id = ANY($1::bigint[])`, [ids, note]);
   else await db.query(`UPDATE tandem.outbox SET sfid = $2, note = $3 WHERE id = ANY($1::bigint[])`, [ids, sfid, note]);
 }
 
 /** Per row of `rowIds`, the columns of its open entries other than `exceptIds` (changes made since those were read). */
-export async function columnsChangedAgain(db: Db, object: string, rowIds: readonly number[], exceptIds: readonly number[]): Promise<Map<number, string[]>> {
+export async function columnsChangedAgain(
+  db: Db,
+  object: string,
+  rowIds: readonly number[],
+  exceptIds: readonly number[],
+): Promise<Map<number, string[]>> {
   const { rows } = await db.query<{ row_id: string; columns: string[] }>(
     `SELECT row_id, array_agg(DISTINCT k) AS columns FROM tandem.outbox o, jsonb_object_keys(o.changed) k
       WHERE o.object = $1 AND o.row_id = ANY($2::bigint[]) AND o.status IN ('pending', 'failed') AND NOT (o.id = ANY($3::bigint[]))

@@ -18,9 +18,16 @@ export const PERSON_VIEW_OBJECTS = [
  * `row_id`, then every column lead and contact share with the same type. Needs both tables with their
  * push columns; returns false (and does nothing) while one is missing or not yet upgraded.
  */
-export async function ensurePersonView(db: Db, schema: string, leadColumns: readonly ColumnSpec[], contactColumns: readonly ColumnSpec[]): Promise<boolean> {
+export async function ensurePersonView(
+  db: Db,
+  schema: string,
+  leadColumns: readonly ColumnSpec[],
+  contactColumns: readonly ColumnSpec[],
+): Promise<boolean> {
   const contactTypes = new Map(contactColumns.map((c) => [c.column, c.sqlType]));
-  const shared = leadColumns.filter((c) => contactTypes.get(c.column) === c.sqlType).map((c) => quoteIdentifier(c.column));
+  const shared = leadColumns
+    .filter((c) => contactTypes.get(c.column) === c.sqlType)
+    .map((c) => quoteIdentifier(c.column));
   if (!shared.includes(quoteIdentifier(ID_COLUMN))) return false;
   // Each table gets its push columns when its own capture trigger is installed, after its own describe.
   // A database created by an older Tandem can have one table upgraded and the other not yet: wait for

@@ -44,7 +44,9 @@ export function guardPool(pool: pg.Pool, onIdleError?: (error: Error) => void): 
   // Every new connection starts with the safe search_path, a startup parameter, so not even its first
   // statement resolves names elsewhere; pg-pool builds each client from `pool.options`, which also
   // covers pools built outside createPool (tests, embedders).
-  pool.options.options = [pool.options.options, `-c search_path=${SAFE_SEARCH_PATH.replace(' ', '')}`].filter(Boolean).join(' ');
+  pool.options.options = [pool.options.options, `-c search_path=${SAFE_SEARCH_PATH.replace(' ', '')}`]
+    .filter(Boolean)
+    .join(' ');
   pool.on('acquire', (client) => {
     if (guarded.has(client)) return;
     guarded.add(client);

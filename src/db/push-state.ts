@@ -11,11 +11,16 @@ type Db = pg.Pool | pg.PoolClient;
  * Runs `fn` holding the session-level advisory lock named `key` on a connection of its own; returns
  * `{ acquired: false }` at once, without running it, when another session holds the lock.
  */
-export async function withTryLock<T>(pool: pg.Pool, key: string, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
+export async function withTryLock<T>(
+  pool: pg.Pool,
+  key: string,
+  fn: () => Promise<T>,
+): Promise<{ acquired: true; value: T } | { acquired: false }> {
   const client = await pool.connect();
   let locked = false;
   try {
-    locked = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [key])).rows[0]!.ok;
+    locked = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS ok`, [key])).rows[0]!
+      .ok;
     if (!locked) return { acquired: false };
     return { acquired: true, value: await fn() };
   } finally {

@@ -44,7 +44,13 @@ export async function releaseQuarantined(db: Db, object: string, sfids: readonly
  * Resolves the open entries of `object` whose record this transaction wrote into `table` (a Bulk copy
  * page, whose ids are not held), except `refused`, the records it quarantined.
  */
-export async function releaseWrittenThisTransaction(db: Db, object: string, schema: string, table: string, refused: readonly string[]): Promise<void> {
+export async function releaseWrittenThisTransaction(
+  db: Db,
+  object: string,
+  schema: string,
+  table: string,
+  refused: readonly string[],
+): Promise<void> {
   await db.query(
     `UPDATE tandem.pull_quarantine q SET resolved_at = now(), resolution = 'stored'
       WHERE q.object = $1 AND q.resolved_at IS NULL AND NOT (q.sfid = ANY($2::text[]))
@@ -54,7 +60,10 @@ export async function releaseWrittenThisTransaction(db: Db, object: string, sche
 }
 
 /** Open quarantine entries, oldest first, optionally of one object. */
-export async function openQuarantine(db: Db, object?: string): Promise<(QuarantineInput & { firstSeen: Date; lastSeen: Date; attempts: number })[]> {
+export async function openQuarantine(
+  db: Db,
+  object?: string,
+): Promise<(QuarantineInput & { firstSeen: Date; lastSeen: Date; attempts: number })[]> {
   const { rows } = await db.query(
     `SELECT object, sfid, field, value, reason, operation, first_seen AS "firstSeen", last_seen AS "lastSeen", attempts
        FROM tandem.pull_quarantine WHERE resolved_at IS NULL AND ($1::text IS NULL OR object = $1) ORDER BY first_seen, id`,

@@ -25,10 +25,14 @@ export async function dropTandemSchemas(pool: pg.Pool, schema: string): Promise<
     );
     const counted: DatabaseReset['tables'] = [];
     for (const t of tables) {
-      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdentifier(schema)}.${quoteIdentifier(t.table_name)}`);
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${quoteIdentifier(schema)}.${quoteIdentifier(t.table_name)}`,
+      );
       counted.push({ table: `${schema}.${t.table_name}`, rows: Number(rows[0]!.n) });
     }
-    const { rows: state } = await client.query(`SELECT 1 FROM information_schema.schemata WHERE schema_name = 'tandem'`);
+    const { rows: state } = await client.query(
+      `SELECT 1 FROM information_schema.schemata WHERE schema_name = 'tandem'`,
+    );
     await client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
     await client.query(`DROP SCHEMA IF EXISTS tandem CASCADE`);
     await client.query('COMMIT');

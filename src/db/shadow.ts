@@ -25,11 +25,18 @@ export async function pruneShadow(db: Db, object: string, rowIds: readonly numbe
       WHERE s.object = $1 AND s.row_id = ANY($2::bigint[])`,
     [object, rowIds],
   );
-  await db.query(`DELETE FROM tandem.shadow WHERE object = $1 AND row_id = ANY($2::bigint[]) AND base = '{}'::jsonb`, [object, rowIds]);
+  await db.query(`DELETE FROM tandem.shadow WHERE object = $1 AND row_id = ANY($2::bigint[]) AND base = '{}'::jsonb`, [
+    object,
+    rowIds,
+  ]);
 }
 
 /** Reads the shadow (base values) of rows. */
-export async function readShadow(db: Db, object: string, rowIds: readonly number[]): Promise<Map<number, Record<string, unknown>>> {
+export async function readShadow(
+  db: Db,
+  object: string,
+  rowIds: readonly number[],
+): Promise<Map<number, Record<string, unknown>>> {
   if (rowIds.length === 0) return new Map();
   const { rows } = await db.query<{ row_id: string; base: Record<string, unknown> }>(
     `SELECT row_id, base FROM tandem.shadow WHERE object = $1 AND row_id = ANY($2::bigint[])`,

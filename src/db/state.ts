@@ -106,7 +106,10 @@ export async function saveDeletesCovered(db: Db, object: string, coveredUntil: D
 
 /** Flags an object for a full copy (a pull found it cannot catch up incrementally). */
 export async function flagNeedsCopy(db: Db, object: string, reason: CopyReason): Promise<void> {
-  await db.query(`UPDATE tandem.sync_object SET needs_copy_reason = $2, updated_at = now() WHERE object = $1`, [object, reason]);
+  await db.query(`UPDATE tandem.sync_object SET needs_copy_reason = $2, updated_at = now() WHERE object = $1`, [
+    object,
+    reason,
+  ]);
 }
 
 /** Marks a full copy complete: the watermark and delete coverage restart from the copy's start minus the overlap. */
@@ -139,7 +142,12 @@ function toCheckpoint(r: Record<string, any>): CopyCheckpoint {
 }
 
 /** Starts a new copy of `object`: a fresh copy id, zero progress, the given start time. */
-export async function resetCopyCheckpoint(db: Db, object: string, reason: CopyReason, startedAt: Date): Promise<CopyCheckpoint> {
+export async function resetCopyCheckpoint(
+  db: Db,
+  object: string,
+  reason: CopyReason,
+  startedAt: Date,
+): Promise<CopyCheckpoint> {
   const { rows } = await db.query(
     `INSERT INTO tandem.copy_checkpoint (object, copy_id, reason, started_at)
      VALUES ($1, nextval('tandem.copy_id_seq'), $2, $3)
@@ -159,7 +167,13 @@ export async function readCopyCheckpoint(db: Db, object: string): Promise<CopyCh
 }
 
 /** Records the copy mode chosen on the first page call (and the Bulk job, when any). */
-export async function saveCopyMode(db: Db, object: string, mode: 'bulk' | 'rest', jobId: string | null, totalRows: number | null): Promise<void> {
+export async function saveCopyMode(
+  db: Db,
+  object: string,
+  mode: 'bulk' | 'rest',
+  jobId: string | null,
+  totalRows: number | null,
+): Promise<void> {
   await db.query(
     `UPDATE tandem.copy_checkpoint SET mode = $2, job_id = $3, locator = NULL, total_rows = $4, updated_at = now() WHERE object = $1`,
     [object, mode, jobId, totalRows],
@@ -168,11 +182,19 @@ export async function saveCopyMode(db: Db, object: string, mode: 'bulk' | 'rest'
 
 /** Forgets the copy mode and cursor so the next call starts a new job (rows already copied stay). */
 export async function clearCopyMode(db: Db, object: string): Promise<void> {
-  await db.query(`UPDATE tandem.copy_checkpoint SET mode = NULL, job_id = NULL, locator = NULL, last_id = NULL, updated_at = now() WHERE object = $1`, [object]);
+  await db.query(
+    `UPDATE tandem.copy_checkpoint SET mode = NULL, job_id = NULL, locator = NULL, last_id = NULL, updated_at = now() WHERE object = $1`,
+    [object],
+  );
 }
 
 /** Advances the checkpoint after one page, in the page's transaction. */
-export async function advanceCopyCheckpoint(db: Db, object: string, cursor: { locator?: string | null; lastId?: string | null }, rows: number): Promise<void> {
+export async function advanceCopyCheckpoint(
+  db: Db,
+  object: string,
+  cursor: { locator?: string | null; lastId?: string | null },
+  rows: number,
+): Promise<void> {
   await db.query(
     `UPDATE tandem.copy_checkpoint
         SET locator = CASE WHEN $2 THEN $3 ELSE locator END,

@@ -59,7 +59,10 @@ function toConflict(c: Record<string, any>): ConflictRow {
 }
 
 /** Logged conflicts, newest first, optionally of one object. */
-export async function listConflicts(db: pg.Pool, options: { object?: string; limit?: number } = {}): Promise<ConflictRow[]> {
+export async function listConflicts(
+  db: pg.Pool,
+  options: { object?: string; limit?: number } = {},
+): Promise<ConflictRow[]> {
   const { rows } = await db.query(
     `SELECT * FROM tandem.conflict_log WHERE ($1::text IS NULL OR object = $1) ORDER BY logged_at DESC, id DESC LIMIT $2`,
     [options.object ?? null, options.limit ?? 100],
@@ -68,7 +71,10 @@ export async function listConflicts(db: pg.Pool, options: { object?: string; lim
 }
 
 /** Sync errors, newest first: open ones only unless `all`, optionally of one object. */
-export async function listSyncErrors(db: pg.Pool, options: { object?: string; all?: boolean; limit?: number } = {}): Promise<SyncErrorRow[]> {
+export async function listSyncErrors(
+  db: pg.Pool,
+  options: { object?: string; all?: boolean; limit?: number } = {},
+): Promise<SyncErrorRow[]> {
   // Pull-side quarantined records (tandem.pull_quarantine) are listed with them, as VALUE_NOT_STORABLE
   // with no local row (row 0): the record could not be stored.
   const { rows } = await db.query(
@@ -99,7 +105,17 @@ export interface RecordStory {
   row: Record<string, unknown> | null;
   lastPulledAt: Date | null;
   lastPushedAt: Date | null;
-  outbox: { id: number; operation: string; changed: Record<string, unknown>; capturedAt: Date; status: string; attempts: number; lastError: string | null; note: string | null; doneAt: Date | null }[];
+  outbox: {
+    id: number;
+    operation: string;
+    changed: Record<string, unknown>;
+    capturedAt: Date;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    note: string | null;
+    doneAt: Date | null;
+  }[];
   errors: SyncErrorRow[];
   conflicts: ConflictRow[];
   /** The object's latest push (tandem.push_state). */
@@ -112,10 +128,16 @@ export interface RecordStory {
  */
 export async function recordStory(db: pg.Pool, schema: string, object: string, key: string): Promise<RecordStory> {
   const state = await readObjectState(db, object);
-  if (!state) throw new UnknownRecordError(`${object} is not synced yet (no tandem.sync_object row); synced objects appear after their first copy`);
+  if (!state)
+    throw new UnknownRecordError(
+      `${object} is not synced yet (no tandem.sync_object row); synced objects appear after their first copy`,
+    );
   const table = qualifiedName(schema, state.tableName);
   const byRowId = /^\d+$/.test(key);
-  const found = await db.query<{ r: Record<string, unknown> }>(`SELECT to_jsonb(t) AS r FROM ${table} t WHERE ${byRowId ? 't.id = $1::bigint' : 't.sfid = $1'}`, [key]);
+  const found = await db.query<{ r: Record<string, unknown> }>(
+    `SELECT to_jsonb(t) AS r FROM ${table} t WHERE ${byRowId ? 't.id = $1::bigint' : 't.sfid = $1'}`,
+    [key],
+  );
   let row: Record<string, unknown> | null = found.rows[0]?.r ?? null;
   let rowId = row ? Number(row.id) : null;
   let sfid = row ? ((row.sfid as string | null) ?? null) : byRowId ? null : key;
@@ -125,14 +147,26 @@ export async function recordStory(db: pg.Pool, schema: string, object: string, k
       `SELECT row_id, sfid FROM tandem.outbox WHERE object = $1 AND ${byRowId ? 'row_id = $2::bigint' : 'sfid = $2'} ORDER BY id DESC LIMIT 1`,
       [object, key],
     );
-    if (!o.rows[0]) throw new UnknownRecordError(`No ${object} with ${byRowId ? 'row id' : 'Salesforce id'} ${key} in ${schema}.${state.tableName} or tandem.outbox`);
+    if (!o.rows[0])
+      throw new UnknownRecordError(
+        `No ${object} with ${byRowId ? 'row id' : 'Salesforce id'} ${key} in ${schema}.${state.tableName} or tandem.outbox`,
+      );
     rowId = Number(o.rows[0].row_id);
     sfid = o.rows[0].sfid ?? sfid;
     row = null;
   }
-  const outbox = await db.query(`SELECT * FROM tandem.outbox WHERE object = $1 AND row_id = $2 ORDER BY id`, [object, rowId]);
-  const errors = await db.query(`SELECT * FROM tandem.sync_error WHERE object = $1 AND row_id = $2 ORDER BY id`, [object, rowId]);
-  const conflicts = await db.query(`SELECT * FROM tandem.conflict_log WHERE object = $1 AND row_id = $2 ORDER BY id`, [object, rowId]);
+  const outbox = await db.query(`SELECT * FROM tandem.outbox WHERE object = $1 AND row_id = $2 ORDER BY id`, [
+    object,
+    rowId,
+  ]);
+  const errors = await db.query(`SELECT * FROM tandem.sync_error WHERE object = $1 AND row_id = $2 ORDER BY id`, [
+    object,
+    rowId,
+  ]);
+  const conflicts = await db.query(`SELECT * FROM tandem.conflict_log WHERE object = $1 AND row_id = $2 ORDER BY id`, [
+    object,
+    rowId,
+  ]);
   const push = await db.query(`SELECT last_push_at, last_result FROM tandem.push_state WHERE object = $1`, [object]);
   const pushed = outbox.rows.filter((o) => o.status === 'pushed' && o.done_at).map((o) => o.done_at as Date);
   return {

@@ -11,7 +11,11 @@ type Db = pg.Pool | pg.PoolClient;
  * Records the object's current fields in `tandem.synced_field` and returns those that synced once but
  * are gone from describe now.
  */
-export async function recordSyncedFields(db: Db, object: string, columns: readonly ColumnSpec[]): Promise<{ column: string; field: string }[]> {
+export async function recordSyncedFields(
+  db: Db,
+  object: string,
+  columns: readonly ColumnSpec[],
+): Promise<{ column: string; field: string }[]> {
   const current = columns.filter((c) => c.field !== '');
   await db.query(
     `INSERT INTO tandem.synced_field (object, column_name, field) SELECT $1, c, f FROM unnest($2::text[], $3::text[]) AS x(c, f)

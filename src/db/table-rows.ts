@@ -8,16 +8,32 @@ import { parseExactJson } from '../sync/exact-json';
 type Db = pg.Pool | pg.PoolClient;
 
 /** Reads rows of a data table as jsonb objects (column → value; long numerics as ExactNumber), by local id. */
-export async function readRows(db: Db, schema: string, table: string, ids: readonly number[]): Promise<Map<number, Record<string, unknown>>> {
+export async function readRows(
+  db: Db,
+  schema: string,
+  table: string,
+  ids: readonly number[],
+): Promise<Map<number, Record<string, unknown>>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<{ r: string }>(`SELECT to_jsonb(t)::text AS r FROM ${qualifiedName(schema, table)} t WHERE t.id = ANY($1::bigint[])`, [ids]);
+  const { rows } = await db.query<{ r: string }>(
+    `SELECT to_jsonb(t)::text AS r FROM ${qualifiedName(schema, table)} t WHERE t.id = ANY($1::bigint[])`,
+    [ids],
+  );
   return new Map(rows.map((row) => parseRow(row.r)).map((r) => [Number(r.id), r]));
 }
 
 /** Reads rows of a data table by sfid. */
-export async function readRowsBySfid(db: Db, schema: string, table: string, sfids: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+export async function readRowsBySfid(
+  db: Db,
+  schema: string,
+  table: string,
+  sfids: readonly string[],
+): Promise<Map<string, Record<string, unknown>>> {
   if (sfids.length === 0) return new Map();
-  const { rows } = await db.query<{ r: string }>(`SELECT to_jsonb(t)::text AS r FROM ${qualifiedName(schema, table)} t WHERE t.sfid = ANY($1::text[])`, [sfids]);
+  const { rows } = await db.query<{ r: string }>(
+    `SELECT to_jsonb(t)::text AS r FROM ${qualifiedName(schema, table)} t WHERE t.sfid = ANY($1::text[])`,
+    [sfids],
+  );
   return new Map(rows.map((row) => parseRow(row.r)).map((r) => [String(r.sfid), r]));
 }
 
@@ -33,11 +49,20 @@ function parseRow(text: string): Record<string, unknown> {
  * Sets columns of one row from jsonb values (cast to the column types by jsonb_populate_record).
  * Within Tandem's transaction the change is not captured; with `capture` it is, as a marketing-side write.
  */
-export async function writeColumns(db: Db, schema: string, table: string, rowId: number, values: Record<string, unknown>, options: { capture?: boolean } = {}): Promise<void> {
+export async function writeColumns(
+  db: Db,
+  schema: string,
+  table: string,
+  rowId: number,
+  values: Record<string, unknown>,
+  options: { capture?: boolean } = {},
+): Promise<void> {
   const columns = Object.keys(values);
   if (columns.length === 0) return;
   const name = qualifiedName(schema, table);
-  const sets = columns.map((c) => `${quoteIdentifier(c)} = (jsonb_populate_record(NULL::${name}, $2::jsonb)).${quoteIdentifier(c)}`);
+  const sets = columns.map(
+    (c) => `${quoteIdentifier(c)} = (jsonb_populate_record(NULL::${name}, $2::jsonb)).${quoteIdentifier(c)}`,
+  );
   if (options.capture) await db.query(`SELECT set_config('tandem.origin', '', true)`);
   try {
     await db.query(`UPDATE ${name} SET ${sets.join(', ')} WHERE id = $1`, [rowId, JSON.stringify(values)]);
@@ -47,7 +72,12 @@ export async function writeColumns(db: Db, schema: string, table: string, rowId:
 }
 
 /** Of the given rows, those written by the current transaction (every pull upsert stamps `_tandem_synced_at` with now(), the transaction's start). */
-export async function rowsWrittenThisTransaction(db: Db, schema: string, table: string, ids: readonly number[]): Promise<number[]> {
+export async function rowsWrittenThisTransaction(
+  db: Db,
+  schema: string,
+  table: string,
+  ids: readonly number[],
+): Promise<number[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM ${qualifiedName(schema, table)} WHERE id = ANY($1::bigint[]) AND ${quoteIdentifier(META_COLUMNS.syncedAt)} = now()`,
@@ -57,7 +87,13 @@ export async function rowsWrittenThisTransaction(db: Db, schema: string, table: 
 }
 
 /** Local ids of the rows holding Salesforce id `sfid`, other than `exceptRowId`. */
-export async function rowIdsWithSfid(db: Db, schema: string, table: string, sfid: string, exceptRowId?: number): Promise<number[]> {
+export async function rowIdsWithSfid(
+  db: Db,
+  schema: string,
+  table: string,
+  sfid: string,
+  exceptRowId?: number,
+): Promise<number[]> {
   const { rows } = await db.query<{ id: string }>(
     exceptRowId === undefined
       ? `SELECT id FROM ${qualifiedName(schema, table)} WHERE sfid = $1`
@@ -83,7 +119,14 @@ export async function setSfid(db: Db, schema: string, table: string, rowId: numb
  * fresh one; returns their ids. A pulled copy of a record (no insert entry) does not count: it holds the
  * key of the insert it came from. Tandem's own write: not captured.
  */
-export async function clearCopiedKeys(db: Db, schema: string, table: string, column: string, object: string, rowIds: readonly number[]): Promise<number[]> {
+export async function clearCopiedKeys(
+  db: Db,
+  schema: string,
+  table: string,
+  column: string,
+  object: string,
+  rowIds: readonly number[],
+): Promise<number[]> {
   if (rowIds.length === 0) return [];
   const name = qualifiedName(schema, table);
   const key = quoteIdentifier(column);
@@ -100,7 +143,13 @@ export async function clearCopiedKeys(db: Db, schema: string, table: string, col
 }
 
 /** Gives each of the rows without one a new random key (a UUID) in `column`; returns the keys set, by row id. */
-export async function assignRandomKeys(db: Db, schema: string, table: string, column: string, rowIds: readonly number[]): Promise<Map<number, string>> {
+export async function assignRandomKeys(
+  db: Db,
+  schema: string,
+  table: string,
+  column: string,
+  rowIds: readonly number[],
+): Promise<Map<number, string>> {
   const { rows } = await db.query<{ id: string; key: string }>(
     `UPDATE ${qualifiedName(schema, table)} SET ${quoteIdentifier(column)} = gen_random_uuid()::text
       WHERE id = ANY($1::bigint[]) AND ${quoteIdentifier(column)} IS NULL RETURNING id, ${quoteIdentifier(column)} AS key`,
@@ -113,7 +162,13 @@ export async function assignRandomKeys(db: Db, schema: string, table: string, co
  * Salesforce ids of the live rows (in Salesforce, not deleted, not linked elsewhere, none of
  * `notFlagged` true) whose email is one of `emails` (lowercase), newest change first, by email.
  */
-export async function sfidsByEmail(db: Db, schema: string, table: string, emails: readonly string[], notFlagged: readonly string[]): Promise<Map<string, string>> {
+export async function sfidsByEmail(
+  db: Db,
+  schema: string,
+  table: string,
+  emails: readonly string[],
+  notFlagged: readonly string[],
+): Promise<Map<string, string>> {
   const flags = notFlagged.map((c) => `AND ${quoteIdentifier(c)} IS NOT TRUE`).join(' ');
   const { rows } = await db.query<{ email: string; sfid: string }>(
     `SELECT lower(email) AS email, sfid FROM ${qualifiedName(schema, table)}

@@ -24,7 +24,11 @@ export interface TableChanges {
 }
 
 /** Reads the existing columns of a table: name → formatted type; empty when the table does not exist. */
-export async function existingColumns(db: pg.Pool | pg.PoolClient, schema: string, table: string): Promise<Map<string, string>> {
+export async function existingColumns(
+  db: pg.Pool | pg.PoolClient,
+  schema: string,
+  table: string,
+): Promise<Map<string, string>> {
   const { rows } = await db.query<{ attname: string; type: string }>(
     `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_attribute a
@@ -41,7 +45,13 @@ export async function existingColumns(db: pg.Pool | pg.PoolClient, schema: strin
  * varchar/numeric columns, and refuses (SchemaMappingError naming object and field) a type change whose
  * existing data cannot be cast. Runs in one transaction under a per-table advisory lock.
  */
-export async function ensureTable(pool: pg.Pool, schema: string, table: string, object: string, columns: readonly ColumnSpec[]): Promise<TableChanges> {
+export async function ensureTable(
+  pool: pg.Pool,
+  schema: string,
+  table: string,
+  object: string,
+  columns: readonly ColumnSpec[],
+): Promise<TableChanges> {
   assertIdentifier(schema);
   assertIdentifier(table);
   const name = qualifiedName(schema, table);
@@ -75,7 +85,9 @@ export async function ensureTable(pool: pg.Pool, schema: string, table: string, 
         await client.query('SAVEPOINT retype');
         try {
           const using = change === 'widen' ? '' : ` USING ${quoteIdentifier(column.column)}::text::${column.sqlType}`;
-          await client.query(`ALTER TABLE ${name} ALTER COLUMN ${quoteIdentifier(column.column)} TYPE ${column.sqlType}${using}`);
+          await client.query(
+            `ALTER TABLE ${name} ALTER COLUMN ${quoteIdentifier(column.column)} TYPE ${column.sqlType}${using}`,
+          );
           await client.query('RELEASE SAVEPOINT retype');
           changes.widenedColumns.push(column.column);
         } catch (error) {

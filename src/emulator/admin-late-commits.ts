@@ -8,7 +8,11 @@ import { z } from 'zod';
 export const lateCommitSpecSchema = z
   .object({
     /** How far in the past the write's SystemModstamp (and LastModifiedDate) lands. */
-    lagSeconds: z.number().int().positive().max(30 * 24 * 3600),
+    lagSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(30 * 24 * 3600),
     /** How many writes to delay (default 1); each record written counts once. */
     count: z.number().int().positive().default(1),
     /** Only writes to this object (any case). */

@@ -96,7 +96,12 @@ export function adminRouter(targets: AdminTargets): Router {
       );
     }
     if (!tokenMatches(targets.token, presented)) {
-      return sendError(res, 403, 'ADMIN_TOKEN_INVALID', `The ${ADMIN_TOKEN_HEADER} header does not match this emulator's admin token`);
+      return sendError(
+        res,
+        403,
+        'ADMIN_TOKEN_INVALID',
+        `The ${ADMIN_TOKEN_HEADER} header does not match this emulator's admin token`,
+      );
     }
     next();
   });
@@ -166,14 +171,17 @@ export function adminRouter(targets: AdminTargets): Router {
     res.status(204).end();
   });
 
-  router.use((req, res) => sendError(res, 404, 'NOT_FOUND', `No admin endpoint ${req.method} ${ADMIN_PATH_PREFIX}${req.path}`));
+  router.use((req, res) =>
+    sendError(res, 404, 'NOT_FOUND', `No admin endpoint ${req.method} ${ADMIN_PATH_PREFIX}${req.path}`),
+  );
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof ZodError) {
       const issue = error.issues[0];
       const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
       return sendError(res, 400, 'INVALID_ADMIN_REQUEST', `${where}${issue.message}`);
     }
-    if (error instanceof SyntaxError) return sendError(res, 400, 'JSON_PARSER_ERROR', `Malformed JSON body: ${error.message}`);
+    if (error instanceof SyntaxError)
+      return sendError(res, 400, 'JSON_PARSER_ERROR', `Malformed JSON body: ${error.message}`);
     sendError(res, 500, 'UNKNOWN_EXCEPTION', error instanceof Error ? error.message : String(error));
   });
   return router;

@@ -90,7 +90,10 @@ export function reliabilityOf(ctx: EmulatorContext): ReliabilityKit {
   if (!kit) {
     const created = createReliabilityKit();
     ctx.store.lateCommitStamp = (op, now) =>
-      created.lateCommits.stampFor({ object: 'type' in op ? op.type : undefined, id: 'id' in op ? op.id : undefined }, now);
+      created.lateCommits.stampFor(
+        { object: 'type' in op ? op.type : undefined, id: 'id' in op ? op.id : undefined },
+        now,
+      );
     kits.set(ctx, created);
     kit = created;
   }

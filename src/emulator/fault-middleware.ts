@@ -19,7 +19,11 @@ interface ErrorReply {
 function errorReply(decision: FaultDecision, path: string): ErrorReply | undefined {
   switch (decision.kind) {
     case 'server-unavailable':
-      return { status: 503, errorCode: 'SERVER_UNAVAILABLE', message: 'Server is unavailable. Please try again later.' };
+      return {
+        status: 503,
+        errorCode: 'SERVER_UNAVAILABLE',
+        message: 'Server is unavailable. Please try again later.',
+      };
     case 'internal-error':
       return {
         status: 500,

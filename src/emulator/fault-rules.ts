@@ -174,7 +174,11 @@ export class FaultEngine {
    * Decides the fault for a whole request, or `undefined`. Lock rules are skipped on record-level
    * endpoints, where {@link recordFault} applies them record by record instead.
    */
-  decideRequest(method: string, path: string, recordLevel: RecordLevelTest = isRecordLevelEndpoint): FaultDecision | undefined {
+  decideRequest(
+    method: string,
+    path: string,
+    recordLevel: RecordLevelTest = isRecordLevelEndpoint,
+  ): FaultDecision | undefined {
     const perRecord = recordLevel(method, path);
     for (const compiled of this.rules) {
       if (perRecord && compiled.rule.kind === 'unable-to-lock-row') continue;

@@ -26,7 +26,9 @@ export function openOrg(options: EmulatorOptions, resolved: ResolvedEmulatorOpti
   const persistDir = options.persistDir ?? null;
   const meta = persistDir !== null && hasPersistedOrg(persistDir) ? readPersistedMeta(persistDir) : null;
   if (meta && options.orgId !== undefined && normalizeId(options.orgId) !== meta.orgId) {
-    throw new Error(`${persistDir}: the persisted org has Organization Id ${meta.orgId}, but orgId ${options.orgId} was asked for`);
+    throw new Error(
+      `${persistDir}: the persisted org has Organization Id ${meta.orgId}, but orgId ${options.orgId} was asked for`,
+    );
   }
   const store = new OrgStore({ clock, pod: meta?.pod, orgId: meta?.orgId ?? options.orgId });
   const parts: OrgParts = {

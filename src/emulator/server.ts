@@ -120,7 +120,11 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
     apiUsage: parts.apiUsage,
     clock,
     options: resolved,
-    connectedApp: { clientId: credentials.oauth.clientId, clientSecret: credentials.oauth.clientSecret, runAsUserId: credentials.sync.userId },
+    connectedApp: {
+      clientId: credentials.oauth.clientId,
+      clientSecret: credentials.oauth.clientSecret,
+      runAsUserId: credentials.sync.userId,
+    },
     cursors: parts.cursors,
     authenticate(req) {
       const cached = authenticated.get(req);
@@ -140,7 +144,13 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
   registerPreAuthMiddleware(app, context);
   // The raw body is kept so a body with long numbers can be parsed again exactly: Salesforce holds
   // 18 significant digits, a double only 15 (see src/sync/exact-json.ts).
-  app.use(express.json({ limit: '100mb', type: ['application/json', 'application/*+json'], verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = buf) }));
+  app.use(
+    express.json({
+      limit: '100mb',
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = buf),
+    }),
+  );
   app.use((req, _res, next) => {
     const raw = (req as { rawBody?: Buffer }).rawBody;
     if (raw && /\d{16}/.test(raw.toString('latin1'))) req.body = parseExactJson(raw.toString('utf8'));

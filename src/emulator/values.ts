@@ -125,10 +125,19 @@ function coerceExact(field: FieldDef, text: string): Coerced {
   if (!m) return fail('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${text}`, field);
   const integerDigits = field.type === 'int' ? field.digits : field.precision - field.scale;
   if (m[1]!.replace(/^0+(?=\d)/, '').length > integerDigits) {
-    return fail('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${text}`, field);
+    return fail(
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      `${field.label}: value outside of valid range on numeric field: ${text}`,
+      field,
+    );
   }
   const fraction = (m[2] ?? '').slice(0, field.scale).replace(/0+$/, '');
-  return { ok: true, value: new ExactNumber(`${text.startsWith('-') ? '-' : ''}${m[1]!.replace(/^0+(?=\d)/, '')}${fraction ? `.${fraction}` : ''}`) };
+  return {
+    ok: true,
+    value: new ExactNumber(
+      `${text.startsWith('-') ? '-' : ''}${m[1]!.replace(/^0+(?=\d)/, '')}${fraction ? `.${fraction}` : ''}`,
+    ),
+  };
 }
 
 /**
@@ -150,13 +159,19 @@ export function coerceInput(field: FieldDef, value: unknown): Coerced {
     case 'double':
     case 'currency':
     case 'percent': {
-      if (value instanceof ExactNumber || (typeof value === 'string' && /^-?\d{16,}(\.\d+)?$/.test(value.trim()))) return coerceExact(field, String(value).trim());
-      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      if (value instanceof ExactNumber || (typeof value === 'string' && /^-?\d{16,}(\.\d+)?$/.test(value.trim())))
+        return coerceExact(field, String(value).trim());
+      const n =
+        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
       if (!Number.isFinite(n)) return wrongType();
       if (field.type === 'int' && !Number.isInteger(n)) return wrongType();
       const integerDigits = field.type === 'int' ? field.digits : field.precision - field.scale;
       if (Math.abs(Math.trunc(n)).toString().length > integerDigits) {
-        return fail('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${n}`, field);
+        return fail(
+          'NUMBER_OUTSIDE_VALID_RANGE',
+          `${field.label}: value outside of valid range on numeric field: ${n}`,
+          field,
+        );
       }
       const factor = 10 ** field.scale;
       return { ok: true, value: field.type === 'int' ? n : Math.round(n * factor) / factor };
@@ -180,7 +195,11 @@ export function coerceInput(field: FieldDef, value: unknown): Coerced {
       const text = String(value);
       if (field.length > 0 && text.length > field.length) {
         const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-        return fail('STRING_TOO_LONG', `${field.label}: data value too large: ${shown} (max length=${field.length})`, field);
+        return fail(
+          'STRING_TOO_LONG',
+          `${field.label}: data value too large: ${shown} (max length=${field.length})`,
+          field,
+        );
       }
       if (field.type === 'email' && !EMAIL_RE.test(text)) {
         return fail('INVALID_EMAIL_ADDRESS', `${field.label}: invalid email address: ${text}`, field);

@@ -21,12 +21,19 @@ export const campaignMember: ObjectDefinition = {
     pushDeletes: true,
     insertKey: ['CampaignId', 'LeadId', 'ContactId'],
     // Already a member (added in Salesforce, or by a lost first attempt): adopt it; the status follows as an update.
-    adoptOnDuplicateValue: { note: (existing) => `the person was already a member (${existing}); the status follows as an update` },
+    adoptOnDuplicateValue: {
+      note: (existing) => `the person was already a member (${existing}); the status follows as an update`,
+    },
     allowedValues: {
       column: 'status',
       field: 'Status',
       parentColumn: 'campaignid',
-      source: { object: 'CampaignMemberStatus', parentColumn: 'campaignid', valueColumn: 'label', orderColumn: 'sortorder' },
+      source: {
+        object: 'CampaignMemberStatus',
+        parentColumn: 'campaignid',
+        valueColumn: 'label',
+        orderColumn: 'sortorder',
+      },
       refusedWith: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
       code: 'INVALID_CAMPAIGN_MEMBER_STATUS',
       message: (status, campaign, allowed) =>

@@ -14,5 +14,10 @@ export const contact: ObjectDefinition = {
   // Push: Salesforce wins same-field conflicts (Marketo); receives the edits of leads converted into it
   // and of merge losers; deletes stay local unless sync.pushDeletes.Contact. Inserts upsert by Tandem_Id__c.
   keyPrefix: '003',
-  push: { conflictDefault: 'salesforce-wins', pushDeletes: false, insertKey: ['Email', 'LastName'], receivesRedirects: true },
+  push: {
+    conflictDefault: 'salesforce-wins',
+    pushDeletes: false,
+    insertKey: ['Email', 'LastName'],
+    receivesRedirects: true,
+  },
 };

@@ -49,13 +49,18 @@ export class UnknownObjectError extends Error {
 /** The standard objects followed by the configured custom objects (duplicates of standard names ignored). */
 export function syncedObjects(customObjects: readonly string[] = []): ObjectDefinition[] {
   const standardNames = STANDARD_OBJECTS.map((o) => o.name);
-  const custom = [...new Set(customObjects)].filter((name) => !standardNames.includes(name)).map((name) => customObject(name, standardNames));
+  const custom = [...new Set(customObjects)]
+    .filter((name) => !standardNames.includes(name))
+    .map((name) => customObject(name, standardNames));
   return [...STANDARD_OBJECTS, ...custom];
 }
 
 /** The definition of `name` among `objects`; throws UnknownObjectError when it is not synced. */
 export function objectDefinition(objects: readonly ObjectDefinition[], name: string): ObjectDefinition {
   const found = objects.find((o) => o.name === name);
-  if (!found) throw new UnknownObjectError(`Unknown object ${JSON.stringify(name)}; synced objects are ${objects.map((o) => o.name).join(', ')}`);
+  if (!found)
+    throw new UnknownObjectError(
+      `Unknown object ${JSON.stringify(name)}; synced objects are ${objects.map((o) => o.name).join(', ')}`,
+    );
   return found;
 }

@@ -12,7 +12,14 @@ export const lead: ObjectDefinition = {
   direction: 'two-way',
   dependsOn: ['User', 'Group'],
   bulkQuery: true,
-  requiredFields: ['IsDeleted', 'MasterRecordId', 'IsConverted', 'ConvertedAccountId', 'ConvertedContactId', 'ConvertedOpportunityId'],
+  requiredFields: [
+    'IsDeleted',
+    'MasterRecordId',
+    'IsConverted',
+    'ConvertedAccountId',
+    'ConvertedContactId',
+    'ConvertedOpportunityId',
+  ],
   // Push: marketing wins same-field conflicts (Marketo). A converted lead is read-only in Salesforce,
   // so later marketing edits of its row go to the contact it became; a new lead whose email matches a
   // visible lead or contact is linked to it instead of created (sync.dedupeLeadsByEmail). Deletes stay

@@ -13,33 +13,62 @@ import type { AllowedValuesRule } from '../objects/types';
 import type { PushPlan, RowWork, Tally } from './types';
 
 /** The allowed values of `rule` per parent id, from the local copy of its source object. */
-export async function allowedValuesOf(ctx: ActivityContext, rule: AllowedValuesRule, parents: readonly string[]): Promise<Map<string, string[]>> {
+export async function allowedValuesOf(
+  ctx: ActivityContext,
+  rule: AllowedValuesRule,
+  parents: readonly string[],
+): Promise<Map<string, string[]>> {
   const state = await readObjectState(ctx.db, rule.source.object);
   if (!state) return new Map();
   return valuesByParent(ctx.db, ctx.config.database.schema, state.tableName, rule.source, parents);
 }
 
 /** Records a sync error for each row whose checked value its parent does not allow; returns the others. */
-export async function checkAllowedValues(ctx: ActivityContext, plan: PushPlan, work: RowWork[], operation: 'insert' | 'update', tally: Tally): Promise<RowWork[]> {
+export async function checkAllowedValues(
+  ctx: ActivityContext,
+  plan: PushPlan,
+  work: RowWork[],
+  operation: 'insert' | 'update',
+  tally: Tally,
+): Promise<RowWork[]> {
   const rule = plan.allowedValues;
   if (!rule) return work;
   const relevant = work.filter((w) => rule.column in w.send && typeof w.row[rule.parentColumn] === 'string');
   if (relevant.length === 0) return work;
-  const allowedByParent = await allowedValuesOf(ctx, rule, [...new Set(relevant.map((w) => String(w.row[rule.parentColumn])))]);
+  const allowedByParent = await allowedValuesOf(ctx, rule, [
+    ...new Set(relevant.map((w) => String(w.row[rule.parentColumn]))),
+  ]);
   const ok: RowWork[] = [];
   for (const w of work) {
     const parent = String(w.row[rule.parentColumn]);
     const allowed = allowedByParent.get(parent);
     const value = w.send[rule.column];
-    if (!(rule.column in w.send) || !allowed || allowed.length === 0 || value === null || allowed.includes(String(value))) {
+    if (
+      !(rule.column in w.send) ||
+      !allowed ||
+      allowed.length === 0 ||
+      value === null ||
+      allowed.includes(String(value))
+    ) {
       ok.push(w);
       continue;
     }
     await withTransaction(ctx.db, (tx) =>
-      recordSyncError(tx, plan.schema, plan.table, w.entries.map((e) => e.id), {
-        object: plan.def.name, rowId: w.rowId, sfid: w.sfid, operation, code: rule.code,
-        message: rule.message(String(value), parent, allowed), fields: [rule.field],
-      }),
+      recordSyncError(
+        tx,
+        plan.schema,
+        plan.table,
+        w.entries.map((e) => e.id),
+        {
+          object: plan.def.name,
+          rowId: w.rowId,
+          sfid: w.sfid,
+          operation,
+          code: rule.code,
+          message: rule.message(String(value), parent, allowed),
+          fields: [rule.field],
+        },
+      ),
     );
     tally.failed++;
   }

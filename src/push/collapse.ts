@@ -20,7 +20,12 @@ export interface PushWork {
 }
 
 /** Collapses open entries per row into deletes, inserts and updates; closes what needs no call. */
-export async function collapse(ctx: ActivityContext, plan: PushPlan, entries: readonly OutboxEntry[], tally: Tally): Promise<PushWork> {
+export async function collapse(
+  ctx: ActivityContext,
+  plan: PushPlan,
+  entries: readonly OutboxEntry[],
+  tally: Tally,
+): Promise<PushWork> {
   const byRow = new Map<number, OutboxEntry[]>();
   for (const e of entries) (byRow.get(e.rowId) ?? byRow.set(e.rowId, []).get(e.rowId)!).push(e);
   const rows = await readRows(ctx.db, plan.schema, plan.table, [...byRow.keys()]);
@@ -29,7 +34,8 @@ export async function collapse(ctx: ActivityContext, plan: PushPlan, entries: re
     const row = rows.get(rowId);
     const ids = mine.map((e) => e.id);
     const { dropNeverPush, action } = decideRow(plan, mine, row);
-    if (dropNeverPush.length > 0) await dropColumns(ctx.db, plan.def.name, rowId, dropNeverPush, 'not pushed: conflict rule never-push');
+    if (dropNeverPush.length > 0)
+      await dropColumns(ctx.db, plan.def.name, rowId, dropNeverPush, 'not pushed: conflict rule never-push');
     switch (action.kind) {
       case 'wait':
         break;
@@ -47,8 +53,19 @@ export async function collapse(ctx: ActivityContext, plan: PushPlan, entries: re
         work.updates.push({ rowId, entries: mine, row: row!, sfid: action.sfid, send: action.send });
         break;
       case 'gone': {
-        const error = (await isNotVisible(ctx.db, plan.def.name, action.sfid)) ? notVisibleError(plan.def.name, action.sfid) : deletedError(plan.def.name, action.sfid);
-        await withTransaction(ctx.db, (tx) => recordSyncError(tx, plan.schema, plan.table, ids, { object: plan.def.name, rowId, sfid: action.sfid, operation: 'update', ...error, fields: [] }));
+        const error = (await isNotVisible(ctx.db, plan.def.name, action.sfid))
+          ? notVisibleError(plan.def.name, action.sfid)
+          : deletedError(plan.def.name, action.sfid);
+        await withTransaction(ctx.db, (tx) =>
+          recordSyncError(tx, plan.schema, plan.table, ids, {
+            object: plan.def.name,
+            rowId,
+            sfid: action.sfid,
+            operation: 'update',
+            ...error,
+            fields: [],
+          }),
+        );
         tally.failed++;
         break;
       }
@@ -56,4 +73,3 @@ export async function collapse(ctx: ActivityContext, plan: PushPlan, entries: re
   }
   return work;
 }
-

@@ -28,7 +28,11 @@ export interface RowDecision {
 type PlanView = Pick<PushPlan, 'def' | 'pushDeletes' | 'neverPush' | 'createable' | 'updateable' | 'redirects'>;
 
 /** Decides one row's push from its open entries (oldest first) and its current values (undefined: the row is gone). */
-export function decideRow(plan: PlanView, entries: readonly OutboxEntry[], row: Record<string, unknown> | undefined): RowDecision {
+export function decideRow(
+  plan: PlanView,
+  entries: readonly OutboxEntry[],
+  row: Record<string, unknown> | undefined,
+): RowDecision {
   const last = entries[entries.length - 1]!;
   if (last.operation === 'delete' || !row) return { dropNeverPush: [], action: deleteAction(plan, entries, row) };
   if (redirectTarget(plan, row)) return { dropNeverPush: [], action: { kind: 'wait' } };
@@ -37,20 +41,41 @@ export function decideRow(plan: PlanView, entries: readonly OutboxEntry[], row: 
   const sfid = typeof row.sfid === 'string' ? row.sfid : null;
   if (!sfid) {
     const send: Record<string, unknown> = {};
-    for (const c of plan.createable) if (!plan.neverPush.has(c) && row[c] !== null && row[c] !== undefined) send[c] = row[c];
+    for (const c of plan.createable)
+      if (!plan.neverPush.has(c) && row[c] !== null && row[c] !== undefined) send[c] = row[c];
     return { dropNeverPush, action: { kind: 'insert', send } };
   }
   if (row.isdeleted === true) return { dropNeverPush, action: { kind: 'gone', sfid } };
   const send: Record<string, unknown> = {};
-  for (const e of entries) for (const c of Object.keys(e.changed)) if (plan.updateable.has(c) && !plan.neverPush.has(c)) send[c] = row[c] ?? null;
-  if (Object.keys(send).length === 0) return { dropNeverPush, action: { kind: 'close', status: 'superseded', note: 'nothing left to send', deleteNotPropagated: false } };
+  for (const e of entries)
+    for (const c of Object.keys(e.changed))
+      if (plan.updateable.has(c) && !plan.neverPush.has(c)) send[c] = row[c] ?? null;
+  if (Object.keys(send).length === 0)
+    return {
+      dropNeverPush,
+      action: { kind: 'close', status: 'superseded', note: 'nothing left to send', deleteNotPropagated: false },
+    };
   return { dropNeverPush, action: { kind: 'update', sfid, send } };
 }
 
 /** A deleted row: delete the record when the object pushes deletes and the record exists. */
-function deleteAction(plan: PlanView, entries: readonly OutboxEntry[], row: Record<string, unknown> | undefined): RowAction {
-  const sfid = entries.map((e) => e.sfid).filter((s): s is string => s !== null).pop() ?? (typeof row?.sfid === 'string' ? row.sfid : null);
-  if (!sfid) return { kind: 'close', status: 'superseded', note: 'deleted before it reached Salesforce', deleteNotPropagated: false };
+function deleteAction(
+  plan: PlanView,
+  entries: readonly OutboxEntry[],
+  row: Record<string, unknown> | undefined,
+): RowAction {
+  const sfid =
+    entries
+      .map((e) => e.sfid)
+      .filter((s): s is string => s !== null)
+      .pop() ?? (typeof row?.sfid === 'string' ? row.sfid : null);
+  if (!sfid)
+    return {
+      kind: 'close',
+      status: 'superseded',
+      note: 'deleted before it reached Salesforce',
+      deleteNotPropagated: false,
+    };
   if (plan.pushDeletes) return { kind: 'delete', sfid };
   return {
     kind: 'close',

@@ -26,18 +26,35 @@ export function syncUserId(client: SalesforceClient): string | null {
 export function insertKeyConditions(plan: Pick<PushPlan, 'insertKey'>, row: Record<string, unknown>): SoqlCondition[] {
   return plan.insertKey.map((field) => {
     const value = row[field.toLowerCase()];
-    return { field, op: '=', value: value === undefined || value === null ? null : typeof value === 'number' || typeof value === 'boolean' ? value : String(value) };
+    return {
+      field,
+      op: '=',
+      value:
+        value === undefined || value === null
+          ? null
+          : typeof value === 'number' || typeof value === 'boolean'
+            ? value
+            : String(value),
+    };
   });
 }
 
 /** The id of the one record matching `row`'s natural key (among those the sync user created, with `createdByMe`); null unless exactly one. */
-export async function findByInsertKey(client: SalesforceClient, plan: Pick<PushPlan, 'def' | 'insertKey'>, row: Record<string, unknown>, createdByMe: boolean): Promise<string | null> {
+export async function findByInsertKey(
+  client: SalesforceClient,
+  plan: Pick<PushPlan, 'def' | 'insertKey'>,
+  row: Record<string, unknown>,
+  createdByMe: boolean,
+): Promise<string | null> {
   const where = insertKeyConditions(plan, row);
   if (where.length === 0) return null;
   const me = syncUserId(client);
   if (createdByMe && me) where.push({ field: 'CreatedById', op: '=', value: me });
   const ids: string[] = [];
-  for await (const page of queryPages(client, buildSelect({ object: plan.def.name, fields: ['Id'], where, limit: 2 }))) {
+  for await (const page of queryPages(
+    client,
+    buildSelect({ object: plan.def.name, fields: ['Id'], where, limit: 2 }),
+  )) {
     for (const r of page.records) ids.push(String(r.Id));
   }
   return ids.length === 1 ? ids[0]! : null;
@@ -54,13 +71,27 @@ export interface LostAttempt {
  * user that sent it, no earlier than the send (less the clock skew). A natural key such as a Campaign's
  * Name is not unique, so the caller still removes those another row already holds.
  */
-export async function findLostInsertCandidates(client: SalesforceClient, plan: Pick<PushPlan, 'def' | 'insertKey'>, row: Record<string, unknown>, attempt: LostAttempt): Promise<string[]> {
+export async function findLostInsertCandidates(
+  client: SalesforceClient,
+  plan: Pick<PushPlan, 'def' | 'insertKey'>,
+  row: Record<string, unknown>,
+  attempt: LostAttempt,
+): Promise<string[]> {
   const where = insertKeyConditions(plan, row);
   if (where.length === 0) return [];
   where.push({ field: 'CreatedById', op: '=', value: attempt.sentBy });
   where.push({ field: 'CreatedDate', op: '>=', value: new Date(attempt.sentAt.getTime() - CLOCK_SKEW_MS) });
   const ids: string[] = [];
-  for await (const page of queryPages(client, buildSelect({ object: plan.def.name, fields: ['Id'], where, orderBy: ['CreatedDate', 'Id'], limit: MAX_CANDIDATES }))) {
+  for await (const page of queryPages(
+    client,
+    buildSelect({
+      object: plan.def.name,
+      fields: ['Id'],
+      where,
+      orderBy: ['CreatedDate', 'Id'],
+      limit: MAX_CANDIDATES,
+    }),
+  )) {
     for (const r of page.records) ids.push(String(r.Id));
   }
   return ids;

@@ -19,7 +19,13 @@ import { applySuccess } from './record-results';
 import type { PushPlan, RowWork, Tally } from './types';
 
 /** Prepares the inserts; returns those still to send (found records are recorded as pushed). */
-export async function prepareInserts(ctx: ActivityContext, client: SalesforceClient, plan: PushPlan, inserts: RowWork[], tally: Tally): Promise<RowWork[]> {
+export async function prepareInserts(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  plan: PushPlan,
+  inserts: RowWork[],
+  tally: Tally,
+): Promise<RowWork[]> {
   if (inserts.length === 0) return inserts;
   if (plan.externalId) {
     const column = plan.externalId.column;
@@ -28,7 +34,9 @@ export async function prepareInserts(ctx: ActivityContext, client: SalesforceCli
       // A key copied from another row would upsert onto that row's record and overwrite its person.
       const copied = new Set(await clearCopiedKeys(tx, plan.schema, plan.table, column, plan.def.name, keyed));
       const missing = inserts.filter((w) => isBlank(w.row[column]) || copied.has(w.rowId)).map((w) => w.rowId);
-      return missing.length > 0 ? assignRandomKeys(tx, plan.schema, plan.table, column, missing) : new Map<number, string>();
+      return missing.length > 0
+        ? assignRandomKeys(tx, plan.schema, plan.table, column, missing)
+        : new Map<number, string>();
     });
     for (const w of inserts) if (keys.has(w.rowId)) w.send[column] = w.row[column] = keys.get(w.rowId);
     return inserts;
@@ -42,13 +50,21 @@ export async function prepareInserts(ctx: ActivityContext, client: SalesforceCli
       continue;
     }
     adopted.add(found);
-    await withTransaction(ctx.db, (tx) => applySuccess(tx, plan, 'insert', [w], [{ success: true, id: found, created: false, errors: [] }], tally));
+    await withTransaction(ctx.db, (tx) =>
+      applySuccess(tx, plan, 'insert', [w], [{ success: true, id: found, created: false, errors: [] }], tally),
+    );
   }
   return remaining;
 }
 
 /** The record an earlier, lost send of `w`'s insert created, or null (never sent, or nothing to adopt). */
-async function findLostInsert(ctx: ActivityContext, client: SalesforceClient, plan: PushPlan, w: RowWork, adopted: ReadonlySet<string>): Promise<string | null> {
+async function findLostInsert(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  plan: PushPlan,
+  w: RowWork,
+  adopted: ReadonlySet<string>,
+): Promise<string | null> {
   const sent = w.entries.find((e) => e.operation === 'insert' && e.attempts > 0);
   if (!sent) return null;
   const sentBy = sent.sentBy ?? syncUserId(client);

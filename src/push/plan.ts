@@ -11,7 +11,11 @@ import type { ColumnSpec } from '../sync/type-mapping';
 import type { PushPlan } from './types';
 
 /** Builds the push plan of `def` from its described columns, its table and the config. */
-export function pushPlan(config: TandemConfig, def: ObjectDefinition, state: { tableName: string; columns: ColumnSpec[] }): PushPlan {
+export function pushPlan(
+  config: TandemConfig,
+  def: ObjectDefinition,
+  state: { tableName: string; columns: ColumnSpec[] },
+): PushPlan {
   const spec = captureSpec(def.name, state.columns);
   const tracked = new Set(spec.tracked);
   const notCreateable = new Set(spec.notCreateable.map(([c]) => c));
@@ -19,7 +23,9 @@ export function pushPlan(config: TandemConfig, def: ObjectDefinition, state: { t
   const merge = mergePlan(def, state.columns, config.sync.conflictRules[def.name]);
   const byColumn = new Map(state.columns.map((c) => [c.column, c]));
   const extName = config.sync.externalIdField.toLowerCase();
-  const ext = state.columns.find((c) => c.field.toLowerCase() === extName && c.createable !== false && c.externalId !== false) ?? null;
+  const ext =
+    state.columns.find((c) => c.field.toLowerCase() === extName && c.createable !== false && c.externalId !== false) ??
+    null;
   const rules = def.push;
   return {
     def,

@@ -26,14 +26,19 @@ export function redirectTarget(plan: Pick<PushPlan, 'redirects'>, row: Record<st
   if (typeof linked === 'string') return { sfid: linked, why: 'linked by email', mode: 'overwrite' };
   for (const rule of plan.redirects) {
     const target = row[rule.target];
-    if (row[rule.flag] === true && typeof target === 'string') return { sfid: target, why: rule.why, mode: 'overwrite' };
+    if (row[rule.flag] === true && typeof target === 'string')
+      return { sfid: target, why: rule.why, mode: 'overwrite' };
   }
-  if (row.isdeleted === true && typeof row.masterrecordid === 'string') return { sfid: row.masterrecordid, why: 'merged in Salesforce', mode: 'fill-blanks' };
+  if (row.isdeleted === true && typeof row.masterrecordid === 'string')
+    return { sfid: row.masterrecordid, why: 'merged in Salesforce', mode: 'fill-blanks' };
   return null;
 }
 
 /** The columns `source` holds that a redirect may write into the target: tracked and updateable there. */
-export function writableInTarget(columns: Iterable<string>, target: { tracked: readonly string[]; notUpdateable: readonly (readonly [string, string])[] }): string[] {
+export function writableInTarget(
+  columns: Iterable<string>,
+  target: { tracked: readonly string[]; notUpdateable: readonly (readonly [string, string])[] },
+): string[] {
   const notUpdateable = new Set(target.notUpdateable.map(([c]) => c));
   return [...columns].filter((c) => target.tracked.includes(c) && !notUpdateable.has(c));
 }
@@ -51,6 +56,7 @@ export function valuesForTarget(
 ): Record<string, unknown> {
   if (mode === 'fill-blanks') return fillBlanks(target, source, columns);
   const values: Record<string, unknown> = {};
-  for (const c of columns) if (canonical(kinds.get(c)!, source[c]) !== canonical(kinds.get(c)!, target[c])) values[c] = source[c] ?? null;
+  for (const c of columns)
+    if (canonical(kinds.get(c)!, source[c]) !== canonical(kinds.get(c)!, target[c])) values[c] = source[c] ?? null;
   return values;
 }

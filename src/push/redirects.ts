@@ -69,13 +69,21 @@ export async function redirectEdits(ctx: ActivityContext, plan: PushPlan, tally:
     const found = await targetRow(ctx, target.sfid);
     if (!found) continue;
     const mine = entries.filter((e) => e.rowId === id);
-    const columns = writableInTarget(new Set(mine.flatMap((e) => Object.keys(e.changed))), captureSpec(found.object, found.state.columns));
+    const columns = writableInTarget(
+      new Set(mine.flatMap((e) => Object.keys(e.changed))),
+      captureSpec(found.object, found.state.columns),
+    );
     const kinds = new Map(found.state.columns.map((c) => [c.column, c.kind]));
     const values = valuesForTarget(target.mode, row, found.row, columns, kinds);
     await withTransaction(ctx.db, async (tx) => {
       await writeColumns(tx, plan.schema, found.state.tableName, Number(found.row.id), values, { capture: true });
       const note = `${target.why}: edits applied to ${found.object} ${String(found.row.sfid)}${Object.keys(values).length === 0 ? ' (nothing to change there)' : ''}`;
-      await closeEntries(tx, mine.map((e) => e.id), 'redirected', note);
+      await closeEntries(
+        tx,
+        mine.map((e) => e.id),
+        'redirected',
+        note,
+      );
       await resolveRedirectedSyncError(tx, plan.def.name, id, note);
     });
     tally.redirected++;
@@ -91,14 +99,32 @@ export async function redirectEdits(ctx: ActivityContext, plan: PushPlan, tally:
 export async function foldMerges(ctx: ActivityContext, plan: PushPlan): Promise<void> {
   const losers = await unfoldedMergeLosers(ctx.db, plan.schema, plan.table, plan.def.name);
   if (losers.length === 0) return;
-  const synced = new Set([...plan.byColumn.keys(), 'id', PUSH_COLUMNS.error, PUSH_COLUMNS.linkedTo, META_COLUMNS.copyId, META_COLUMNS.syncedAt]);
+  const synced = new Set([
+    ...plan.byColumn.keys(),
+    'id',
+    PUSH_COLUMNS.error,
+    PUSH_COLUMNS.linkedTo,
+    META_COLUMNS.copyId,
+    META_COLUMNS.syncedAt,
+  ]);
   const localOnly = [...(await existingColumns(ctx.db, plan.schema, plan.table)).keys()].filter((c) => !synced.has(c));
-  const rows = await readRows(ctx.db, plan.schema, plan.table, losers.map((l) => l.rowId));
+  const rows = await readRows(
+    ctx.db,
+    plan.schema,
+    plan.table,
+    losers.map((l) => l.rowId),
+  );
   for (const loser of losers) {
     const master = await targetRow(ctx, loser.masterSfid);
     await withTransaction(ctx.db, async (tx) => {
       if (master && master.object === plan.def.name && localOnly.length > 0) {
-        await writeColumns(tx, plan.schema, plan.table, Number(master.row.id), fillBlanks(master.row, rows.get(loser.rowId) ?? {}, localOnly));
+        await writeColumns(
+          tx,
+          plan.schema,
+          plan.table,
+          Number(master.row.id),
+          fillBlanks(master.row, rows.get(loser.rowId) ?? {}, localOnly),
+        );
       }
       await recordMergeFolded(tx, plan.def.name, loser.sfid, loser.masterSfid);
     });

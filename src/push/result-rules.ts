@@ -29,23 +29,39 @@ const ALREADY_DELETED = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_K
 type PlanView = Pick<PushPlan, 'def' | 'linkByEmail' | 'adoptOnDuplicateValue' | 'allowedValues'>;
 
 /** The outcome of one record's result (`result` undefined: the call returned none for it). */
-export function resultOutcome(plan: PlanView, op: PushOperation, result: RecordResult | undefined, sfid: string | null): ResultOutcome {
-  const r = result ?? { success: false, id: null, errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'no result returned for this record', fields: [] }] };
+export function resultOutcome(
+  plan: PlanView,
+  op: PushOperation,
+  result: RecordResult | undefined,
+  sfid: string | null,
+): ResultOutcome {
+  const r = result ?? {
+    success: false,
+    id: null,
+    errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'no result returned for this record', fields: [] }],
+  };
   if (r.success) return { kind: 'ok', result: r };
   const error = r.errors[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'failed without an error', fields: [] };
-  if (op === 'delete' && ALREADY_DELETED.has(error.statusCode)) return { kind: 'ok', result: { success: true, id: sfid, errors: [] } };
+  if (op === 'delete' && ALREADY_DELETED.has(error.statusCode))
+    return { kind: 'ok', result: { success: true, id: sfid, errors: [] } };
   const duplicate = error.duplicateIds?.[0];
   if (op === 'insert' && error.statusCode === 'DUPLICATES_DETECTED' && plan.linkByEmail.length > 0 && duplicate) {
-    return { kind: 'adopt', id: duplicate, note: `linked to the existing ${plan.def.name} ${duplicate} the duplicate rule matched (sync.dedupeLeadsByEmail)` };
+    return {
+      kind: 'adopt',
+      id: duplicate,
+      note: `linked to the existing ${plan.def.name} ${duplicate} the duplicate rule matched (sync.dedupeLeadsByEmail)`,
+    };
   }
-  if (op === 'insert' && error.statusCode === 'DUPLICATE_VALUE' && plan.adoptOnDuplicateValue) return { kind: 'find-existing', error };
+  if (op === 'insert' && error.statusCode === 'DUPLICATE_VALUE' && plan.adoptOnDuplicateValue)
+    return { kind: 'find-existing', error };
   return failureOutcome(plan, error);
 }
 
 /** A failure that is not adopted: the object's own explanation of a refused value, else retry or fail by its code. */
 export function failureOutcome(plan: Pick<PushPlan, 'allowedValues'>, error: RecordError): ResultOutcome {
   const check = plan.allowedValues;
-  if (check && error.statusCode === check.refusedWith && error.fields.includes(check.field)) return { kind: 'not-allowed', error };
+  if (check && error.statusCode === check.refusedWith && error.fields.includes(check.field))
+    return { kind: 'not-allowed', error };
   return classifyRecordError(error.statusCode) === 'transient' ? { kind: 'retry', error } : { kind: 'failed', error };
 }
 
@@ -53,7 +69,11 @@ export function failureOutcome(plan: Pick<PushPlan, 'allowedValues'>, error: Rec
  * The shadow of a row changed again while its change was being sent: for each column changed again, the
  * value just sent (both sides agree on it now), else its previous base, else null.
  */
-export function shadowAfterSend(changedAgain: readonly string[], sent: Readonly<Record<string, unknown>>, previous: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function shadowAfterSend(
+  changedAgain: readonly string[],
+  sent: Readonly<Record<string, unknown>>,
+  previous: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const base: Record<string, unknown> = {};
   for (const c of changedAgain) base[c] = c in sent ? sent[c] : c in previous ? previous[c] : null;
   return base;

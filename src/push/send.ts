@@ -9,7 +9,15 @@ import { beat, throwIfCancelled } from '../activities/context';
 import { classify, errorCode } from '../activities/errors';
 import { markAttempt, retryEntries } from '../db/outbox';
 import type { SalesforceClient } from '../salesforce/connection';
-import { COLLECTION_LIMIT, bulkIngest, createRecords, deleteRecords, updateRecords, upsertRecords, type RecordResult } from '../salesforce/writes';
+import {
+  COLLECTION_LIMIT,
+  bulkIngest,
+  createRecords,
+  deleteRecords,
+  updateRecords,
+  upsertRecords,
+  type RecordResult,
+} from '../salesforce/writes';
 import { syncUserId } from './find-existing';
 import { applyResults } from './record-results';
 import { bulkTable, outgoingRecord, usesBulkIngest } from './transport';
@@ -19,7 +27,14 @@ import { entryIds, type PushOperation, type PushPlan, type RowWork, type Tally }
 const BULK_RESULTS_PER_TRANSACTION = 1000;
 
 /** Sends one operation's rows and applies their results; does nothing once the push was interrupted. */
-export async function send(ctx: ActivityContext, client: SalesforceClient, plan: PushPlan, op: PushOperation, work: RowWork[], tally: Tally): Promise<void> {
+export async function send(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  plan: PushPlan,
+  op: PushOperation,
+  work: RowWork[],
+  tally: Tally,
+): Promise<void> {
   if (work.length === 0 || tally.interrupted) return;
   if (usesBulkIngest(work.length, op, ctx.config.sync.bulkIngestThreshold, plan.externalId !== null)) {
     await markAttempt(ctx.db, entryIds(work), ctx.now(), syncUserId(client));
@@ -47,8 +62,17 @@ export async function send(ctx: ActivityContext, client: SalesforceClient, plan:
 }
 
 /** One sObject Collections call; inserts upsert by the external id when the object has it. */
-function sendCollection(client: SalesforceClient, plan: PushPlan, op: PushOperation, chunk: RowWork[]): Promise<RecordResult[]> {
-  if (op === 'delete') return deleteRecords(client, chunk.map((w) => w.sfid!));
+function sendCollection(
+  client: SalesforceClient,
+  plan: PushPlan,
+  op: PushOperation,
+  chunk: RowWork[],
+): Promise<RecordResult[]> {
+  if (op === 'delete')
+    return deleteRecords(
+      client,
+      chunk.map((w) => w.sfid!),
+    );
   const records = chunk.map((w) => outgoingRecord(plan, op, w));
   if (op === 'update') return updateRecords(client, plan.def.name, records);
   if (plan.externalId) return upsertRecords(client, plan.def.name, plan.externalId.field, records);
@@ -56,7 +80,12 @@ function sendCollection(client: SalesforceClient, plan: PushPlan, op: PushOperat
 }
 
 /** A whole call failed: transient → the rows stay pending and this object's push ends for this cycle; otherwise rethrow. */
-async function leavePendingAfterCallFailure(ctx: ActivityContext, rest: RowWork[], error: unknown, tally: Tally): Promise<void> {
+async function leavePendingAfterCallFailure(
+  ctx: ActivityContext,
+  rest: RowWork[],
+  error: unknown,
+  tally: Tally,
+): Promise<void> {
   if (classify(error).kind === 'permanent') throw error;
   const message = `${errorCode(error) ?? 'ERROR'}: ${error instanceof Error ? error.message : String(error)}`;
   await retryEntries(ctx.db, entryIds(rest), message);
@@ -64,7 +93,14 @@ async function leavePendingAfterCallFailure(ctx: ActivityContext, rest: RowWork[
 }
 
 /** Bulk API 2.0 ingest of one operation's rows. */
-async function sendBulk(ctx: ActivityContext, client: SalesforceClient, plan: PushPlan, op: PushOperation, work: RowWork[], tally: Tally): Promise<void> {
+async function sendBulk(
+  ctx: ActivityContext,
+  client: SalesforceClient,
+  plan: PushPlan,
+  op: PushOperation,
+  work: RowWork[],
+  tally: Tally,
+): Promise<void> {
   const table = bulkTable(plan, op, work);
   const outcome = await bulkIngest(client, {
     object: plan.def.name,
@@ -77,9 +113,21 @@ async function sendBulk(ctx: ActivityContext, client: SalesforceClient, plan: Pu
     timeoutMs: ctx.config.sync.bulkJobTimeoutSeconds * 1000,
     onPoll: () => beat({ object: plan.def.name, op, bulk: true }),
   });
-  const unprocessed: RecordResult = { success: false, id: null, errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: `not processed by Bulk job ${outcome.jobId}`, fields: [] }] };
+  const unprocessed: RecordResult = {
+    success: false,
+    id: null,
+    errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: `not processed by Bulk job ${outcome.jobId}`, fields: [] }],
+  };
   for (let i = 0; i < work.length; i += BULK_RESULTS_PER_TRANSACTION) {
     const chunk = work.slice(i, i + BULK_RESULTS_PER_TRANSACTION);
-    await applyResults(ctx, client, plan, op, chunk, chunk.map((w) => outcome.results.get(table.keyOf(w)) ?? unprocessed), tally);
+    await applyResults(
+      ctx,
+      client,
+      plan,
+      op,
+      chunk,
+      chunk.map((w) => outcome.results.get(table.keyOf(w)) ?? unprocessed),
+      tally,
+    );
   }
 }

@@ -10,7 +10,13 @@ import { utf16Overflow } from '../sync/string-length';
 import type { PushPlan, RowWork, Tally } from './types';
 
 /** Records a sync error for each row with a value over its field's UTF-16 length; returns the others. */
-export async function checkStringLengths(ctx: ActivityContext, plan: PushPlan, work: RowWork[], operation: 'insert' | 'update', tally: Tally): Promise<RowWork[]> {
+export async function checkStringLengths(
+  ctx: ActivityContext,
+  plan: PushPlan,
+  work: RowWork[],
+  operation: 'insert' | 'update',
+  tally: Tally,
+): Promise<RowWork[]> {
   const ok: RowWork[] = [];
   for (const w of work) {
     const over = Object.entries(w.send).flatMap(([column, value]) => {
@@ -23,12 +29,27 @@ export async function checkStringLengths(ctx: ActivityContext, plan: PushPlan, w
       continue;
     }
     const message = over
-      .map((o) => `${o.field}: ${o.utf16Units} UTF-16 units (${o.codePoints} characters) exceed Salesforce's limit of ${o.limit}`)
+      .map(
+        (o) =>
+          `${o.field}: ${o.utf16Units} UTF-16 units (${o.codePoints} characters) exceed Salesforce's limit of ${o.limit}`,
+      )
       .join('; ');
     await withTransaction(ctx.db, (tx) =>
-      recordSyncError(tx, plan.schema, plan.table, w.entries.map((e) => e.id), {
-        object: plan.def.name, rowId: w.rowId, sfid: w.sfid, operation, code: 'STRING_TOO_LONG', message, fields: over.map((o) => o.field),
-      }),
+      recordSyncError(
+        tx,
+        plan.schema,
+        plan.table,
+        w.entries.map((e) => e.id),
+        {
+          object: plan.def.name,
+          rowId: w.rowId,
+          sfid: w.sfid,
+          operation,
+          code: 'STRING_TOO_LONG',
+          message,
+          fields: over.map((o) => o.field),
+        },
+      ),
     );
     tally.failed++;
   }

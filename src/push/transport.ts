@@ -29,9 +29,16 @@ export interface BulkTable {
 }
 
 /** Lays out one operation's rows for Bulk ingest; a field absent from a row's work is left unchanged (undefined cell). */
-export function bulkTable(plan: Pick<PushPlan, 'byColumn' | 'externalId'>, op: PushOperation, work: readonly RowWork[]): BulkTable {
+export function bulkTable(
+  plan: Pick<PushPlan, 'byColumn' | 'externalId'>,
+  op: PushOperation,
+  work: readonly RowWork[],
+): BulkTable {
   const keyField = op === 'insert' ? plan.externalId!.field : 'Id';
-  const fieldColumns = op === 'delete' ? [] : [...new Set(work.flatMap((w) => Object.keys(w.send)))].filter((c) => plan.byColumn.get(c)!.field !== keyField);
+  const fieldColumns =
+    op === 'delete'
+      ? []
+      : [...new Set(work.flatMap((w) => Object.keys(w.send)))].filter((c) => plan.byColumn.get(c)!.field !== keyField);
   const keyOf = (w: RowWork): string => (op === 'insert' ? String(w.send[plan.externalId!.column]) : w.sfid!);
   return {
     keyField,

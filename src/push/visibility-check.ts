@@ -14,7 +14,13 @@ import { idBatches } from '../activities/visibility';
 
 // Per-record codes Salesforce gives for a record the caller cannot reach
 // (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
-const UNREACHABLE = new Set(['NOT_FOUND', 'ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'INSUFFICIENT_ACCESS', 'INSUFFICIENT_ACCESS_OR_READONLY']);
+const UNREACHABLE = new Set([
+  'NOT_FOUND',
+  'ENTITY_IS_DELETED',
+  'INVALID_CROSS_REFERENCE_KEY',
+  'INSUFFICIENT_ACCESS',
+  'INSUFFICIENT_ACCESS_OR_READONLY',
+]);
 
 /** True when `error` on an update of a record could mean the record is out of the sync user's sight. Pure. */
 export function mayBeNotVisible(error: RecordError): boolean {
@@ -23,7 +29,11 @@ export function mayBeNotVisible(error: RecordError): boolean {
 }
 
 /** Those of `sfids` the sync user cannot see at all (not even in the recycle bin). */
-export async function invisibleRecords(client: SalesforceClient, object: string, sfids: readonly string[]): Promise<Set<string>> {
+export async function invisibleRecords(
+  client: SalesforceClient,
+  object: string,
+  sfids: readonly string[],
+): Promise<Set<string>> {
   const invisible = new Set(sfids);
   for (const batch of idBatches([...invisible])) {
     for await (const page of queryPages(client, buildSelectByIds(object, ['Id'], batch), { scanAll: true })) {
@@ -35,7 +45,10 @@ export async function invisibleRecords(client: SalesforceClient, object: string,
 
 /** The sync error of a change to a record deleted in Salesforce. */
 export function deletedError(object: string, sfid: string): { code: string; message: string } {
-  return { code: 'ENTITY_IS_DELETED', message: `${object} ${sfid} was deleted in Salesforce; the marketing-side change cannot be applied` };
+  return {
+    code: 'ENTITY_IS_DELETED',
+    message: `${object} ${sfid} was deleted in Salesforce; the marketing-side change cannot be applied`,
+  };
 }
 
 /** The sync error of a change to a record the sync user no longer sees (it may well exist). */

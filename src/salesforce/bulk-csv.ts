@@ -48,7 +48,8 @@ export class CsvRecordParser {
   end(): void {
     const text = this.rest;
     this.rest = '';
-    if (text.length > 0 && this.parse(text, true) !== text.length) throw new CsvFormatError('CSV ends inside a quoted value');
+    if (text.length > 0 && this.parse(text, true) !== text.length)
+      throw new CsvFormatError('CSV ends inside a quoted value');
   }
 
   /** Parses complete records from `text`; returns the offset where the incomplete remainder starts. */
@@ -80,7 +81,8 @@ export class CsvRecordParser {
         }
         if (next < length) {
           const c = text.charCodeAt(next);
-          if (c !== delimiter && c !== LF && c !== CR) throw new CsvFormatError(`CSV has text after a closing quote at offset ${next}`);
+          if (c !== delimiter && c !== LF && c !== CR)
+            throw new CsvFormatError(`CSV has text after a closing quote at offset ${next}`);
         }
       } else {
         next = pos;

@@ -38,7 +38,11 @@ export interface ResultPage {
 }
 
 /** Creates a query job (`query`, or `queryAll` to include deleted rows) and returns its id. */
-export async function createQueryJob(client: SalesforceClient, soql: string, operation: 'query' | 'queryAll' = 'query'): Promise<string> {
+export async function createQueryJob(
+  client: SalesforceClient,
+  soql: string,
+  operation: 'query' | 'queryAll' = 'query',
+): Promise<string> {
   const info = await client.request<QueryJobInfo>({
     method: 'POST',
     url: '/jobs/query',
@@ -69,7 +73,11 @@ export interface WaitOptions {
 }
 
 /** Polls until the job is JobComplete; throws BulkJobError when it fails, is aborted or times out. */
-export async function waitForQueryJob(client: SalesforceClient, jobId: string, options: WaitOptions): Promise<QueryJobInfo> {
+export async function waitForQueryJob(
+  client: SalesforceClient,
+  jobId: string,
+  options: WaitOptions,
+): Promise<QueryJobInfo> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
@@ -84,9 +92,13 @@ export async function waitForQueryJob(client: SalesforceClient, jobId: string, o
     options.onPoll?.(info);
     if (info.state === 'JobComplete') return info;
     if (info.state === 'Failed' || info.state === 'Aborted') {
-      throw new BulkJobError(`Bulk query job ${jobId} on ${info.object ?? '?'} ended ${info.state}: ${info.errorMessage ?? 'no message'}`, info.state);
+      throw new BulkJobError(
+        `Bulk query job ${jobId} on ${info.object ?? '?'} ended ${info.state}: ${info.errorMessage ?? 'no message'}`,
+        info.state,
+      );
     }
-    if (Date.now() >= deadline) throw new BulkJobError(`Bulk query job ${jobId} did not complete within ${options.timeoutMs} ms`, 'Timeout');
+    if (Date.now() >= deadline)
+      throw new BulkJobError(`Bulk query job ${jobId} did not complete within ${options.timeoutMs} ms`, 'Timeout');
     await sleep(options.pollIntervalMs);
   }
 }
@@ -96,10 +108,17 @@ export async function waitForQueryJob(client: SalesforceClient, jobId: string, o
  * treated the same way instead of looping forever as jsforce would
  * (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm).
  */
-export async function fetchResultPage(client: SalesforceClient, jobId: string, locator: string | null, maxRecords: number): Promise<ResultPage> {
+export async function fetchResultPage(
+  client: SalesforceClient,
+  jobId: string,
+  locator: string | null,
+  maxRecords: number,
+): Promise<ResultPage> {
   const params = new URLSearchParams({ maxRecords: String(maxRecords) });
   if (locator) params.set('locator', locator);
-  const response = await client.fetchRaw(`/jobs/query/${encodeURIComponent(jobId)}/results?${params.toString()}`, { Accept: 'text/csv' });
+  const response = await client.fetchRaw(`/jobs/query/${encodeURIComponent(jobId)}/results?${params.toString()}`, {
+    Accept: 'text/csv',
+  });
   const next = response.headers.get('sforce-locator');
   const count = response.headers.get('sforce-numberofrecords');
   if (!response.body) throw new BulkJobError(`Bulk query job ${jobId}: result page has no body`, 'JobComplete');

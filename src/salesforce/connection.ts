@@ -29,7 +29,11 @@ export class SalesforceApiError extends Error {
 /** True for Salesforce's "session expired or invalid" answer (HTTP 401 INVALID_SESSION_ID), however jsforce wrapped it. */
 function isSessionError(error: unknown): boolean {
   const e = error as { errorCode?: unknown; name?: unknown; message?: unknown } | null;
-  return e?.errorCode === 'INVALID_SESSION_ID' || e?.name === 'INVALID_SESSION_ID' || (typeof e?.message === 'string' && e.message.includes('INVALID_SESSION_ID'));
+  return (
+    e?.errorCode === 'INVALID_SESSION_ID' ||
+    e?.name === 'INVALID_SESSION_ID' ||
+    (typeof e?.message === 'string' && e.message.includes('INVALID_SESSION_ID'))
+  );
 }
 
 /**
@@ -39,7 +43,8 @@ function isSessionError(error: unknown): boolean {
  */
 function restoreErrorBody(error: unknown): void {
   const e = error as { errorCode?: unknown; name?: unknown; message?: unknown; data?: unknown } | null;
-  if (!e || typeof e.errorCode !== 'string' || !/^ERROR_HTTP_\d+$/.test(e.errorCode) || typeof e.message !== 'string') return;
+  if (!e || typeof e.errorCode !== 'string' || !/^ERROR_HTTP_\d+$/.test(e.errorCode) || typeof e.message !== 'string')
+    return;
   let parsed: unknown;
   try {
     parsed = parseExactJson(e.message);
@@ -137,7 +142,10 @@ export class SalesforceClient {
     const conn = new Connection({
       loginUrl: credentials.loginUrl,
       version: options.apiVersion,
-      oauth2: 'clientId' in credentials ? { loginUrl: credentials.loginUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret } : undefined,
+      oauth2:
+        'clientId' in credentials
+          ? { loginUrl: credentials.loginUrl, clientId: credentials.clientId, clientSecret: credentials.clientSecret }
+          : undefined,
       // Always our own refresh: jsforce's default needs a refresh token, which the client-credentials
       // flow never returns (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_client_credentials_flow.htm:
       // no refresh token is issued), and it has no cap on repeated 401s.
@@ -272,11 +280,14 @@ export class SalesforceClient {
   async request<T>(request: SalesforceRequest): Promise<T> {
     this.count();
     try {
-      const body = (await this.conn.request<unknown>(request as never, {
-        retry: { maxRetries: this.options.transportRetries ?? 2 },
-        // jsforce would JSON.parse the body itself (rounding long numbers); as text it is left alone.
-        responseType: 'text/plain',
-      } as never)) as unknown;
+      const body = (await this.conn.request<unknown>(
+        request as never,
+        {
+          retry: { maxRetries: this.options.transportRetries ?? 2 },
+          // jsforce would JSON.parse the body itself (rounding long numbers); as text it is left alone.
+          responseType: 'text/plain',
+        } as never,
+      )) as unknown;
       const result = (typeof body === 'string' && /^\s*[[{]/.test(body) ? parseExactJson(body) : body) as T;
       this.succeeded();
       return result;
@@ -303,7 +314,9 @@ export class SalesforceClient {
       const requestTime = Date.now();
       let response: Response;
       try {
-        response = await fetch(url, { headers: { ...headers, Authorization: `Bearer ${this.conn.accessToken ?? ''}` } });
+        response = await fetch(url, {
+          headers: { ...headers, Authorization: `Bearer ${this.conn.accessToken ?? ''}` },
+        });
       } catch (error) {
         throw this.redactError(error);
       }
@@ -312,7 +325,8 @@ export class SalesforceClient {
       if (response.status === 401) {
         await response.body?.cancel();
         const delegate = this.conn._refreshDelegate;
-        if (!delegate) throw new SalesforceApiError('Salesforce session expired and cannot be refreshed', 'INVALID_SESSION_ID', 401);
+        if (!delegate)
+          throw new SalesforceApiError('Salesforce session expired and cannot be refreshed', 'INVALID_SESSION_ID', 401);
         try {
           await delegate.refresh(requestTime);
         } catch (error) {
@@ -326,7 +340,8 @@ export class SalesforceClient {
         let errorCode = `ERROR_HTTP_${response.status}`;
         let message = text.slice(0, 500);
         try {
-          const parsed = JSON.parse(text) as { errorCode?: string; message?: string }[] | { errorCode?: string; message?: string };
+          const parsed = JSON.parse(text) as
+            { errorCode?: string; message?: string }[] | { errorCode?: string; message?: string };
           const first = Array.isArray(parsed) ? parsed[0] : parsed;
           if (first?.errorCode) errorCode = first.errorCode;
           if (first?.message) message = first.message;
@@ -352,7 +367,9 @@ export class SalesforceClient {
     }
     if (this.shared.refreshLoop) {
       this.shared.refreshLoop = false;
-      return new SessionRefreshError('Salesforce session expired again right after a refresh; check the credentials and the session policy');
+      return new SessionRefreshError(
+        'Salesforce session expired again right after a refresh; check the credentials and the session policy',
+      );
     }
     const err = error instanceof Error ? error : new Error(String(error));
     const secrets = [...this.secrets, this.conn.accessToken ?? ''].filter((s) => s.length >= 4);

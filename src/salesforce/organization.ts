@@ -10,7 +10,10 @@ import { buildSelect } from './soql';
 /** The org's name, or null when the sync user cannot query Organization (the id still identifies the org). */
 export async function readOrganizationName(client: SalesforceClient): Promise<string | null> {
   try {
-    for await (const page of queryPages<{ Name?: unknown }>(client, buildSelect({ object: 'Organization', fields: ['Name'], limit: 1 }))) {
+    for await (const page of queryPages<{ Name?: unknown }>(
+      client,
+      buildSelect({ object: 'Organization', fields: ['Name'], limit: 1 }),
+    )) {
       const name = page.records[0]?.Name;
       return typeof name === 'string' ? name : null;
     }

@@ -53,6 +53,9 @@ export async function* queryPages<R = Record<string, unknown>>(
 
 /** Runs `SELECT COUNT() …` and returns the count (one API call). */
 export async function queryCount(client: SalesforceClient, soql: string): Promise<number> {
-  const result = await client.request<QueryResponse<never>>({ method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` });
+  const result = await client.request<QueryResponse<never>>({
+    method: 'GET',
+    url: `/query?q=${encodeURIComponent(soql)}`,
+  });
   return result.totalSize;
 }

@@ -93,7 +93,8 @@ export function buildSelect(spec: SelectSpec): string {
   if (spec.where && spec.where.length > 0) {
     const conditions = spec.where.map((c) => {
       if (!OPERATORS.has(c.op)) throw new SoqlBuildError(`Invalid operator ${JSON.stringify(c.op)}`);
-      if (c.value === null && c.op !== '=' && c.op !== '!=') throw new SoqlBuildError(`null compares only with = or !=`);
+      if (c.value === null && c.op !== '=' && c.op !== '!=')
+        throw new SoqlBuildError(`null compares only with = or !=`);
       return `${soqlFieldName(c.field)} ${c.op} ${soqlLiteral(c.value)}`;
     });
     soql += ` WHERE ${conditions.join(' AND ')}`;

@@ -37,7 +37,13 @@ interface RawSaveResult {
   id?: string | null;
   success: boolean;
   created?: boolean;
-  errors?: { statusCode?: string; errorCode?: string; message?: string; fields?: string[]; duplicateResult?: DuplicateResult }[];
+  errors?: {
+    statusCode?: string;
+    errorCode?: string;
+    message?: string;
+    fields?: string[];
+    duplicateResult?: DuplicateResult;
+  }[];
 }
 
 interface DuplicateResult {
@@ -50,7 +56,9 @@ function toResult(raw: RawSaveResult): RecordResult {
     id: raw.id ?? null,
     ...(raw.created !== undefined && { created: raw.created }),
     errors: (raw.errors ?? []).map((e) => {
-      const duplicateIds = e.duplicateResult?.matchResults?.flatMap((m) => (m.matchRecords ?? []).map((r) => r.record?.Id).filter((id): id is string => !!id));
+      const duplicateIds = e.duplicateResult?.matchResults?.flatMap((m) =>
+        (m.matchRecords ?? []).map((r) => r.record?.Id).filter((id): id is string => !!id),
+      );
       return {
         statusCode: e.statusCode ?? e.errorCode ?? 'UNKNOWN_EXCEPTION',
         message: e.message ?? '',
@@ -62,7 +70,10 @@ function toResult(raw: RawSaveResult): RecordResult {
 }
 
 function checkSize(records: readonly unknown[]): void {
-  if (records.length > COLLECTION_LIMIT) throw new RangeError(`sObject Collections take at most ${COLLECTION_LIMIT} records per call, got ${records.length}`);
+  if (records.length > COLLECTION_LIMIT)
+    throw new RangeError(
+      `sObject Collections take at most ${COLLECTION_LIMIT} records per call, got ${records.length}`,
+    );
 }
 
 function withType(object: string, records: readonly OutgoingRecord[]): OutgoingRecord[] {
@@ -70,7 +81,11 @@ function withType(object: string, records: readonly OutgoingRecord[]): OutgoingR
 }
 
 /** Creates up to 200 records of `object`. */
-export async function createRecords(client: SalesforceClient, object: string, records: readonly OutgoingRecord[]): Promise<RecordResult[]> {
+export async function createRecords(
+  client: SalesforceClient,
+  object: string,
+  records: readonly OutgoingRecord[],
+): Promise<RecordResult[]> {
   checkSize(records);
   const raw = await client.request<RawSaveResult[]>({
     method: 'POST',
@@ -82,7 +97,12 @@ export async function createRecords(client: SalesforceClient, object: string, re
 }
 
 /** Upserts up to 200 records of `object` by the external-id field `externalIdField` (each record carries it). */
-export async function upsertRecords(client: SalesforceClient, object: string, externalIdField: string, records: readonly OutgoingRecord[]): Promise<RecordResult[]> {
+export async function upsertRecords(
+  client: SalesforceClient,
+  object: string,
+  externalIdField: string,
+  records: readonly OutgoingRecord[],
+): Promise<RecordResult[]> {
   checkSize(records);
   const raw = await client.request<RawSaveResult[]>({
     method: 'PATCH',
@@ -94,7 +114,11 @@ export async function upsertRecords(client: SalesforceClient, object: string, ex
 }
 
 /** Updates up to 200 records of `object`; each record carries its `Id`. */
-export async function updateRecords(client: SalesforceClient, object: string, records: readonly OutgoingRecord[]): Promise<RecordResult[]> {
+export async function updateRecords(
+  client: SalesforceClient,
+  object: string,
+  records: readonly OutgoingRecord[],
+): Promise<RecordResult[]> {
   checkSize(records);
   const raw = await client.request<RawSaveResult[]>({
     method: 'PATCH',
@@ -170,15 +194,20 @@ function cell(value: unknown): string {
  * fields are missing: [Name]:Name --`).
  */
 export function parseBulkError(text: string): RecordError {
-  const match = /^([A-Z_]+):(.*?)(?::([A-Za-z0-9_, ]*))?\s*--\s*$/s.exec(text.trim()) ?? /^([A-Z_]+):(.*)$/s.exec(text.trim());
+  const match =
+    /^([A-Z_]+):(.*?)(?::([A-Za-z0-9_, ]*))?\s*--\s*$/s.exec(text.trim()) ?? /^([A-Z_]+):(.*)$/s.exec(text.trim());
   if (!match) return { statusCode: 'UNKNOWN_EXCEPTION', message: text, fields: [] };
-  const fields = (match[3] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = (match[3] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return { statusCode: match[1]!, message: match[2]!.trim(), fields };
 }
 
 function rowsOf(body: unknown): Record<string, string>[] {
   if (Array.isArray(body)) return body as Record<string, string>[];
-  if (typeof body === 'string' && body.trim() !== '') return parseCsv(body, { columns: true, bom: true }) as Record<string, string>[];
+  if (typeof body === 'string' && body.trim() !== '')
+    return parseCsv(body, { columns: true, bom: true }) as Record<string, string>[];
   return [];
 }
 
@@ -205,7 +234,12 @@ export async function bulkIngest(client: SalesforceClient, options: IngestOption
   });
   const jobId = created.id;
   const csv = stringifyCsv([options.columns as string[], ...options.rows.map((r) => r.map(cell))]);
-  await client.request({ method: 'PUT', url: `/jobs/ingest/${jobId}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' } });
+  await client.request({
+    method: 'PUT',
+    url: `/jobs/ingest/${jobId}/batches`,
+    body: csv,
+    headers: { 'Content-Type': 'text/csv' },
+  });
   let info = await client.request<IngestJobInfo>({
     method: 'PATCH',
     url: `/jobs/ingest/${jobId}`,
@@ -218,7 +252,10 @@ export async function bulkIngest(client: SalesforceClient, options: IngestOption
   // polls — each an API call — to one or two per job.
   let wait = Math.max(options.pollIntervalMs, 500 + Math.ceil(options.rows.length * 0.1));
   while (info.state === 'UploadComplete' || info.state === 'InProgress' || info.state === 'Open') {
-    if (Date.now() > deadline) throw new IngestJobError(`${object}: Bulk ingest job ${jobId} did not finish within ${options.timeoutMs} ms (state ${info.state})`);
+    if (Date.now() > deadline)
+      throw new IngestJobError(
+        `${object}: Bulk ingest job ${jobId} did not finish within ${options.timeoutMs} ms (state ${info.state})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, wait));
     options.onPoll?.();
     info = await client.request<IngestJobInfo>({ method: 'GET', url: `/jobs/ingest/${jobId}` });
@@ -232,23 +269,34 @@ export async function bulkIngest(client: SalesforceClient, options: IngestOption
   const failed = info.numberRecordsFailed ?? 0;
   const keyColumn = options.keyColumn;
   if (failed > 0) {
-    const body = await client.request<unknown>({ method: 'GET', url: `/jobs/ingest/${jobId}/failedResults`, headers: { Accept: 'text/csv' } });
+    const body = await client.request<unknown>({
+      method: 'GET',
+      url: `/jobs/ingest/${jobId}/failedResults`,
+      headers: { Accept: 'text/csv' },
+    });
     for (const row of rowsOf(body)) {
       const key = row[keyColumn];
-      if (key) results.set(key, { success: false, id: row.sf__Id || null, errors: [parseBulkError(row.sf__Error ?? '')] });
+      if (key)
+        results.set(key, { success: false, id: row.sf__Id || null, errors: [parseBulkError(row.sf__Error ?? '')] });
     }
   }
   if (options.operation === 'upsert' || failed > 0 || processed < options.rows.length) {
     // Upserts need the new ids; with failures or unprocessed rows, successes must be told apart.
-    const body = await client.request<unknown>({ method: 'GET', url: `/jobs/ingest/${jobId}/successfulResults`, headers: { Accept: 'text/csv' } });
+    const body = await client.request<unknown>({
+      method: 'GET',
+      url: `/jobs/ingest/${jobId}/successfulResults`,
+      headers: { Accept: 'text/csv' },
+    });
     for (const row of rowsOf(body)) {
       const key = row[keyColumn];
-      if (key) results.set(key, { success: true, id: row.sf__Id || null, created: row.sf__Created === 'true', errors: [] });
+      if (key)
+        results.set(key, { success: true, id: row.sf__Id || null, created: row.sf__Created === 'true', errors: [] });
     }
   } else {
     // Every processed record succeeded: no result file needed.
     const keyIndex = options.columns.indexOf(keyColumn);
-    for (const row of options.rows) results.set(String(row[keyIndex]), { success: true, id: String(row[keyIndex]), errors: [] });
+    for (const row of options.rows)
+      results.set(String(row[keyIndex]), { success: true, id: String(row[keyIndex]), errors: [] });
   }
   const unprocessed: string[] = [];
   if (processed < options.rows.length) {

@@ -118,10 +118,13 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     }
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
     if (req.method === 'OPTIONS') return send(res, origin && options.corsOrigins.includes(origin) ? 204 : 403);
-    if (path !== '/encode' && path !== '/decode') return send(res, 404, { message: 'not found: use POST /encode or POST /decode' });
+    if (path !== '/encode' && path !== '/decode')
+      return send(res, 404, { message: 'not found: use POST /encode or POST /decode' });
     if (req.method !== 'POST') return send(res, 405, { message: 'use POST' });
-    if (options.token && !tokenMatches(options.token, req.headers.authorization)) return send(res, 401, { message: 'missing or wrong bearer token' });
-    if (!options.token && !isLoopbackHost(req.headers.host)) return send(res, 403, { message: 'without TANDEM_CODEC_TOKEN only requests to a loopback Host are answered' });
+    if (options.token && !tokenMatches(options.token, req.headers.authorization))
+      return send(res, 401, { message: 'missing or wrong bearer token' });
+    if (!options.token && !isLoopbackHost(req.headers.host))
+      return send(res, 403, { message: 'without TANDEM_CODEC_TOKEN only requests to a loopback Host are answered' });
     let payloads: Payload[];
     try {
       const body = JSON.parse(await readBody(req)) as { payloads?: unknown };
@@ -129,7 +132,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       payloads = (body.payloads as JsonPayload[]).map(fromJson);
     } catch (error) {
       const status = (error as { status?: number }).status ?? 400;
-      return send(res, status, { message: status === 413 ? 'request body too large' : 'request body is not valid JSON' });
+      return send(res, status, {
+        message: status === 413 ? 'request body too large' : 'request body is not valid JSON',
+      });
     }
     try {
       const result = path === '/encode' ? await options.codec.encode(payloads) : await options.codec.decode(payloads);
@@ -147,7 +152,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   });
   const host = options.host ?? '127.0.0.1';
   if (!options.token && !LOOPBACK_HOSTS.has(host)) {
-    throw new CodecServerConfigError(`the codec server decrypts for whoever reaches it: listening on ${host} needs TANDEM_CODEC_TOKEN`);
+    throw new CodecServerConfigError(
+      `the codec server decrypts for whoever reaches it: listening on ${host} needs TANDEM_CODEC_TOKEN`,
+    );
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -164,7 +171,10 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
 async function main(): Promise<void> {
   const codec = payloadCodecFromEnv();
   if (!codec) throw new Error('TANDEM_PAYLOAD_KEY is not set: the codec server needs the same keys as the worker');
-  const corsOrigins = (process.env.TANDEM_CODEC_CORS_ORIGINS ?? 'http://localhost:8233,http://127.0.0.1:8233').split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = (process.env.TANDEM_CODEC_CORS_ORIGINS ?? 'http://localhost:8233,http://127.0.0.1:8233')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   const running = await startCodecServer({
     codec,
     host: process.env.TANDEM_CODEC_HOST ?? '127.0.0.1',
@@ -172,8 +182,13 @@ async function main(): Promise<void> {
     corsOrigins,
     token: process.env.TANDEM_CODEC_TOKEN || undefined,
   });
-  logger.info({ url: running.url, corsOrigins, keyId: codec.keyId, auth: Boolean(process.env.TANDEM_CODEC_TOKEN) }, 'codec server listening');
-  console.log(`Codec server on ${running.url} (key ${codec.keyId}). In the Web UI: Settings → Data Encoder → Remote Codec Endpoint = ${running.url}`);
+  logger.info(
+    { url: running.url, corsOrigins, keyId: codec.keyId, auth: Boolean(process.env.TANDEM_CODEC_TOKEN) },
+    'codec server listening',
+  );
+  console.log(
+    `Codec server on ${running.url} (key ${codec.keyId}). In the Web UI: Settings → Data Encoder → Remote Codec Endpoint = ${running.url}`,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void running.stop());
 }
 

@@ -25,10 +25,17 @@ const DEFAULT_KEY_ID = 'default';
 
 function decodeKey(variable: string, id: string, base64: string): PayloadKey {
   const trimmed = base64.trim();
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) throw new PayloadKeyError(`${variable}: key ${JSON.stringify(id)} is not base64`);
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed))
+    throw new PayloadKeyError(`${variable}: key ${JSON.stringify(id)} is not base64`);
   const key = Buffer.from(trimmed, 'base64');
-  if (key.length !== 32) throw new PayloadKeyError(`${variable}: key ${JSON.stringify(id)} must decode to 32 bytes (AES-256), got ${key.length}`);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new PayloadKeyError(`${variable}: key id ${JSON.stringify(id)} must be 1-64 letters, digits, ".", "_" or "-"`);
+  if (key.length !== 32)
+    throw new PayloadKeyError(
+      `${variable}: key ${JSON.stringify(id)} must decode to 32 bytes (AES-256), got ${key.length}`,
+    );
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id))
+    throw new PayloadKeyError(
+      `${variable}: key id ${JSON.stringify(id)} must be 1-64 letters, digits, ".", "_" or "-"`,
+    );
   return { id, key };
 }
 
@@ -43,7 +50,10 @@ export function payloadCodecFromEnv(env: NodeJS.ProcessEnv = process.env): AesGc
     .filter((entry) => entry !== '')
     .map((entry) => {
       const colon = entry.indexOf(':');
-      if (colon <= 0) throw new PayloadKeyError('TANDEM_PAYLOAD_OLD_KEYS: expected entries of the form id:base64-key, separated by commas');
+      if (colon <= 0)
+        throw new PayloadKeyError(
+          'TANDEM_PAYLOAD_OLD_KEYS: expected entries of the form id:base64-key, separated by commas',
+        );
       return decodeKey('TANDEM_PAYLOAD_OLD_KEYS', entry.slice(0, colon), entry.slice(colon + 1));
     });
   return new AesGcmPayloadCodec({ current: decodeKey('TANDEM_PAYLOAD_KEY', id, current), previous });

@@ -45,7 +45,9 @@ const decoder = new TextDecoder();
 export function serialisePayload(payload: Payload): Uint8Array {
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(payload.metadata ?? {})) if (v) metadata[k] = Buffer.from(v).toString('base64');
-  return encoder.encode(JSON.stringify({ metadata, data: payload.data ? Buffer.from(payload.data).toString('base64') : undefined }));
+  return encoder.encode(
+    JSON.stringify({ metadata, data: payload.data ? Buffer.from(payload.data).toString('base64') : undefined }),
+  );
 }
 
 /** The inverse of {@link serialisePayload}. */
@@ -57,8 +59,10 @@ export function deserialisePayload(bytes: Uint8Array): Payload {
 }
 
 function checkKey(key: PayloadKey): void {
-  if (key.key.length !== KEY_BYTES) throw new ValueError(`payload key ${JSON.stringify(key.id)} must be ${KEY_BYTES} bytes, got ${key.key.length}`);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(key.id)) throw new ValueError(`payload key id ${JSON.stringify(key.id)} must be 1-64 letters, digits, ".", "_" or "-"`);
+  if (key.key.length !== KEY_BYTES)
+    throw new ValueError(`payload key ${JSON.stringify(key.id)} must be ${KEY_BYTES} bytes, got ${key.key.length}`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(key.id))
+    throw new ValueError(`payload key id ${JSON.stringify(key.id)} must be 1-64 letters, digits, ".", "_" or "-"`);
 }
 
 /** AES-256-GCM payload codec with a keyring (see the module comment). */
@@ -85,7 +89,12 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       const cipher = createCipheriv(ALGORITHM, this.current.key, nonce);
       // The key id is bound to the ciphertext, so a payload relabelled with another id fails to decrypt.
       cipher.setAAD(Buffer.from(this.current.id));
-      const sealed = Buffer.concat([nonce, cipher.update(serialisePayload(payload)), cipher.final(), cipher.getAuthTag()]);
+      const sealed = Buffer.concat([
+        nonce,
+        cipher.update(serialisePayload(payload)),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
       return {
         metadata: {
           [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING),
@@ -105,16 +114,23 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       if (!idBytes) throw new PayloadDecryptionError('encrypted payload has no encryption-key-id metadata');
       const keyId = decoder.decode(idBytes);
       const key = this.keyring.get(keyId);
-      if (!key) throw new PayloadDecryptionError(`payload was encrypted with key ${JSON.stringify(keyId)}, which is not in the keyring (TANDEM_PAYLOAD_KEY / TANDEM_PAYLOAD_OLD_KEYS)`);
+      if (!key)
+        throw new PayloadDecryptionError(
+          `payload was encrypted with key ${JSON.stringify(keyId)}, which is not in the keyring (TANDEM_PAYLOAD_KEY / TANDEM_PAYLOAD_OLD_KEYS)`,
+        );
       const data = Buffer.from(payload.data ?? new Uint8Array());
       if (data.length < NONCE_BYTES + TAG_BYTES) throw new PayloadDecryptionError('encrypted payload is too short');
       const decipher = createDecipheriv(ALGORITHM, key, data.subarray(0, NONCE_BYTES));
       decipher.setAAD(Buffer.from(keyId));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       try {
-        return deserialisePayload(Buffer.concat([decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)), decipher.final()]));
+        return deserialisePayload(
+          Buffer.concat([decipher.update(data.subarray(NONCE_BYTES, data.length - TAG_BYTES)), decipher.final()]),
+        );
       } catch {
-        throw new PayloadDecryptionError(`payload under key ${JSON.stringify(keyId)} failed authentication: wrong key or tampered data`);
+        throw new PayloadDecryptionError(
+          `payload under key ${JSON.stringify(keyId)} failed authentication: wrong key or tampered data`,
+        );
       }
     });
   }

@@ -7,7 +7,16 @@
 import { DELETED_COLUMN, ID_COLUMN, type ColumnSpec } from './type-mapping';
 
 /** The Salesforce fields Salesforce itself maintains: never pushed, refused when written locally. */
-const SYSTEM_FIELDS = new Set(['Id', 'IsDeleted', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'MasterRecordId']);
+const SYSTEM_FIELDS = new Set([
+  'Id',
+  'IsDeleted',
+  'CreatedDate',
+  'CreatedById',
+  'LastModifiedDate',
+  'LastModifiedById',
+  'SystemModstamp',
+  'MasterRecordId',
+]);
 
 /** What the capture trigger of one table is told (TG_ARGV[1]). */
 export interface CaptureSpec {
@@ -23,7 +32,11 @@ export interface CaptureSpec {
  * The capture spec of an object's columns, from describe's `createable` / `updateable`. `vanished`
  * are columns of fields that once synced but are no longer in describe: writes to them are refused.
  */
-export function captureSpec(object: string, columns: readonly ColumnSpec[], vanished: readonly { column: string; field: string }[] = []): CaptureSpec {
+export function captureSpec(
+  object: string,
+  columns: readonly ColumnSpec[],
+  vanished: readonly { column: string; field: string }[] = [],
+): CaptureSpec {
   const spec: CaptureSpec = {
     tracked: [],
     notCreateable: [[ID_COLUMN, 'the Salesforce id is assigned by Salesforce']],
@@ -42,8 +55,16 @@ export function captureSpec(object: string, columns: readonly ColumnSpec[], vani
     }
     const createable = c.createable !== false;
     const updateable = c.updateable !== false;
-    if (!createable) spec.notCreateable.push([c.column, `the sync user cannot set ${object}.${c.field} in Salesforce (not createable: a formula, system or read-only field)`]);
-    if (!updateable) spec.notUpdateable.push([c.column, `the sync user cannot update ${object}.${c.field} in Salesforce (not updateable: a formula, system or read-only field)`]);
+    if (!createable)
+      spec.notCreateable.push([
+        c.column,
+        `the sync user cannot set ${object}.${c.field} in Salesforce (not createable: a formula, system or read-only field)`,
+      ]);
+    if (!updateable)
+      spec.notUpdateable.push([
+        c.column,
+        `the sync user cannot update ${object}.${c.field} in Salesforce (not updateable: a formula, system or read-only field)`,
+      ]);
     if (createable || updateable) spec.tracked.push(c.column);
   }
   for (const v of vanished) {
@@ -72,13 +93,22 @@ export interface TandemOwnedColumns {
  * `id` names the row in the outbox and the shadow: changing it would orphan its pending changes.
  */
 export function guardTandemColumns(spec: CaptureSpec, own: TandemOwnedColumns): CaptureSpec {
-  const guarded: CaptureSpec = { tracked: [...spec.tracked], notCreateable: [...spec.notCreateable], notUpdateable: [...spec.notUpdateable] };
+  const guarded: CaptureSpec = {
+    tracked: [...spec.tracked],
+    notCreateable: [...spec.notCreateable],
+    notUpdateable: [...spec.notUpdateable],
+  };
   const refuse = (column: string, reason: string, onInsert: boolean) => {
     if (onInsert && !guarded.notCreateable.some(([c]) => c === column)) guarded.notCreateable.push([column, reason]);
     if (!guarded.notUpdateable.some(([c]) => c === column)) guarded.notUpdateable.push([column, reason]);
   };
-  refuse('id', 'the local row id names the row in Tandem\'s outbox; insert a new row instead of renumbering one', false);
-  if (own.keyColumn) refuse(own.keyColumn, 'Tandem assigns the insert key (a copied key would overwrite the other row\'s Salesforce record); leave it empty', true);
+  refuse('id', "the local row id names the row in Tandem's outbox; insert a new row instead of renumbering one", false);
+  if (own.keyColumn)
+    refuse(
+      own.keyColumn,
+      "Tandem assigns the insert key (a copied key would overwrite the other row's Salesforce record); leave it empty",
+      true,
+    );
   for (const column of own.bookkeeping) refuse(column, 'Tandem maintains it', !own.defaulted.includes(column));
   return guarded;
 }

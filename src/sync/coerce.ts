@@ -29,7 +29,13 @@ export function summariseValue(value: unknown): string {
 
 function refusal(object: string, id: unknown, field: string, raw: unknown, reason: string): ValueCoercionError {
   const sfid = typeof id === 'string' && id !== '' ? id : null;
-  return new ValueCoercionError(`${object} ${sfid ?? '(no Id)'} field ${field}: ${reason}`, { object, sfid, field, value: summariseValue(raw), reason });
+  return new ValueCoercionError(`${object} ${sfid ?? '(no Id)'} field ${field}: ${reason}`, {
+    object,
+    sfid,
+    field,
+    value: summariseValue(raw),
+    reason,
+  });
 }
 
 const NUMERIC_TYPE = /^numeric\((\d+),(\d+)\)$/;
@@ -118,7 +124,11 @@ function normaliseOffset(offset: string): string {
  * `read(field)` returns the raw value of a Salesforce field; columns with no field (a synthetic
  * isdeleted) read as false. Throws ValueCoercionError naming the object, record and field.
  */
-export function coerceRow(object: string, columns: readonly ColumnSpec[], read: (field: string) => unknown): (string | null)[] {
+export function coerceRow(
+  object: string,
+  columns: readonly ColumnSpec[],
+  read: (field: string) => unknown,
+): (string | null)[] {
   const row: (string | null)[] = new Array(columns.length);
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i]!;
@@ -145,7 +155,13 @@ export function coerceRow(object: string, columns: readonly ColumnSpec[], read: 
  * index holding column i's field, or -1 for a column with no field (a synthetic isdeleted, false).
  * Throws ValueCoercionError naming the object, record and field, like `coerceRow`.
  */
-export function coerceRecord(object: string, columns: readonly ColumnSpec[], positions: readonly number[], record: readonly string[], idPosition: number): (string | null)[] {
+export function coerceRecord(
+  object: string,
+  columns: readonly ColumnSpec[],
+  positions: readonly number[],
+  record: readonly string[],
+  idPosition: number,
+): (string | null)[] {
   const row: (string | null)[] = new Array(columns.length);
   for (let i = 0; i < columns.length; i++) {
     const at = positions[i]!;
@@ -187,7 +203,11 @@ export interface RefusedRecord {
  * Coerces a page of REST records, setting aside each record with a value that cannot be stored instead
  * of failing the page: one poison record must not stop its object. A refusal without an Id is rethrown.
  */
-export function coerceRows(object: string, columns: readonly ColumnSpec[], records: readonly Record<string, unknown>[]): { rows: (string | null)[][]; refused: RefusedRecord[] } {
+export function coerceRows(
+  object: string,
+  columns: readonly ColumnSpec[],
+  records: readonly Record<string, unknown>[],
+): { rows: (string | null)[][]; refused: RefusedRecord[] } {
   const rows: (string | null)[][] = [];
   const refused: RefusedRecord[] = [];
   for (const record of records) {

@@ -26,7 +26,10 @@ const LONG_DIGIT_RUN = /\d{16}/;
 
 /** Significant digits of a number literal (no sign, exponent, leading or trailing zeros). */
 function significantDigits(literal: string): number {
-  const mantissa = literal.replace(/^-/, '').replace(/[eE].*$/, '').replace('.', '');
+  const mantissa = literal
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
   return mantissa.replace(/^0+/, '').replace(/0+$/, '').length;
 }
 
@@ -63,7 +66,11 @@ class Parser {
     if (c === '[') return this.array();
     if (c === '"') return this.string();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.text.startsWith(word, this.at)) {
         this.at += word.length;
         return value;

@@ -20,10 +20,14 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 /** Throws InvalidIdentifierError unless `name` is a lowercase identifier of at most 63 bytes. */
 export function assertIdentifier(name: string): void {
   if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
-    throw new InvalidIdentifierError(`Invalid SQL identifier ${JSON.stringify(name)}: expected lowercase letters, digits and underscores`);
+    throw new InvalidIdentifierError(
+      `Invalid SQL identifier ${JSON.stringify(name)}: expected lowercase letters, digits and underscores`,
+    );
   }
   if (Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES) {
-    throw new InvalidIdentifierError(`Invalid SQL identifier ${JSON.stringify(name)}: longer than ${MAX_IDENTIFIER_BYTES} bytes`);
+    throw new InvalidIdentifierError(
+      `Invalid SQL identifier ${JSON.stringify(name)}: longer than ${MAX_IDENTIFIER_BYTES} bytes`,
+    );
   }
 }
 

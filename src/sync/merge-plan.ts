@@ -15,9 +15,15 @@ export interface MergePlan {
 }
 
 /** The merge plan of `def` from its columns and its configured rules (throws ConflictRuleError on a bad field name). */
-export function mergePlan(def: ObjectDefinition, columns: readonly ColumnSpec[], configured: ObjectConflictRules | undefined): MergePlan {
+export function mergePlan(
+  def: ObjectDefinition,
+  columns: readonly ColumnSpec[],
+  configured: ObjectConflictRules | undefined,
+): MergePlan {
   const tracked = new Set(captureSpec(def.name, columns).tracked);
-  const mergeColumns = columns.filter((c) => tracked.has(c.column)).map((c) => ({ column: c.column, field: c.field, kind: c.kind }));
+  const mergeColumns = columns
+    .filter((c) => tracked.has(c.column))
+    .map((c) => ({ column: c.column, field: c.field, kind: c.kind }));
   const rule = resolveRules(
     def.name,
     def.push?.conflictDefault ?? 'salesforce-wins',

@@ -25,10 +25,17 @@ import { canonicalNumber } from './exact-json';
  * - `never-push`: the field is never written to Salesforce; marketing edits stay local until
  *   Salesforce changes the field (recorded in the outbox as skipped, never silently).
  */
-export type ConflictRule = 'salesforce-wins' | 'marketing-wins' | 'newest-wins' | 'salesforce-unless-blank' | 'never-push';
+export type ConflictRule =
+  'salesforce-wins' | 'marketing-wins' | 'newest-wins' | 'salesforce-unless-blank' | 'never-push';
 
 /** Every rule, for validation and help texts. */
-export const CONFLICT_RULES: readonly ConflictRule[] = ['salesforce-wins', 'marketing-wins', 'newest-wins', 'salesforce-unless-blank', 'never-push'];
+export const CONFLICT_RULES: readonly ConflictRule[] = [
+  'salesforce-wins',
+  'marketing-wins',
+  'newest-wins',
+  'salesforce-unless-blank',
+  'never-push',
+];
 
 /** Per-object conflict configuration (config `sync.conflictRules.<Object>`). */
 export interface ObjectConflictRules {
@@ -57,7 +64,9 @@ export function resolveRules(
   const known = new Set(fields.map((f) => f.toLowerCase()));
   for (const [field, rule] of Object.entries(configured?.fields ?? {})) {
     if (!known.has(field.toLowerCase())) {
-      throw new ConflictRuleError(`sync.conflictRules.${object}.fields.${field}: ${object} has no synced field ${field}`);
+      throw new ConflictRuleError(
+        `sync.conflictRules.${object}.fields.${field}: ${object} has no synced field ${field}`,
+      );
     }
     byLower.set(field.toLowerCase(), rule);
   }
@@ -78,7 +87,10 @@ export function canonical(kind: ValueKind, value: unknown): string | null {
       // By decimal value, never through a double: 123456789012345678 and …680 differ.
       return canonicalNumber(value) ?? String(value);
     case 'datetime': {
-      const text = String(value).replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00').replace(/\+0000$/, '+00:00');
+      const text = String(value)
+        .replace(' ', 'T')
+        .replace(/([+-]\d{2})$/, '$1:00')
+        .replace(/\+0000$/, '+00:00');
       const ms = Date.parse(text);
       return Number.isNaN(ms) ? String(value) : new Date(ms).toISOString();
     }
@@ -140,7 +152,12 @@ export interface RowMergeResult {
 }
 
 /** Decides who wins a same-field conflict under `rule`. */
-export function decide(rule: ConflictRule, salesforce: unknown, marketingChangedAt: Date | null, salesforceChangedAt: Date | null): 'salesforce' | 'marketing' {
+export function decide(
+  rule: ConflictRule,
+  salesforce: unknown,
+  marketingChangedAt: Date | null,
+  salesforceChangedAt: Date | null,
+): 'salesforce' | 'marketing' {
   switch (rule) {
     case 'marketing-wins':
       return 'marketing';
@@ -204,7 +221,11 @@ export function mergeRow(input: RowMergeInput): RowMergeResult {
  * "A value beats an empty one" (Marketo's merge rule): the values of `loser` to copy onto `master` —
  * those where the master is blank and the loser is not.
  */
-export function fillBlanks(master: Readonly<Record<string, unknown>>, loser: Readonly<Record<string, unknown>>, columns: readonly string[]): Record<string, unknown> {
+export function fillBlanks(
+  master: Readonly<Record<string, unknown>>,
+  loser: Readonly<Record<string, unknown>>,
+  columns: readonly string[],
+): Record<string, unknown> {
   const fill: Record<string, unknown> = {};
   for (const column of columns) {
     if (isBlank(master[column]) && !isBlank(loser[column])) fill[column] = loser[column];

@@ -56,16 +56,7 @@ const MAX_VARCHAR = 10_485_760;
 // in bulk and can be megabytes per row: not synced.
 const SKIPPED_TYPES = new Set(['address', 'location', 'base64']);
 
-const TEXT_TYPES = new Set([
-  'string',
-  'textarea',
-  'picklist',
-  'email',
-  'phone',
-  'url',
-  'combobox',
-  'encryptedstring',
-]);
+const TEXT_TYPES = new Set(['string', 'textarea', 'picklist', 'email', 'phone', 'url', 'combobox', 'encryptedstring']);
 
 /** Thrown when describe output cannot be mapped (no Id field, duplicate column); names object and field. */
 export class SchemaMappingError extends Error {
@@ -82,12 +73,20 @@ export function columnFor(field: FieldDescription): ColumnSpec | null {
     ...(field.updateable !== undefined && { updateable: field.updateable }),
     ...(field.externalId && { externalId: true }),
   };
-  const spec = (sqlType: string, kind: ValueKind): ColumnSpec => ({ field: field.name, column, sqlType, kind, ...access });
+  const spec = (sqlType: string, kind: ValueKind): ColumnSpec => ({
+    field: field.name,
+    column,
+    sqlType,
+    kind,
+    ...access,
+  });
   if (type === 'id' || type === 'reference') return spec(ID_TYPE, 'id');
   if (TEXT_TYPES.has(type)) {
     // Describe's numbers go into DDL: anything but an integer (a malformed or hostile describe) maps to plain text.
     const length = field.length ?? 0;
-    return Number.isInteger(length) && length > 0 && length <= MAX_VARCHAR ? spec(`varchar(${length})`, 'text') : spec('text', 'text');
+    return Number.isInteger(length) && length > 0 && length <= MAX_VARCHAR
+      ? spec(`varchar(${length})`, 'text')
+      : spec('text', 'text');
   }
   switch (type) {
     case 'multipicklist':
@@ -136,7 +135,8 @@ export function columnsFor(object: string, fields: readonly FieldDescription[]):
     const spec = columnFor(field);
     if (!spec) continue;
     const clash = seen.get(spec.column);
-    if (clash) throw new SchemaMappingError(`${object}: fields ${clash} and ${field.name} both map to column ${spec.column}`);
+    if (clash)
+      throw new SchemaMappingError(`${object}: fields ${clash} and ${field.name} both map to column ${spec.column}`);
     seen.set(spec.column, field.name);
     columns.push(spec);
   }
@@ -144,7 +144,8 @@ export function columnsFor(object: string, fields: readonly FieldDescription[]):
   if (idIndex < 0) throw new SchemaMappingError(`${object}: describe has no Id field visible to the sync user`);
   const [id] = columns.splice(idIndex, 1);
   columns.unshift(id!);
-  if (!seen.has(DELETED_COLUMN)) columns.push({ field: '', column: DELETED_COLUMN, sqlType: 'boolean', kind: 'boolean' });
+  if (!seen.has(DELETED_COLUMN))
+    columns.push({ field: '', column: DELETED_COLUMN, sqlType: 'boolean', kind: 'boolean' });
   return columns;
 }
 

@@ -34,7 +34,12 @@ export function pullWindowStart(watermark: Date, overlapSeconds: number): Date {
  * minus the overlap window — otherwise an object without changes for weeks would look "too old" although
  * every cycle checked it — and never behind the previous watermark.
  */
-export function advanceWatermark(previous: Date, newestSeen: Date | null, pullStartedAt: Date, overlapSeconds: number): Date {
+export function advanceWatermark(
+  previous: Date,
+  newestSeen: Date | null,
+  pullStartedAt: Date,
+  overlapSeconds: number,
+): Date {
   const horizon = pullStartedAt.getTime() - overlapSeconds * 1000;
   return new Date(Math.max(previous.getTime(), newestSeen?.getTime() ?? 0, horizon));
 }
@@ -60,7 +65,12 @@ export function deletedWindow(
   intervalSeconds: number,
 ): { start: Date; end: Date } | null {
   if (now.getTime() - deletesCoveredUntil.getTime() < intervalSeconds * 1000) return null;
-  const start = new Date(Math.max(deletesCoveredUntil.getTime() - overlapSeconds * 1000, now.getTime() - GET_DELETED_WINDOW_MS + MIN_DELETED_WINDOW_MS));
+  const start = new Date(
+    Math.max(
+      deletesCoveredUntil.getTime() - overlapSeconds * 1000,
+      now.getTime() - GET_DELETED_WINDOW_MS + MIN_DELETED_WINDOW_MS,
+    ),
+  );
   if (now.getTime() - start.getTime() < MIN_DELETED_WINDOW_MS) return null;
   return { start, end: now };
 }

@@ -23,7 +23,9 @@ function readFile(variable: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new TemporalConnectionConfigError(`${variable}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new TemporalConnectionConfigError(
+      `${variable}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -34,18 +36,27 @@ function readFile(variable: string, path: string): Buffer {
  * - TEMPORAL_TLS=true: TLS with the system's CAs (implied by any of the above and by an API key);
  * - TEMPORAL_API_KEY: an API key (Temporal Cloud), sent as a bearer token over TLS.
  */
-export function temporalConnectionOptions(config: TandemConfig, env: NodeJS.ProcessEnv = process.env): TemporalConnectionOptions {
+export function temporalConnectionOptions(
+  config: TandemConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): TemporalConnectionOptions {
   const options: TemporalConnectionOptions = { address: config.temporal.address };
   const certPath = env.TEMPORAL_TLS_CLIENT_CERT_PATH;
   const keyPath = env.TEMPORAL_TLS_CLIENT_KEY_PATH;
   if (Boolean(certPath) !== Boolean(keyPath)) {
-    throw new TemporalConnectionConfigError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together');
+    throw new TemporalConnectionConfigError(
+      'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together',
+    );
   }
   const tls: TLSConfig = {};
   if (certPath && keyPath) {
-    tls.clientCertPair = { crt: readFile('TEMPORAL_TLS_CLIENT_CERT_PATH', certPath), key: readFile('TEMPORAL_TLS_CLIENT_KEY_PATH', keyPath) };
+    tls.clientCertPair = {
+      crt: readFile('TEMPORAL_TLS_CLIENT_CERT_PATH', certPath),
+      key: readFile('TEMPORAL_TLS_CLIENT_KEY_PATH', keyPath),
+    };
   }
-  if (env.TEMPORAL_TLS_SERVER_CA_CERT_PATH) tls.serverRootCACertificate = readFile('TEMPORAL_TLS_SERVER_CA_CERT_PATH', env.TEMPORAL_TLS_SERVER_CA_CERT_PATH);
+  if (env.TEMPORAL_TLS_SERVER_CA_CERT_PATH)
+    tls.serverRootCACertificate = readFile('TEMPORAL_TLS_SERVER_CA_CERT_PATH', env.TEMPORAL_TLS_SERVER_CA_CERT_PATH);
   if (env.TEMPORAL_TLS_SERVER_NAME) tls.serverNameOverride = env.TEMPORAL_TLS_SERVER_NAME;
   if (env.TEMPORAL_API_KEY) options.apiKey = env.TEMPORAL_API_KEY;
   if (Object.keys(tls).length > 0) options.tls = tls;

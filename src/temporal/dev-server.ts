@@ -8,7 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** Search attributes Tandem sets on its workflows; registered on every dev server it starts. */
-export const TANDEM_SEARCH_ATTRIBUTES = { TandemOrg: 'Keyword', TandemOrgId: 'Keyword', TandemPhase: 'Keyword' } as const;
+export const TANDEM_SEARCH_ATTRIBUTES = {
+  TandemOrg: 'Keyword',
+  TandemOrgId: 'Keyword',
+  TandemPhase: 'Keyword',
+} as const;
 
 /** Options of `startDevServer`. */
 export interface DevServerOptions {
@@ -67,13 +71,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
   args.push(...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']));
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  for (const [name, type] of Object.entries(TANDEM_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(TANDEM_SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
   args.push(...(options.extraArgs ?? []));
   const server: ChildProcess = spawn(options.cli, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 
   const exited = new Promise<never>((_, reject) => {
     server.once('error', reject);
-    server.once('exit', (code) => reject(new Error(`temporal server start-dev exited with code ${code} before becoming healthy (port ${port})`)));
+    server.once('exit', (code) =>
+      reject(new Error(`temporal server start-dev exited with code ${code} before becoming healthy (port ${port})`)),
+    );
   });
   exited.catch(() => undefined);
   const timeoutMs = options.startTimeoutMs ?? 60_000;

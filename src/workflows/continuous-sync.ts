@@ -23,7 +23,15 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { SyncActivities } from '../activities';
-import { TANDEM_ORG, TANDEM_ORG_ID, TANDEM_PHASE, initialCopyWorkflowId, syncObjectsFor, type CyclePlan, type SyncObject } from '../shared';
+import {
+  TANDEM_ORG,
+  TANDEM_ORG_ID,
+  TANDEM_PHASE,
+  initialCopyWorkflowId,
+  syncObjectsFor,
+  type CyclePlan,
+  type SyncObject,
+} from '../shared';
 import { cycleOptions, planningOptions } from './activity-options';
 import { initialCopyWorkflow } from './initial-copy';
 import {
@@ -114,7 +122,11 @@ const planning = proxyActivities<SyncActivities>({ ...planningOptions, summary: 
 
 /** The cycle activities with a summary naming the step, shown on each activity in the Web UI. */
 function cycleStep(summary: string, heartbeatTimeout?: Duration): SyncActivities {
-  return proxyActivities<SyncActivities>({ ...cycleOptions, ...(heartbeatTimeout ? { heartbeatTimeout } : {}), summary });
+  return proxyActivities<SyncActivities>({
+    ...cycleOptions,
+    ...(heartbeatTimeout ? { heartbeatTimeout } : {}),
+    summary,
+  });
 }
 
 function now(): string {
@@ -127,7 +139,10 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
   const names = objects.map((o) => o.name);
   const status = input.carried?.status ?? freshState(objects);
   reconcile(status, objects);
-  const run = { phase: (status.paused ? 'paused' : 'planning') as SyncStatus['phase'], syncNowRequested: input.carried?.syncNowRequested ?? false };
+  const run = {
+    phase: (status.paused ? 'paused' : 'planning') as SyncStatus['phase'],
+    syncNowRequested: input.carried?.syncNowRequested ?? false,
+  };
   const childId = initialCopyWorkflowId(workflowInfo().workflowId);
   const copies = new CopyChild(input, status, childId);
 
@@ -162,14 +177,22 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     { validator: (request) => void validateResync(request, names) },
   );
   setHandler(copyProgressSignal, (report) => {
-    const hold = report.error !== undefined && status.initialCopy[report.object] !== undefined && patched(HOLD_FAILED_COPIES_PATCH);
+    const hold =
+      report.error !== undefined &&
+      status.initialCopy[report.object] !== undefined &&
+      patched(HOLD_FAILED_COPIES_PATCH);
     const message = applyCopyReport(status, report, now(), hold);
     if (message) notice(status, message);
     // The last copy finishing moves TandemPhase to syncing now, not at the end of the next pause.
     if (phasePublisher.wouldChange(status) && patched(PUBLISH_PHASE_ON_COPY_PATCH)) phasePublisher.publish(status);
   });
   // Cycle wall time, exported with the Temporal runtime's metrics (metrics emit no history events).
-  const cycleDuration = metricMeter.createHistogram('tandem_cycle_duration', 'int', 'ms', 'Wall time of one sync cycle, planning to last push');
+  const cycleDuration = metricMeter.createHistogram(
+    'tandem_cycle_duration',
+    'int',
+    'ms',
+    'Wall time of one sync cycle, planning to last push',
+  );
   let cyclesThisRun = 0;
   for (;;) {
     if (status.paused) {
@@ -194,7 +217,10 @@ export async function continuousSyncWorkflow(input: ContinuousSyncInput = {}): P
     if (!due) continue;
     // Let signal and update handlers finish so nothing they changed is lost, then carry the state over.
     await condition(allHandlersFinished);
-    await continueAsNew<typeof continuousSyncWorkflow>({ ...input, carried: { status, syncNowRequested: run.syncNowRequested } });
+    await continueAsNew<typeof continuousSyncWorkflow>({
+      ...input,
+      carried: { status, syncNowRequested: run.syncNowRequested },
+    });
   }
 }
 
@@ -205,7 +231,13 @@ interface RunFlags {
 }
 
 /** One cycle: plan, start the copies it asks for, pull every object in order, then push the two-way ones. */
-async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject[], status: SyncState, run: RunFlags, copies: CopyChild): Promise<void> {
+async function runCycle(
+  input: ContinuousSyncInput,
+  objects: readonly SyncObject[],
+  status: SyncState,
+  run: RunFlags,
+  copies: CopyChild,
+): Promise<void> {
   const names = objects.map((o) => o.name);
   beginCycle(status, now());
   run.syncNowRequested = false;
@@ -229,7 +261,10 @@ async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject
     try {
       await copies.start(toStart);
     } catch (error) {
-      notice(status, `could not start the initial copy of ${toStart.map((r) => r.object).join(', ')}: ${failureMessage(error)}`);
+      notice(
+        status,
+        `could not start the initial copy of ${toStart.map((r) => r.object).join(', ')}: ${failureMessage(error)}`,
+      );
       markCopiesNotStarted(status, toStart);
     }
   }
@@ -240,7 +275,9 @@ async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject
   for (const { name } of objects) {
     if (!pullsNow(status, name)) continue;
     attempted.add(name);
-    const ok = await recordCall(status, name, 'lastPull', () => cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name, cycle: status.cycle }));
+    const ok = await recordCall(status, name, 'lastPull', () =>
+      cycleStep(`pull ${name}`, input.activityHeartbeatTimeout).pullChanges({ object: name, cycle: status.cycle }),
+    );
     if (ok) pulled.add(name);
   }
 
@@ -253,12 +290,19 @@ async function runCycle(input: ContinuousSyncInput, objects: readonly SyncObject
       recordOutcome(status, name, 'lastPush', failed(status.cycle, decision.reason, now(), 0));
       continue;
     }
-    await recordCall(status, name, 'lastPush', () => cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name, cycle: status.cycle }));
+    await recordCall(status, name, 'lastPush', () =>
+      cycleStep(`push ${name}`, input.activityHeartbeatTimeout).pushChanges({ object: name, cycle: status.cycle }),
+    );
   }
 }
 
 /** Runs one pull or push and records its outcome, with its duration, as the object's last one. Returns whether it succeeded. */
-async function recordCall(status: SyncState, object: string, kind: 'lastPull' | 'lastPush', call: () => Promise<Parameters<typeof succeeded>[1]>): Promise<boolean> {
+async function recordCall(
+  status: SyncState,
+  object: string,
+  kind: 'lastPull' | 'lastPush',
+  call: () => Promise<Parameters<typeof succeeded>[1]>,
+): Promise<boolean> {
   const started = Date.now();
   let outcome: OperationOutcome;
   try {
@@ -278,11 +322,15 @@ function notice(status: SyncState, message: string): void {
 }
 
 function pauseBetweenCycles(input: ContinuousSyncInput, status: SyncState): Duration {
-  return status.throttled ? (input.throttledPauseBetweenCycles ?? DEFAULT_THROTTLED_PAUSE) : (input.pauseBetweenCycles ?? DEFAULT_PAUSE);
+  return status.throttled
+    ? (input.throttledPauseBetweenCycles ?? DEFAULT_THROTTLED_PAUSE)
+    : (input.pauseBetweenCycles ?? DEFAULT_PAUSE);
 }
 
 function continueAsNewDue(input: ContinuousSyncInput, cyclesThisRun: number): boolean {
-  return workflowInfo().continueAsNewSuggested || cyclesThisRun >= (input.maxCyclesPerRun ?? DEFAULT_MAX_CYCLES_PER_RUN);
+  return (
+    workflowInfo().continueAsNewSuggested || cyclesThisRun >= (input.maxCyclesPerRun ?? DEFAULT_MAX_CYCLES_PER_RUN)
+  );
 }
 
 /**
@@ -357,8 +405,13 @@ class CopyChild {
     try {
       await getExternalWorkflowHandle(this.childId).signal(copyObjectsSignal, []);
     } catch {
-      notice(this.status, `initial copy workflow ${this.childId} is gone; restarting the copy of ${outstanding.join(', ')}`);
-      await this.start(outstanding.map((object) => ({ object, reason: this.status.initialCopy[object]?.reason ?? 'never-copied' })));
+      notice(
+        this.status,
+        `initial copy workflow ${this.childId} is gone; restarting the copy of ${outstanding.join(', ')}`,
+      );
+      await this.start(
+        outstanding.map((object) => ({ object, reason: this.status.initialCopy[object]?.reason ?? 'never-copied' })),
+      );
     }
   }
 

@@ -43,16 +43,27 @@ export interface InitialCopyInput {
 
 /** The copy activities with a summary naming the object, shown on each activity in the Web UI. */
 function copyStep(summary: string, heartbeatTimeout?: Duration): SyncActivities {
-  return proxyActivities<SyncActivities>({ ...copyOptions, ...(heartbeatTimeout ? { heartbeatTimeout } : {}), summary });
+  return proxyActivities<SyncActivities>({
+    ...copyOptions,
+    ...(heartbeatTimeout ? { heartbeatTimeout } : {}),
+    summary,
+  });
 }
 
 /** Progress in Markdown, for the Web UI's "current details". */
 export function progressDetails(queue: InitialCopyInput['queue'], progress: Record<string, CopyProgress>): string {
   // Each number carries its unit, so adjacent cells never read as one number ("472 of 472 | 1").
   const rows = Object.values(progress).map(
-    (p) => `| ${p.object} | ${p.rowsCopied}${p.totalRows !== null ? ` of ${p.totalRows}` : ''} rows | ${p.pagesCopied} ${p.pagesCopied === 1 ? 'page' : 'pages'} | ${p.done ? 'done' : 'copying'} |`,
+    (p) =>
+      `| ${p.object} | ${p.rowsCopied}${p.totalRows !== null ? ` of ${p.totalRows}` : ''} rows | ${p.pagesCopied} ${p.pagesCopied === 1 ? 'page' : 'pages'} | ${p.done ? 'done' : 'copying'} |`,
   );
-  return [`**Queue:** ${queue.map((q) => q.object).join(', ') || 'empty'}`, '', '| Object | Rows | Pages | State |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    `**Queue:** ${queue.map((q) => q.object).join(', ') || 'empty'}`,
+    '',
+    '| Object | Rows | Pages | State |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** Copies every queued object in full and returns the progress of each (see the module comment). */
@@ -77,14 +88,22 @@ export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Reco
   setHandler(copyPausedSignal, (value) => {
     paused = value;
   });
-  setHandler(copyStatusQuery, () => ({ paused, current: queue[0]?.object, queue: queue.map((q) => q.object), progress }));
+  setHandler(copyStatusQuery, () => ({
+    paused,
+    current: queue[0]?.object,
+    queue: queue.map((q) => q.object),
+    progress,
+  }));
 
   const report = async (message: CopyReport): Promise<void> => {
     try {
       await getExternalWorkflowHandle(input.parentWorkflowId).signal(copyProgressSignal, message);
     } catch (error) {
       // The parent may be gone (terminated by an operator); PostgreSQL holds the truth either way.
-      log.warn('could not report copy progress to the parent', { parent: input.parentWorkflowId, error: failureMessage(error) });
+      log.warn('could not report copy progress to the parent', {
+        parent: input.parentWorkflowId,
+        error: failureMessage(error),
+      });
     }
   };
 
@@ -98,12 +117,20 @@ export async function initialCopyWorkflow(input: InitialCopyInput): Promise<Reco
           await copyStep(`start the copy of ${object}`, input.heartbeatTimeout).startInitialCopy({ object, reason });
           currentStarted = true;
         }
-        result = await copyStep(`copy ${object} pages`, input.heartbeatTimeout).copyObjectPages({ object, reason, maxPages: input.pagesPerActivity });
+        result = await copyStep(`copy ${object} pages`, input.heartbeatTimeout).copyObjectPages({
+          object,
+          reason,
+          maxPages: input.pagesPerActivity,
+        });
       } catch (error) {
         // Only failures retrying cannot fix get here (bad credentials, an unknown object, a bug in Tandem,
         // an unexpected failure past its attempts — src/activities/errors.ts): report and move on.
         const message = failureMessage(error);
-        await report({ ...(progress[object] ?? { object, rowsCopied: 0, totalRows: null, pagesCopied: 0 }), done: false, error: message });
+        await report({
+          ...(progress[object] ?? { object, rowsCopied: 0, totalRows: null, pagesCopied: 0 }),
+          done: false,
+          error: message,
+        });
         queue.shift();
         currentStarted = false;
         continue;

@@ -8,17 +8,30 @@ import type { SyncState } from './sync-state';
 
 /** The cycle's outcome: one table row per object, its last pull and push. */
 export function cycleDetails(state: SyncState): string {
-  const rows = Object.entries(state.objects).map(([name, o]) => `| ${name} | ${o.direction} | ${o.state} | ${pullCell(o.lastPull)} | ${pushCell(o.lastPush)} |`);
-  const usage = state.apiUsage ? `API ${state.apiUsage.used}/${state.apiUsage.limit}${state.throttled ? ' (slowed)' : ''}` : '';
+  const rows = Object.entries(state.objects).map(
+    ([name, o]) => `| ${name} | ${o.direction} | ${o.state} | ${pullCell(o.lastPull)} | ${pushCell(o.lastPush)} |`,
+  );
+  const usage = state.apiUsage
+    ? `API ${state.apiUsage.used}/${state.apiUsage.limit}${state.throttled ? ' (slowed)' : ''}`
+    : '';
   if (state.orgMismatch) {
-    return [`**Sync stopped — wrong Salesforce org** (since ${state.orgMismatch.since})`, '', state.orgMismatch.message].join('\n');
+    return [
+      `**Sync stopped — wrong Salesforce org** (since ${state.orgMismatch.since})`,
+      '',
+      state.orgMismatch.message,
+    ].join('\n');
   }
   const errors = Object.entries(state.objects)
     .filter(([, o]) => o.lastPush?.ok && (o.lastPush.openErrors ?? 0) > 0)
     .map(([name, o]) => `${name} ${o.lastPush!.openErrors}`);
   return [
     ...(state.org ? [`Salesforce org ${describeOrg(state.org)}`, ''] : []),
-    ...(errors.length ? [`**Open sync errors:** ${errors.join(', ')} — records Salesforce refused; list them with \`npx tandem errors\``, ''] : []),
+    ...(errors.length
+      ? [
+          `**Open sync errors:** ${errors.join(', ')} — records Salesforce refused; list them with \`npx tandem errors\``,
+          '',
+        ]
+      : []),
     `**Cycle ${state.cycle}** started ${state.cycleStartedAt ?? '–'}; next ${state.paused ? 'after resume' : (state.nextCycleAt ?? '–')}. ${usage}`,
     '',
     '| Object | Direction | State | Last pull | Last push |',

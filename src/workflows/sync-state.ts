@@ -62,7 +62,10 @@ export function addNotice(state: SyncState, message: string, now: string): void 
 export function validateResync(request: ResyncRequest | undefined, known: readonly string[]): string[] {
   const requested = request?.objects ?? [];
   if (!Array.isArray(requested) || requested.some((o) => typeof o !== 'string')) {
-    throw ApplicationFailure.nonRetryable('resync: "objects" must be a list of Salesforce object names', 'InvalidRequest');
+    throw ApplicationFailure.nonRetryable(
+      'resync: "objects" must be a list of Salesforce object names',
+      'InvalidRequest',
+    );
   }
   const unknown = requested.filter((o) => !known.includes(o));
   if (unknown.length > 0) {
@@ -104,7 +107,12 @@ export function applyOrgCheck(state: SyncState, plan: CyclePlan, now: string): {
   const resumed = state.orgMismatch;
   state.orgMismatch = undefined;
   state.org = plan.org ?? state.org;
-  return { proceed: true, ...(resumed ? { notice: `sync resumed: connected to the bound org ${plan.org?.orgId ?? resumed.bound.orgId} again` } : {}) };
+  return {
+    proceed: true,
+    ...(resumed
+      ? { notice: `sync resumed: connected to the bound org ${plan.org?.orgId ?? resumed.bound.orgId} again` }
+      : {}),
+  };
 }
 
 export function applyPlan(state: SyncState, plan: CyclePlan, throttledPause: string): string | undefined {
@@ -122,11 +130,17 @@ export function applyPlan(state: SyncState, plan: CyclePlan, throttledPause: str
  * the pending resyncs. `toStart` leaves out objects already copying, unless a resync restarts them
  * (the child handles the restart).
  */
-export function takeCopyRequests(state: SyncState, plan: CyclePlan, names: readonly string[]): { requests: CopyRequest[]; toStart: CopyRequest[] } {
+export function takeCopyRequests(
+  state: SyncState,
+  plan: CyclePlan,
+  names: readonly string[],
+): { requests: CopyRequest[]; toStart: CopyRequest[] } {
   const held = (object: string): boolean => state.objects[object]?.state === 'copy-failed';
   const requests: CopyRequest[] = [
     ...state.pendingResync.map((object) => ({ object, reason: 'resync-requested' as CopyReason })),
-    ...plan.needsCopy.filter((n) => names.includes(n.object) && !state.pendingResync.includes(n.object) && !held(n.object)),
+    ...plan.needsCopy.filter(
+      (n) => names.includes(n.object) && !state.pendingResync.includes(n.object) && !held(n.object),
+    ),
   ];
   state.pendingResync = [];
   const toStart = requests.filter((r) => !isCopying(state, r.object) || r.reason === 'resync-requested');
@@ -137,7 +151,15 @@ export function takeCopyRequests(state: SyncState, plan: CyclePlan, names: reado
 export function markCopiesStarted(state: SyncState, requests: readonly CopyRequest[], now: string): void {
   for (const { object, reason } of requests) {
     state.objects[object].state = 'copying';
-    state.initialCopy[object] = { object, reason, done: false, rowsCopied: 0, totalRows: null, pagesCopied: 0, startedAt: now };
+    state.initialCopy[object] = {
+      object,
+      reason,
+      done: false,
+      rowsCopied: 0,
+      totalRows: null,
+      pagesCopied: 0,
+      startedAt: now,
+    };
   }
 }
 
@@ -153,7 +175,12 @@ export function markCopiesNotStarted(state: SyncState, requests: readonly CopyRe
  * recorded before it existed) it goes back to syncing and the next cycle's plan copies it again.
  * Returns the notice to give, if any.
  */
-export function applyCopyReport(state: SyncState, report: CopyReport, now: string, holdFailedCopies: boolean): string | undefined {
+export function applyCopyReport(
+  state: SyncState,
+  report: CopyReport,
+  now: string,
+  holdFailedCopies: boolean,
+): string | undefined {
   const entry = state.initialCopy[report.object];
   if (!entry) return undefined;
   Object.assign(entry, report);
@@ -190,12 +217,19 @@ export type PushDecision = { push: true } | { push: false; reason: string };
  * do, nothing to record). One whose pull failed this cycle is skipped with the reason, because
  * pushing on top of a failed pull would decide conflicts against stale Salesforce values.
  */
-export function pushDecision(state: SyncState, object: SyncObject, attempted: ReadonlySet<string>, pulled: ReadonlySet<string>): PushDecision | undefined {
+export function pushDecision(
+  state: SyncState,
+  object: SyncObject,
+  attempted: ReadonlySet<string>,
+  pulled: ReadonlySet<string>,
+): PushDecision | undefined {
   if (object.direction !== 'two-way' || !cyclesRun(state.objects[object.name]?.state)) return undefined;
   // An object whose copy finished while this cycle pulled the others was never pulled: its push waits
   // for the next cycle, and nothing failed.
   if (!attempted.has(object.name)) return undefined;
-  return pulled.has(object.name) ? { push: true } : { push: false, reason: `skipped: the pull of ${object.name} failed this cycle` };
+  return pulled.has(object.name)
+    ? { push: true }
+    : { push: false, reason: `skipped: the pull of ${object.name} failed this cycle` };
 }
 
 function cyclesRun(state: ObjectState | undefined): boolean {
@@ -203,7 +237,12 @@ function cyclesRun(state: ObjectState | undefined): boolean {
 }
 
 /** The outcome of a call that returned `result`. */
-export function succeeded(cycle: number, result: Partial<OperationResult> & { object?: string }, finishedAt: string, durationMs: number): OperationOutcome {
+export function succeeded(
+  cycle: number,
+  result: Partial<OperationResult> & { object?: string },
+  finishedAt: string,
+  durationMs: number,
+): OperationOutcome {
   const { object: _object, ...fields } = result;
   return { ok: true, cycle, ...fields, finishedAt, durationMs };
 }
@@ -214,7 +253,12 @@ export function failed(cycle: number, error: string, finishedAt: string, duratio
 }
 
 /** Records an outcome as the object's last pull or push. */
-export function recordOutcome(state: SyncState, object: string, kind: 'lastPull' | 'lastPush', outcome: OperationOutcome): void {
+export function recordOutcome(
+  state: SyncState,
+  object: string,
+  kind: 'lastPull' | 'lastPush',
+  outcome: OperationOutcome,
+): void {
   state.objects[object][kind] = outcome;
 }
 

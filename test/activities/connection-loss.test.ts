@@ -55,7 +55,9 @@ async function backendRunning(pattern: RegExp): Promise<number> {
 
 beforeAll(async () => {
   process.on('uncaughtException', onUncaught);
-  org = await startTestOrg(db.current.pool, { config: testConfig({ bulkQueryThreshold: 50, bulkResultPageSize: 100 }) });
+  org = await startTestOrg(db.current.pool, {
+    config: testConfig({ bulkQueryThreshold: 50, bulkResultPageSize: 100 }),
+  });
   interceptBulkResults();
 });
 afterEach(() => {
@@ -82,9 +84,14 @@ describe('a PostgreSQL connection lost under an activity', () => {
     stall.release();
     const error = await failure;
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error).toMatchObject({ nonRetryable: false, message: expect.stringMatching(/^Lead: Bulk API 2\.0 results of job \S+ failed.*(terminat|EPIPE|ECONNRESET)/) });
+    expect(error).toMatchObject({
+      nonRetryable: false,
+      message: expect.stringMatching(/^Lead: Bulk API 2\.0 results of job \S+ failed.*(terminat|EPIPE|ECONNRESET)/),
+    });
     // Whichever PostgreSQL noticed first (the server's FATAL or the dead socket), it is a retryable kind.
-    expect(['PostgresTransient', 'PostgresConnectionLost', 'NetworkError']).toContain((error as ApplicationFailure).type);
+    expect(['PostgresTransient', 'PostgresConnectionLost', 'NetworkError']).toContain(
+      (error as ApplicationFailure).type,
+    );
     // Only the first page committed; the killed one rolled back with its checkpoint.
     expect((await readCopyCheckpoint(db.current.pool, 'Lead'))!.pagesCopied).toBe(1);
 
@@ -110,12 +117,18 @@ describe('a PostgreSQL connection lost under an activity', () => {
     await db.current.pool.query('SELECT pg_terminate_backend($1)', [pid]);
     const error = await failure;
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error).toMatchObject({ nonRetryable: false, message: expect.stringMatching(/^Contact: queryAll failed.*terminat/) });
+    expect(error).toMatchObject({
+      nonRetryable: false,
+      message: expect.stringMatching(/^Contact: queryAll failed.*terminat/),
+    });
     await db.current.pool.query('DROP TRIGGER slow_write ON salesforce.contact');
 
     const result = await org.activities.pullChanges({ object: 'Contact' });
     expect(result.rowsPulled).toBeGreaterThanOrEqual(1);
-    const { rows } = await db.current.pool.query<{ lastname: string }>('SELECT lastname FROM salesforce.contact WHERE sfid = $1', [contact.Id]);
+    const { rows } = await db.current.pool.query<{ lastname: string }>(
+      'SELECT lastname FROM salesforce.contact WHERE sfid = $1',
+      [contact.Id],
+    );
     expect(rows[0]!.lastname).toBe('Reconnected');
   });
 });

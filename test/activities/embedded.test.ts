@@ -47,7 +47,9 @@ describe('activities on the embedded database', () => {
     await org.rep.sobject('Lead').update({ Id: created.id!, Title: 'VP Embedded' });
     await org.rep.sobject('Contact').destroy(doomed.Id);
     for (const object of ['Lead', 'Contact']) await org.activities.pullChanges({ object });
-    const lead = await pool.query('SELECT lastname, title, isdeleted FROM salesforce.lead WHERE sfid = $1', [created.id]);
+    const lead = await pool.query('SELECT lastname, title, isdeleted FROM salesforce.lead WHERE sfid = $1', [
+      created.id,
+    ]);
     expect(lead.rows).toEqual([{ lastname: 'Embedded', title: 'VP Embedded', isdeleted: false }]);
     const contact = await pool.query('SELECT isdeleted FROM salesforce.contact WHERE sfid = $1', [doomed.Id]);
     expect(contact.rows).toEqual([{ isdeleted: true }]);

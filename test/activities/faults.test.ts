@@ -55,10 +55,13 @@ function startProxy(target: AddressInfo): Promise<Server> {
         return;
       }
     }
-    const upstream = httpRequest({ host: target.address, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: target.address, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -86,12 +89,22 @@ beforeAll(async () => {
   pool = () => db.current.pool;
   const { oauth, rep: repUser } = instance.credentials;
   sync = await SalesforceClient.connect({
-    credentials: { flow: 'client-credentials', loginUrl: url, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+    credentials: {
+      flow: 'client-credentials',
+      loginUrl: url,
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+    },
     apiVersion: API_VERSION,
   });
   rep = new Connection({ loginUrl: url, version: API_VERSION });
   await rep.loginBySoap(repUser.username, repUser.password + repUser.securityToken);
-  const activities = createActivities({ salesforce: sync, db: pool(), config: testConfig({ bulkQueryThreshold: 100, bulkResultPageSize: 50 }), now: () => new Date(instance.context.clock.now()) });
+  const activities = createActivities({
+    salesforce: sync,
+    db: pool(),
+    config: testConfig({ bulkQueryThreshold: 100, bulkResultPageSize: 50 }),
+    now: () => new Date(instance.context.clock.now()),
+  });
   const address = inject('temporalAddress');
   nativeConnection = await NativeConnection.connect({ address });
   clientConnection = await ClientConnection.connect({ address });
@@ -118,7 +131,9 @@ afterAll(async () => {
 
 /** Live local rows as `sfid stamp` lines, for comparison. */
 async function localSnapshot(table: string): Promise<string[]> {
-  const { rows } = await pool().query(`SELECT sfid, systemmodstamp FROM salesforce.${table} WHERE NOT isdeleted ORDER BY sfid`);
+  const { rows } = await pool().query(
+    `SELECT sfid, systemmodstamp FROM salesforce.${table} WHERE NOT isdeleted ORDER BY sfid`,
+  );
   return rows.map((r) => `${r.sfid} ${r.systemmodstamp.toISOString()}`);
 }
 
@@ -126,7 +141,8 @@ async function localSnapshot(table: string): Promise<string[]> {
 async function orgSnapshot(object: string): Promise<string[]> {
   const lines: string[] = [];
   for await (const page of queryPages(sync, buildSelect({ object, fields: ['Id', 'SystemModstamp'] }))) {
-    for (const r of page.records) lines.push(`${String(r.Id)} ${new Date(String(r.SystemModstamp).replace('+0000', 'Z')).toISOString()}`);
+    for (const r of page.records)
+      lines.push(`${String(r.Id)} ${new Date(String(r.SystemModstamp).replace('+0000', 'Z')).toISOString()}`);
   }
   return lines.sort();
 }
@@ -163,8 +179,12 @@ describe('with 20% injected transient faults', () => {
     for (const object of OBJECTS) {
       expect(await localSnapshot(object.toLowerCase()), object).toEqual(await orgSnapshot(object));
     }
-    const { rows } = await pool().query(`SELECT title FROM salesforce.contact WHERE sfid = ANY($1)`, [contacts.records.map((c) => c.Id)]);
+    const { rows } = await pool().query(`SELECT title FROM salesforce.contact WHERE sfid = ANY($1)`, [
+      contacts.records.map((c) => c.Id),
+    ]);
     expect(rows.filter((r) => r.title === 'Changed under faults').length).toBeGreaterThan(0);
-    expect((await pool().query('SELECT isdeleted FROM salesforce.lead WHERE sfid = $1', [created.id])).rows[0].isdeleted).toBe(true);
+    expect(
+      (await pool().query('SELECT isdeleted FROM salesforce.lead WHERE sfid = $1', [created.id])).rows[0].isdeleted,
+    ).toBe(true);
   });
 });

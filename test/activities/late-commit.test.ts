@@ -32,7 +32,10 @@ describe('late commits', () => {
     expect(watermark.getTime() - lateStamp.getTime()).toBeLessThan(org.config.sync.overlapWindowSeconds * 1000);
 
     await org.activities.pullChanges({ object: 'Lead' });
-    const { rows } = await db.current.pool.query('SELECT sfid, lastname FROM salesforce.lead WHERE sfid = ANY($1) ORDER BY lastname', [[early.id, late.id]]);
+    const { rows } = await db.current.pool.query(
+      'SELECT sfid, lastname FROM salesforce.lead WHERE sfid = ANY($1) ORDER BY lastname',
+      [[early.id, late.id]],
+    );
     expect(rows).toEqual([
       { sfid: early.id, lastname: 'Early' },
       { sfid: late.id, lastname: 'Late' },

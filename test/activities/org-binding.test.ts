@@ -20,7 +20,10 @@ async function rows(sql: string): Promise<unknown[]> {
 }
 
 async function failureOf(run: Promise<unknown>, name: string): Promise<ApplicationFailure> {
-  const error = await run.then(() => undefined, (e: unknown) => e);
+  const error = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error, `${name} must fail`).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
 }
@@ -47,7 +50,9 @@ describe('org binding', () => {
     const firstOrg = orgs.first.context.store.orgId;
     const secondOrg = orgs.second.context.store.orgId;
     // A marketing edit waiting to be pushed, and a record in the bound org to pull.
-    await rows(`INSERT INTO salesforce.lead (lastname, company, email) VALUES ('Pending', 'Acme', 'pending@acme.test')`);
+    await rows(
+      `INSERT INTO salesforce.lead (lastname, company, email) VALUES ('Pending', 'Acme', 'pending@acme.test')`,
+    );
     const before = await rows(`SELECT id, sfid, lastname, title FROM salesforce.lead ORDER BY id`);
     const outboxBefore = await rows(`SELECT id, status FROM tandem.outbox ORDER BY id`);
 
@@ -94,10 +99,19 @@ describe('org binding', () => {
   it('stops a session refresh that lands in another org before its first request', async () => {
     const { oauth } = orgs.first.credentials;
     const client = await SalesforceClient.connect({
-      credentials: { flow: 'client-credentials', loginUrl: orgs.url, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+      credentials: {
+        flow: 'client-credentials',
+        loginUrl: orgs.url,
+        clientId: oauth.clientId,
+        clientSecret: oauth.clientSecret,
+      },
       apiVersion: API_VERSION,
     });
-    const fresh = createActivities({ salesforce: client, db: db.current.pool, config: testConfig({ customObjects: [] }) });
+    const fresh = createActivities({
+      salesforce: client,
+      db: db.current.pool,
+      config: testConfig({ customObjects: [] }),
+    });
     expect((await fresh.planCycle({ objects: ['Lead'] })).orgMismatch).toBeUndefined();
     await orgs.serve(orgs.second);
     // The worker verified its session on the bound org; the refresh inside the pull must not go on in the other.

@@ -14,16 +14,28 @@ import { sameValue } from '../../chaos/org-kit';
 export { API_VERSION, copyObject, sameValue, startTestOrg, testConfig, type TestOrg } from '../../chaos/org-kit';
 
 /** Every row of `object` as the sync user sees it through the API, by Id. */
-async function orgRows(org: TestOrg, object: string, columns: ColumnSpec[]): Promise<Map<string, Record<string, unknown>>> {
+async function orgRows(
+  org: TestOrg,
+  object: string,
+  columns: ColumnSpec[],
+): Promise<Map<string, Record<string, unknown>>> {
   const fields = columns.filter((c) => c.field !== '').map((c) => c.field);
   const rows = new Map<string, Record<string, unknown>>();
-  for await (const page of queryPages(org.sync, buildSelect({ object, fields }))) for (const r of page.records) rows.set(String(r.Id), r);
+  for await (const page of queryPages(org.sync, buildSelect({ object, fields })))
+    for (const r of page.records) rows.set(String(r.Id), r);
   return rows;
 }
 
 /** Every row of the local table, each column as JSON text, by sfid. */
-async function localRows(pool: pg.Pool, table: string, columns: ColumnSpec[], where = 'true'): Promise<Map<string, Record<string, string | null>>> {
-  const select = columns.map((c) => `to_json(${quoteIdentifier(c.column)}) #>> '{}' AS ${quoteIdentifier(c.column)}`).join(', ');
+async function localRows(
+  pool: pg.Pool,
+  table: string,
+  columns: ColumnSpec[],
+  where = 'true',
+): Promise<Map<string, Record<string, string | null>>> {
+  const select = columns
+    .map((c) => `to_json(${quoteIdentifier(c.column)}) #>> '{}' AS ${quoteIdentifier(c.column)}`)
+    .join(', ');
   const { rows } = await pool.query(`SELECT ${select} FROM salesforce.${quoteIdentifier(table)} WHERE ${where}`);
   return new Map(rows.map((r) => [r.sfid as string, r]));
 }
@@ -47,7 +59,9 @@ export async function expectCopyEqualsOrg(org: TestOrg, pool: pg.Pool, object: s
     const row = local.get(id)!;
     for (const column of state.columns) {
       if (!matches(column, row[column.column] ?? null, record[column.field])) {
-        mismatches.push(`${object} ${id} ${column.field}: local ${row[column.column]} vs Salesforce ${JSON.stringify(record[column.field])}`);
+        mismatches.push(
+          `${object} ${id} ${column.field}: local ${row[column.column]} vs Salesforce ${JSON.stringify(record[column.field])}`,
+        );
       }
     }
   }

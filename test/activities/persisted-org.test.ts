@@ -29,17 +29,27 @@ it('sees the restarted persisted org as the same org and loses or invents nothin
   const { oauth, rep: repUser } = emulator.credentials;
   await migrate(db.current.pool);
   const client = await SalesforceClient.connect({
-    credentials: { flow: 'client-credentials', loginUrl: emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+    credentials: {
+      flow: 'client-credentials',
+      loginUrl: emulator.loginUrl,
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+    },
     apiVersion: API_VERSION,
   });
-  const activities = createActivities({ salesforce: client, db: db.current.pool, config: testConfig({ customObjects: [] }) });
+  const activities = createActivities({
+    salesforce: client,
+    db: db.current.pool,
+    config: testConfig({ customObjects: [] }),
+  });
   const rep = new Connection({ loginUrl: emulator.loginUrl, version: API_VERSION });
   await rep.loginBySoap(repUser.username, repUser.password + repUser.securityToken);
   const cycle = async (): Promise<void> => {
     for (const object of ['Account', 'Contact', 'Lead']) await activities.pullChanges({ object });
     for (const object of ['Contact', 'Lead']) await activities.pushChanges({ object });
   };
-  const sql = async <T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]> => (await db.current.pool.query(text, params)).rows as T[];
+  const sql = async <T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]> =>
+    (await db.current.pool.query(text, params)).rows as T[];
 
   for (const object of ['Account', 'Contact', 'Lead']) await copyObject(activities, object);
   const before = await rep.sobject('Lead').create({ LastName: 'Before', Company: 'Acme' });
@@ -61,13 +71,21 @@ it('sees the restarted persisted org as the same org and loses or invents nothin
   await cycle();
   await cycle();
 
-  expect(await rep.sobject('Lead').retrieve(before.id!)).toMatchObject({ Title: 'Marketing, before the restart', Company: 'Acme after the restart', Phone: '555-0100' });
+  expect(await rep.sobject('Lead').retrieve(before.id!)).toMatchObject({
+    Title: 'Marketing, before the restart',
+    Company: 'Acme after the restart',
+    Phone: '555-0100',
+  });
   expect(await sql(`SELECT title, company, phone FROM salesforce.lead WHERE sfid = $1`, [before.id])).toEqual([
     { title: 'Marketing, before the restart', company: 'Acme after the restart', phone: '555-0100' },
   ]);
-  expect(await sql(`SELECT lastname FROM salesforce.lead WHERE sfid = $1`, [after.id])).toEqual([{ lastname: 'After' }]);
+  expect(await sql(`SELECT lastname FROM salesforce.lead WHERE sfid = $1`, [after.id])).toEqual([
+    { lastname: 'After' },
+  ]);
   expect(await sql(`SELECT count(*)::int AS n FROM tandem.conflict_log`)).toEqual([{ n: 0 }]);
-  expect(await sql(`SELECT count(*)::int AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`)).toEqual([{ n: 0 }]);
+  expect(await sql(`SELECT count(*)::int AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`)).toEqual([
+    { n: 0 },
+  ]);
   expect(await sql(`SELECT object, copy_id, rows_copied FROM tandem.copy_checkpoint ORDER BY object`)).toEqual(copies);
   expect(await sql(`SELECT org_id FROM tandem.org_binding`)).toEqual([{ org_id: orgId }]);
 });

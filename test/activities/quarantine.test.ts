@@ -30,7 +30,8 @@ function setRaw(object: string, id: string, field: string, value: unknown): void
 describe('per-record quarantine', () => {
   it('quarantines a poison Campaign while the others pull, push and copy, and stores it once fixed', async () => {
     const ids: string[] = [];
-    for (const name of ['Good', 'Poison', 'Nul']) ids.push(((await org.rep.sobject('Campaign').create({ Name: name })) as { id: string }).id);
+    for (const name of ['Good', 'Poison', 'Nul'])
+      ids.push(((await org.rep.sobject('Campaign').create({ Name: name })) as { id: string }).id);
     const [good, poison, nul] = ids as [string, string, string];
     await org.activities.pullChanges({ object: 'Campaign' });
     const before = (await readObjectState(org.pool, 'Campaign'))!.watermark!;
@@ -43,14 +44,26 @@ describe('per-record quarantine', () => {
     expect(pulled).toMatchObject({ rowsQuarantined: 2 });
     expect(pulled.rowsPulled).toBeGreaterThanOrEqual(1);
     expect((await readObjectState(org.pool, 'Campaign'))!.watermark!.getTime()).toBeGreaterThan(before.getTime());
-    expect(await org.sql(`SELECT name FROM salesforce.campaign WHERE sfid = $1`, [good])).toEqual([{ name: 'Good renamed' }]);
+    expect(await org.sql(`SELECT name FROM salesforce.campaign WHERE sfid = $1`, [good])).toEqual([
+      { name: 'Good renamed' },
+    ]);
 
     const open = await org.sql<{ sfid: string; field: string; value: string; reason: string; operation: string }>(
       `SELECT sfid, field, value, reason, operation FROM tandem.pull_quarantine WHERE object = 'Campaign' AND resolved_at IS NULL ORDER BY field`,
     );
     expect(open).toEqual([
-      expect.objectContaining({ sfid: poison, field: 'ActualCost', operation: 'pull', reason: expect.stringMatching(/numeric\(18,0\)/) }),
-      expect.objectContaining({ sfid: nul, field: 'Description', operation: 'pull', reason: expect.stringMatching(/NUL/) }),
+      expect.objectContaining({
+        sfid: poison,
+        field: 'ActualCost',
+        operation: 'pull',
+        reason: expect.stringMatching(/numeric\(18,0\)/),
+      }),
+      expect.objectContaining({
+        sfid: nul,
+        field: 'Description',
+        operation: 'pull',
+        reason: expect.stringMatching(/NUL/),
+      }),
     ]);
 
     // The push of other records goes on.
@@ -59,16 +72,26 @@ describe('per-record quarantine', () => {
 
     // A resync copies the object; the poison record's row is kept (not retired as unseen).
     await copyObject(org.activities, 'Campaign');
-    expect(await org.sql(`SELECT isdeleted FROM salesforce.campaign WHERE sfid = $1`, [poison])).toEqual([{ isdeleted: false }]);
-    expect(await org.sql(`SELECT operation, attempts FROM tandem.pull_quarantine WHERE sfid = $1 AND resolved_at IS NULL`, [poison])).toEqual([{ operation: 'copy', attempts: 2 }]);
+    expect(await org.sql(`SELECT isdeleted FROM salesforce.campaign WHERE sfid = $1`, [poison])).toEqual([
+      { isdeleted: false },
+    ]);
+    expect(
+      await org.sql(`SELECT operation, attempts FROM tandem.pull_quarantine WHERE sfid = $1 AND resolved_at IS NULL`, [
+        poison,
+      ]),
+    ).toEqual([{ operation: 'copy', attempts: 2 }]);
 
     // Fixed in Salesforce: the next pull stores it and resolves its entry.
     org.emulator.context.clock.advance(2_000);
     await org.rep.sobject('Campaign').update({ Id: poison, ActualCost: 5 });
     const fixed = await org.activities.pullChanges({ object: 'Campaign' });
     expect(fixed.rowsQuarantined ?? 0).toBe(1); // the NUL record is still refused
-    expect(await org.sql(`SELECT actualcost::text AS v FROM salesforce.campaign WHERE sfid = $1`, [poison])).toEqual([{ v: '5' }]);
-    expect(await org.sql(`SELECT resolution FROM tandem.pull_quarantine WHERE sfid = $1`, [poison])).toEqual([{ resolution: 'stored' }]);
+    expect(await org.sql(`SELECT actualcost::text AS v FROM salesforce.campaign WHERE sfid = $1`, [poison])).toEqual([
+      { v: '5' },
+    ]);
+    expect(await org.sql(`SELECT resolution FROM tandem.pull_quarantine WHERE sfid = $1`, [poison])).toEqual([
+      { resolution: 'stored' },
+    ]);
   });
 });
 

@@ -35,7 +35,10 @@ describe('API limit used up', () => {
       expect(pull.message).toMatch(/REQUEST_LIMIT_EXCEEDED|limit/i);
       expect(pull.message).toMatch(/API limit is used up; the next cycle tries again/);
       // The push already ends its cycle with the refusal in its outcome; the change stays pending.
-      expect(await org.activities.pushChanges({ object: 'Lead' })).toMatchObject({ rowsPushed: 0, interrupted: expect.stringMatching(/REQUEST_LIMIT_EXCEEDED/) });
+      expect(await org.activities.pushChanges({ object: 'Lead' })).toMatchObject({
+        rowsPushed: 0,
+        interrupted: expect.stringMatching(/REQUEST_LIMIT_EXCEEDED/),
+      });
     } finally {
       await org.admin('PUT', '/api-limit', { dailyLimit: 1_000_000, used: 0 });
     }

@@ -61,7 +61,9 @@ describe('copy durability', () => {
     // The first attempt copies pages 1–3 and dies while streaming page 4.
     bulkPages.requested = 0;
     bulkPages.cutAt = 4;
-    await expect(env.run(org.activities.copyObjectPages, { object: 'Lead', reason: 'never-copied' as const, maxPages: 100 })).rejects.toThrow(/Lead: Bulk API 2\.0 results/);
+    await expect(
+      env.run(org.activities.copyObjectPages, { object: 'Lead', reason: 'never-copied' as const, maxPages: 100 }),
+    ).rejects.toThrow(/Lead: Bulk API 2\.0 results/);
     const checkpoint = (await readCopyCheckpoint(db.current.pool, 'Lead'))!;
     expect(checkpoint.mode).toBe('bulk');
     expect(checkpoint.pagesCopied).toBe(3);
@@ -72,7 +74,11 @@ describe('copy durability', () => {
 
     // The retry (same heartbeat details, as Temporal would hand them over) fetches page 4 again, then the rest.
     const retry = new MockActivityEnvironment({ heartbeatDetails: heartbeats.at(-1), attempt: 2 });
-    const progress = (await retry.run(org.activities.copyObjectPages, { object: 'Lead', reason: 'never-copied' as const, maxPages: 100 })) as CopyProgress;
+    const progress = (await retry.run(org.activities.copyObjectPages, {
+      object: 'Lead',
+      reason: 'never-copied' as const,
+      maxPages: 100,
+    })) as CopyProgress;
     expect(progress.done).toBe(true);
     expect(progress.rowsCopied).toBe(progress.totalRows);
     const totalPages = Math.ceil(progress.totalRows! / org.config.sync.bulkResultPageSize);
@@ -90,7 +96,8 @@ describe('copy durability', () => {
     const second = await org.activities.copyObjectPages({ object: 'Contact', reason: 'resync-requested', maxPages: 1 });
     expect(second.pagesCopied).toBe(2);
     let last = second;
-    while (!last.done) last = await org.activities.copyObjectPages({ object: 'Contact', reason: 'resync-requested', maxPages: 1 });
+    while (!last.done)
+      last = await org.activities.copyObjectPages({ object: 'Contact', reason: 'resync-requested', maxPages: 1 });
     expect(last.rowsCopied).toBe(last.totalRows);
   });
 
@@ -110,18 +117,27 @@ describe('schema drift', () => {
 
   it('adds a column for a field that becomes visible, and fills it on the next resync', async () => {
     await copyObject(org.activities, 'Lead', 50);
-    const before = await db.current.pool.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = 'salesforce' AND table_name = 'lead' AND column_name = 'annualrevenue'`);
+    const before = await db.current.pool.query(
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = 'salesforce' AND table_name = 'lead' AND column_name = 'annualrevenue'`,
+    );
     expect(before.rowCount).toBe(0);
     // An admin grants the sync user field-level access to Lead.AnnualRevenue.
     INTEGRATION_PROFILE.hiddenFields.get('lead')!.delete('annualrevenue');
     await org.activities.pullChanges({ object: 'Lead' });
-    const after = await db.current.pool.query(`SELECT data_type, numeric_precision FROM information_schema.columns WHERE table_schema = 'salesforce' AND table_name = 'lead' AND column_name = 'annualrevenue'`);
+    const after = await db.current.pool.query(
+      `SELECT data_type, numeric_precision FROM information_schema.columns WHERE table_schema = 'salesforce' AND table_name = 'lead' AND column_name = 'annualrevenue'`,
+    );
     expect(after.rows).toEqual([{ data_type: 'numeric', numeric_precision: 18 }]);
-    const withRevenue = await org.rep.query<{ Id: string; AnnualRevenue: number }>('SELECT Id, AnnualRevenue FROM Lead WHERE AnnualRevenue != null LIMIT 5');
+    const withRevenue = await org.rep.query<{ Id: string; AnnualRevenue: number }>(
+      'SELECT Id, AnnualRevenue FROM Lead WHERE AnnualRevenue != null LIMIT 5',
+    );
     expect(withRevenue.records.length).toBeGreaterThan(0);
     await copyObject(org.activities, 'Lead', 50);
     for (const record of withRevenue.records) {
-      const { rows } = await db.current.pool.query('SELECT annualrevenue::float AS revenue FROM salesforce.lead WHERE sfid = $1', [record.Id]);
+      const { rows } = await db.current.pool.query(
+        'SELECT annualrevenue::float AS revenue FROM salesforce.lead WHERE sfid = $1',
+        [record.Id],
+      );
       expect(rows[0]?.revenue).toBe(record.AnnualRevenue);
     }
   });
@@ -129,7 +145,9 @@ describe('schema drift', () => {
   it('fails permanently, naming the object and fields, when the sync user loses a field the sync needs', async () => {
     INTEGRATION_PROFILE.hiddenFields.get('lead')!.add('masterrecordid');
     try {
-      await expect(org.activities.startInitialCopy({ object: 'Lead', reason: 'resync-requested' })).rejects.toMatchObject({
+      await expect(
+        org.activities.startInitialCopy({ object: 'Lead', reason: 'resync-requested' }),
+      ).rejects.toMatchObject({
         nonRetryable: true,
         message: expect.stringMatching(/Lead: startInitialCopy failed.*MasterRecordId/),
       });

@@ -19,7 +19,9 @@ afterAll(async () => {
 describe('visibility loss', () => {
   it('marks a lead moved to a private owner not visible within one cycle, and un-marks it when moved back', async () => {
     const { exec, rep } = org.emulator.credentials;
-    const lead = await org.rep.sobject('Lead').create({ LastName: 'Hidden', Company: 'Hidden Co', Email: 'hidden@co.test' });
+    const lead = await org.rep
+      .sobject('Lead')
+      .create({ LastName: 'Hidden', Company: 'Hidden Co', Email: 'hidden@co.test' });
     const other = await org.rep.sobject('Lead').create({ LastName: 'Still Here', Company: 'Here Co' });
     await org.cycle();
     const [row] = await org.sql<{ id: string }>(`SELECT id FROM salesforce.lead WHERE sfid = $1`, [lead.id]);
@@ -28,16 +30,25 @@ describe('visibility loss', () => {
 
     const results = await org.cycle();
     expect(results.Lead).toMatchObject({ rowsFailed: 1 });
-    expect(await org.sql(`SELECT isdeleted FROM salesforce.lead WHERE sfid = ANY($1) ORDER BY lastname`, [[lead.id, other.id]])).toEqual([{ isdeleted: true }, { isdeleted: false }]);
+    expect(
+      await org.sql(`SELECT isdeleted FROM salesforce.lead WHERE sfid = ANY($1) ORDER BY lastname`, [
+        [lead.id, other.id],
+      ]),
+    ).toEqual([{ isdeleted: true }, { isdeleted: false }]);
     expect(await org.sql(`SELECT sfid FROM tandem.not_visible WHERE object = 'Lead'`)).toEqual([{ sfid: lead.id }]);
-    const [error] = await org.sql<{ code: string; message: string }>(`SELECT code, message FROM tandem.sync_error WHERE object = 'Lead' AND row_id = $1 AND resolved_at IS NULL`, [row!.id]);
+    const [error] = await org.sql<{ code: string; message: string }>(
+      `SELECT code, message FROM tandem.sync_error WHERE object = 'Lead' AND row_id = $1 AND resolved_at IS NULL`,
+      [row!.id],
+    );
     expect(error!.code).toBe('NOT_VISIBLE');
     expect(error!.message).toMatch(/no longer visible to the sync user/);
     expect(error!.message).not.toMatch(/deleted/);
 
     await org.rep.sobject('Lead').update({ Id: lead.id!, OwnerId: rep.userId });
     await org.cycle();
-    expect(await org.sql(`SELECT isdeleted FROM salesforce.lead WHERE sfid = $1`, [lead.id])).toEqual([{ isdeleted: false }]);
+    expect(await org.sql(`SELECT isdeleted FROM salesforce.lead WHERE sfid = $1`, [lead.id])).toEqual([
+      { isdeleted: false },
+    ]);
     expect(await org.sql(`SELECT sfid FROM tandem.not_visible`)).toEqual([]);
   });
 
@@ -50,9 +61,17 @@ describe('visibility loss', () => {
     await org.rep.sobject('Lead').update({ Id: lead.id!, OwnerId: exec.userId });
     await org.sql(`UPDATE salesforce.lead SET title = 'Sent to nobody' WHERE id = $1`, [row!.id]);
     expect((await org.cycle(hourly)).Lead).toMatchObject({ rowsFailed: 1 });
-    const [error] = await org.sql<{ code: string; message: string }>(`SELECT code, message FROM tandem.sync_error WHERE object = 'Lead' AND row_id = $1 AND resolved_at IS NULL`, [row!.id]);
-    expect(error).toMatchObject({ code: 'NOT_VISIBLE', message: expect.stringMatching(/no longer visible to the sync user/) });
-    expect(await org.sql(`SELECT isdeleted FROM salesforce.lead WHERE id = $1`, [row!.id])).toEqual([{ isdeleted: true }]);
+    const [error] = await org.sql<{ code: string; message: string }>(
+      `SELECT code, message FROM tandem.sync_error WHERE object = 'Lead' AND row_id = $1 AND resolved_at IS NULL`,
+      [row!.id],
+    );
+    expect(error).toMatchObject({
+      code: 'NOT_VISIBLE',
+      message: expect.stringMatching(/no longer visible to the sync user/),
+    });
+    expect(await org.sql(`SELECT isdeleted FROM salesforce.lead WHERE id = $1`, [row!.id])).toEqual([
+      { isdeleted: true },
+    ]);
   });
 
   it('asks for the ids in query-sized groups and reports those Salesforce did not return', () => {

@@ -20,12 +20,52 @@ function world(): AuditInput {
     ],
     naturalKeys: [['Email']],
     local: [
-      { rowId: '1', sfid: LEAD, isdeleted: false, values: { lastname: 'Ada', annualrevenue: '987654321098765432', birthdate__c: '1700-01-01', lastmodifieddate: '2026-12-01 22:00:00.5+00', isconverted: 'false', email: 'ada@example.test' } },
-      { rowId: '2', sfid: LEAD2, isdeleted: false, values: { lastname: 'Grace', annualrevenue: '12.50', birthdate__c: '4000-12-31', lastmodifieddate: '2026-12-01 23:00:00+01', isconverted: 'true', email: 'grace@example.test' } },
+      {
+        rowId: '1',
+        sfid: LEAD,
+        isdeleted: false,
+        values: {
+          lastname: 'Ada',
+          annualrevenue: '987654321098765432',
+          birthdate__c: '1700-01-01',
+          lastmodifieddate: '2026-12-01 22:00:00.5+00',
+          isconverted: 'false',
+          email: 'ada@example.test',
+        },
+      },
+      {
+        rowId: '2',
+        sfid: LEAD2,
+        isdeleted: false,
+        values: {
+          lastname: 'Grace',
+          annualrevenue: '12.50',
+          birthdate__c: '4000-12-31',
+          lastmodifieddate: '2026-12-01 23:00:00+01',
+          isconverted: 'true',
+          email: 'grace@example.test',
+        },
+      },
     ],
     remote: [
-      { Id: LEAD, LastName: 'Ada', AnnualRevenue: '987654321098765432', Birthdate__c: '1700-01-01', LastModifiedDate: '2026-12-01T22:00:00.500+0000', IsConverted: false, Email: 'ada@example.test' },
-      { Id: LEAD2, LastName: 'Grace', AnnualRevenue: 12.5, Birthdate__c: '4000-12-31', LastModifiedDate: '2026-12-01T22:00:00.000+0000', IsConverted: true, Email: 'grace@example.test' },
+      {
+        Id: LEAD,
+        LastName: 'Ada',
+        AnnualRevenue: '987654321098765432',
+        Birthdate__c: '1700-01-01',
+        LastModifiedDate: '2026-12-01T22:00:00.500+0000',
+        IsConverted: false,
+        Email: 'ada@example.test',
+      },
+      {
+        Id: LEAD2,
+        LastName: 'Grace',
+        AnnualRevenue: 12.5,
+        Birthdate__c: '4000-12-31',
+        LastModifiedDate: '2026-12-01T22:00:00.000+0000',
+        IsConverted: true,
+        Email: 'grace@example.test',
+      },
     ],
   };
   const campaign: ObjectSnapshot = {
@@ -37,7 +77,9 @@ function world(): AuditInput {
   };
   return {
     objects: [lead, campaign],
-    openErrors: [{ object: 'Lead', rowId: '2', code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: 'Status: bad value' }],
+    openErrors: [
+      { object: 'Lead', rowId: '2', code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: 'Status: bad value' },
+    ],
     outbox: [{ object: 'Lead', rowId: '2', status: 'failed' }],
     refusals: [{ object: 'Lead', rowId: '2', why: 'unknown restricted picklist value' }],
     values: [{ side: 'marketing', object: 'Lead', sfid: LEAD, field: 'AnnualRevenue', value: '987654321098765432' }],
@@ -60,7 +102,9 @@ describe('the chaos judge', () => {
     // What a double makes of 987654321098765432: 987654321098765440.
     input.objects[0]!.remote[0]!.AnnualRevenue = Number('987654321098765432');
     const audit = judge(input);
-    expect(audit.findings.map((f) => f.text).join('\n')).toMatch(/AnnualRevenue: PostgreSQL "987654321098765432" vs Salesforce 987654321098765400 \(decimal 987654321098765432 vs 987654321098765440\)/);
+    expect(audit.findings.map((f) => f.text).join('\n')).toMatch(
+      /AnnualRevenue: PostgreSQL "987654321098765432" vs Salesforce 987654321098765400 \(decimal 987654321098765432 vs 987654321098765440\)/,
+    );
     expect(kinds(input)).toEqual(['mismatch Lead', 'lost Lead']);
   });
 
@@ -81,7 +125,12 @@ describe('the chaos judge', () => {
   it('reports a campaign pushed twice, a duplicated natural key and two local rows for one record', () => {
     const input = world();
     input.objects[1]!.remote.push({ Id: '701000000000002AAA', Name: 'Mk campaign 1' });
-    input.objects[0]!.remote.push({ Id: eighteen('00Q000000000003'), LastName: 'Ada', Email: 'ADA@example.test', IsConverted: false });
+    input.objects[0]!.remote.push({
+      Id: eighteen('00Q000000000003'),
+      LastName: 'Ada',
+      Email: 'ADA@example.test',
+      IsConverted: false,
+    });
     input.objects[0]!.local.push({ rowId: '9', sfid: LEAD.slice(0, 15), isdeleted: false, values: {} });
     const found = kinds(input);
     expect(found.filter((k) => k === 'duplicate Campaign')).toHaveLength(1);

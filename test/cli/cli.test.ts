@@ -31,7 +31,9 @@ describe('the tandem CLI against a running worker', () => {
       await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
         let io = captureIo();
         expect(await run([...common, 'start', '--org', 'acme'], io)).toBe(EXIT.ok);
-        expect(io.stdout[0]).toMatch(new RegExp(`^started ${workflowId} on task queue ${taskQueue} \\(run [0-9a-f-]+\\), TandemOrg=acme$`));
+        expect(io.stdout[0]).toMatch(
+          new RegExp(`^started ${workflowId} on task queue ${taskQueue} \\(run [0-9a-f-]+\\), TandemOrg=acme$`),
+        );
 
         io = captureIo();
         expect(await run([...common, 'start', '--json'], io)).toBe(EXIT.ok);
@@ -47,7 +49,9 @@ describe('the tandem CLI against a running worker', () => {
         const text = io.stdout.join('\n');
         expect(text).toMatch(new RegExp(`^${workflowId}: (waiting|pulling|pushing|planning), cycle \\d+`));
         expect(text).toMatch(/OBJECT\s+DIRECTION\s+STATE\s+WATERMARK\s+LAST PULL\s+LAST PUSH/);
-        expect(text).toMatch(/Lead\s+two-way\s+syncing\s+\S+\s+2 rows, 0 deleted \(cycle \d+\)\s+1 pushed, 0 failed, backlog 0/);
+        expect(text).toMatch(
+          /Lead\s+two-way\s+syncing\s+\S+\s+2 rows, 0 deleted \(cycle \d+\)\s+1 pushed, 0 failed, backlog 0/,
+        );
         expect(text).toMatch(/Initial copies:\n.*\nCampaign\s+never-copied\s+200 \/ 200/);
         expect(text).toMatch(/API usage \d+ \/ 15000/);
 
@@ -92,15 +96,22 @@ describe('the tandem CLI against a running worker', () => {
     const documented = /\| Start \(idempotent\) \| `(temporal workflow start [^`]+)`/.exec(readme)![1];
     const id = `readme-${Date.now()}`;
     const address = inject('temporalAddress');
-    const sh = (command: string) => promisify(execFile)('bash', ['-c', command], { cwd: new URL('../../', import.meta.url) });
+    const sh = (command: string) =>
+      promisify(execFile)('bash', ['-c', command], { cwd: new URL('../../', import.meta.url) });
     // As the README says to run it from the repository: `npm run temporal -- …`.
     const start = `${documented.replace(/^temporal /, 'npm run -s temporal -- ').replaceAll('tandem-sync', id)} --address ${address}`;
     await sh(start);
     await sh(start); // idempotent: the second start attaches
-    await eventually(async () => {
-      const { stdout } = await sh(`npm run -s temporal -- workflow list --query "TandemOrg='demo'" --address ${address} -o json`);
-      return stdout.includes(`"${id}"`);
-    }, 20_000, 500);
+    await eventually(
+      async () => {
+        const { stdout } = await sh(
+          `npm run -s temporal -- workflow list --query "TandemOrg='demo'" --address ${address} -o json`,
+        );
+        return stdout.includes(`"${id}"`);
+      },
+      20_000,
+      500,
+    );
 
     const io = captureIo();
     expect(await run(['--address', address, '--workflow-id', `${id}-cli`, 'start', '--json'], io)).toBe(EXIT.ok);
@@ -131,15 +142,25 @@ describe('the tandem CLI against a running worker', () => {
       await temporal.current.withWorker(taskQueue, activities, async () => {
         const common = ['--address', inject('temporalAddress'), '--workflow-id', workflowId];
         expect(await run([...common, 'start'], captureIo())).toBe(EXIT.ok);
-        const text = await eventually(async () => {
-          const io = captureIo();
-          await run([...common, 'status'], io);
-          return /pullChanges .*started, attempt 2/.test(io.stdout.join('\n')) ? io.stdout.join('\n') : undefined;
-        }, 30_000, 300);
-        expect(text).toMatch(/Activities in flight:\n {2}pullChanges \(activity \S+\), started, attempt 2\/\d+, started \d+s ago on \S+, last failure: Salesforce said no/);
+        const text = await eventually(
+          async () => {
+            const io = captureIo();
+            await run([...common, 'status'], io);
+            return /pullChanges .*started, attempt 2/.test(io.stdout.join('\n')) ? io.stdout.join('\n') : undefined;
+          },
+          30_000,
+          300,
+        );
+        expect(text).toMatch(
+          /Activities in flight:\n {2}pullChanges \(activity \S+\), started, attempt 2\/\d+, started \d+s ago on \S+, last failure: Salesforce said no/,
+        );
         const io = captureIo();
         await run([...common, 'status', '--json'], io);
-        expect(JSON.parse(io.stdout.join('\n')).pendingActivities[0]).toMatchObject({ activityType: 'pullChanges', attempt: 2, lastFailure: 'Salesforce said no' });
+        expect(JSON.parse(io.stdout.join('\n')).pendingActivities[0]).toMatchObject({
+          activityType: 'pullChanges',
+          attempt: 2,
+          lastFailure: 'Salesforce said no',
+        });
         release();
         await temporal.current.client.workflow.getHandle(workflowId).terminate();
       });
@@ -151,18 +172,27 @@ describe('the tandem CLI against a running worker', () => {
 
   it('says which workflow is missing, and how to start it', async () => {
     const io = captureIo();
-    expect(await run(['--address', inject('temporalAddress'), '--workflow-id', 'no-such-sync', 'status'], io)).toBe(EXIT.failed);
-    expect(io.stderr[0]).toBe(`tandem: No workflow no-such-sync in namespace default at ${inject('temporalAddress')}. Start it with \`tandem start\` or \`npm start\`.`);
+    expect(await run(['--address', inject('temporalAddress'), '--workflow-id', 'no-such-sync', 'status'], io)).toBe(
+      EXIT.failed,
+    );
+    expect(io.stderr[0]).toBe(
+      `tandem: No workflow no-such-sync in namespace default at ${inject('temporalAddress')}. Start it with \`tandem start\` or \`npm start\`.`,
+    );
   });
 
   it('names the address it tried when no Temporal server answers, with exit code 3', async () => {
     const io = captureIo();
     expect(await run(['--address', '127.0.0.1:1', 'sync-now', '--json'], io)).toBe(EXIT.unreachable);
-    expect(JSON.parse(io.stdout[0])).toMatchObject({ exitCode: 3, error: expect.stringMatching(/^No Temporal server reachable at 127\.0\.0\.1:1 .*npm start/) });
+    expect(JSON.parse(io.stdout[0])).toMatchObject({
+      exitCode: 3,
+      error: expect.stringMatching(/^No Temporal server reachable at 127\.0\.0\.1:1 .*npm start/),
+    });
   });
 
   it('rejects an unknown command with exit code 2, through the installed bin', async () => {
-    const result = await promisify(execFile)('npx', ['tandem', 'frobnicate'], { cwd: new URL('../../', import.meta.url) }).catch((e: { code: number; stderr: string }) => e);
+    const result = await promisify(execFile)('npx', ['tandem', 'frobnicate'], {
+      cwd: new URL('../../', import.meta.url),
+    }).catch((e: { code: number; stderr: string }) => e);
     expect((result as { code: number }).code).toBe(EXIT.badInput);
     expect((result as { stderr: string }).stderr).toMatch(/unknown command 'frobnicate'/);
   });

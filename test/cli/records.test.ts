@@ -29,7 +29,9 @@ describe('tandem errors, why and conflicts', () => {
     const [good] = await org.sql<{ id: string }>(
       `INSERT INTO salesforce.lead (lastname, company, status, email) VALUES ('Quinn', 'Why Co', 'Open - Not Contacted', 'quinn@why.test') RETURNING id`,
     );
-    await org.sql(`INSERT INTO salesforce.lead (lastname, company, status) VALUES ('Broken', 'Why Co', 'Working - Contacted')`);
+    await org.sql(
+      `INSERT INTO salesforce.lead (lastname, company, status) VALUES ('Broken', 'Why Co', 'Working - Contacted')`,
+    );
     await org.cycle();
     const [{ sfid }] = await org.sql<{ sfid: string }>(`SELECT sfid FROM salesforce.lead WHERE id = $1`, [good!.id]);
     await org.rep.sobject('Lead').update({ Id: sfid, Title: 'From Sales' });
@@ -48,7 +50,9 @@ describe('tandem errors, why and conflicts', () => {
     expect(await run(['why', 'QUINN@why.test', '--json'], io)).toBe(EXIT.ok);
     const [story] = JSON.parse(io.stdout[0]) as RecordStory[];
     expect(story).toMatchObject({ object: 'Lead', rowId: Number(good!.id), sfid });
-    expect(story.conflicts).toEqual([expect.objectContaining({ field: 'Title', winner: 'marketing', rule: 'marketing-wins' })]);
+    expect(story.conflicts).toEqual([
+      expect.objectContaining({ field: 'Title', winner: 'marketing', rule: 'marketing-wins' }),
+    ]);
 
     io = captureIo();
     expect(await run(['why', sfid], io)).toBe(EXIT.ok);
@@ -61,7 +65,11 @@ describe('tandem errors, why and conflicts', () => {
 
     io = captureIo();
     expect(await run(['conflicts'], io)).toBe(EXIT.ok);
-    expect(io.stdout[0]).toMatch(new RegExp(`^Lead row ${good!.id} ${sfid}: .* Title: base ∅, marketing "From Marketing", Salesforce "From Sales" → marketing \\(marketing-wins\\)`));
+    expect(io.stdout[0]).toMatch(
+      new RegExp(
+        `^Lead row ${good!.id} ${sfid}: .* Title: base ∅, marketing "From Marketing", Salesforce "From Sales" → marketing \\(marketing-wins\\)`,
+      ),
+    );
   }, 90_000);
 
   it('names the database it could not reach, with its own exit code 4 (3 is for Temporal)', async () => {
@@ -72,7 +80,9 @@ describe('tandem errors, why and conflicts', () => {
     } finally {
       process.env.DATABASE_URL = db.current.url;
     }
-    expect(io.stderr[0]).toMatch(/^tandem: Tandem's database is not reachable at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/tandem/);
+    expect(io.stderr[0]).toMatch(
+      /^tandem: Tandem's database is not reachable at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/tandem/,
+    );
     expect(io.stderr[0]).not.toContain('secret');
   });
 });

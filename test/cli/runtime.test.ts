@@ -30,14 +30,27 @@ describe('the tandem CLI finds what npm start runs', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
   const publish = (databaseUrl: string): void =>
-    writeRuntimeInfo({ pid: process.pid, startedAt: new Date().toISOString(), databaseUrl, embeddedDatabase: true, temporalAddress: '127.0.0.1:1', namespace: 'default', workflowId: 'tandem-sync' }, stateDir);
+    writeRuntimeInfo(
+      {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        databaseUrl,
+        embeddedDatabase: true,
+        temporalAddress: '127.0.0.1:1',
+        namespace: 'default',
+        workflowId: 'tandem-sync',
+      },
+      stateDir,
+    );
 
   it('reads errors, why and conflicts from the embedded database npm start published in runtime.json', async () => {
     const embedded = await startEmbeddedPostgres({ dataDir: join(stateDir, 'pglite') });
     const pool = new pg.Pool({ connectionString: embedded.url, max: 1 });
     try {
       await migrate(pool);
-      await pool.query(`INSERT INTO tandem.sync_error (object, row_id, operation, code, message) VALUES ('Lead', 42, 'insert', 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]')`);
+      await pool.query(
+        `INSERT INTO tandem.sync_error (object, row_id, operation, code, message) VALUES ('Lead', 42, 'insert', 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]')`,
+      );
       publish(embedded.url);
 
       let io = captureIo();
@@ -60,7 +73,9 @@ describe('the tandem CLI finds what npm start runs', () => {
     expect(await run(['errors', '--json'], io)).toBe(EXIT.databaseUnreachable);
     expect(JSON.parse(io.stdout[0])).toMatchObject({
       exitCode: 4,
-      error: expect.stringMatching(/^Tandem's database is not reachable at postgres:\/\/postgres@127\.0\.0\.1:1\/tandem \(.*\)\. Start Tandem with `npm start`/),
+      error: expect.stringMatching(
+        /^Tandem's database is not reachable at postgres:\/\/postgres@127\.0\.0\.1:1\/tandem \(.*\)\. Start Tandem with `npm start`/,
+      ),
     });
   });
 

@@ -22,7 +22,8 @@ const columns = columnsFor('Lead', [
   { name: 'LastName', type: 'string', length: 80 },
 ]);
 const target = { schema: 'salesforce', table: 'lead', columns };
-const rowsOf = (from: number, n: number): TextRow[] => Array.from({ length: n }, (_, i) => [`00Q${String(from + i).padStart(12, '0')}AAA`, `Name ${from + i}`, 'f']);
+const rowsOf = (from: number, n: number): TextRow[] =>
+  Array.from({ length: n }, (_, i) => [`00Q${String(from + i).padStart(12, '0')}AAA`, `Name ${from + i}`, 'f']);
 
 beforeAll(async () => {
   process.on('uncaughtException', onUncaught);
@@ -41,7 +42,9 @@ afterAll(async () => {
 
 /** What the server is running for `pid`, read from another connection. */
 async function activityOf(pid: number): Promise<string> {
-  const { rows } = await db.current.pool.query<{ query: string }>('SELECT query FROM pg_stat_activity WHERE pid = $1', [pid]);
+  const { rows } = await db.current.pool.query<{ query: string }>('SELECT query FROM pg_stat_activity WHERE pid = $1', [
+    pid,
+  ]);
   return rows[0]?.query ?? '';
 }
 
@@ -84,7 +87,9 @@ describe('a connection killed under a checked-out client', () => {
       await tx.query('SELECT 1');
     });
     await expect(attempt).rejects.toThrow(/Connection terminated|not queryable|terminat/i);
-    const { rows } = await pool.query<{ lastname: string }>('SELECT lastname FROM salesforce.lead WHERE sfid = $1', [rowsOf(0, 1)[0]![0]]);
+    const { rows } = await pool.query<{ lastname: string }>('SELECT lastname FROM salesforce.lead WHERE sfid = $1', [
+      rowsOf(0, 1)[0]![0],
+    ]);
     expect(rows[0]!.lastname).toBe('Name 0');
   });
 

@@ -29,7 +29,15 @@ const columns = columnsFor('Lead', [
 ]);
 const target = { schema: 'salesforce', table: 'lead', columns };
 const sfid = (n: number) => `00Q${String(n).padStart(12, '0')}AAA`;
-const rowOf = (n: number, description: string | null = `row ${n}`): TextRow => [sfid(n), `Last ${n}`, 'Acme', description, String(n), '2024-01-01T00:00:00.000+00:00', 'f'];
+const rowOf = (n: number, description: string | null = `row ${n}`): TextRow => [
+  sfid(n),
+  `Last ${n}`,
+  'Acme',
+  description,
+  String(n),
+  '2024-01-01T00:00:00.000+00:00',
+  'f',
+];
 
 beforeAll(async () => {
   server = await startEmbeddedPostgres({ dataDir });
@@ -69,7 +77,10 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
     expect(await withTransaction(pool, (tx) => upsertRows(tx, target, rows))).toBe(1234);
     // Re-writing is an update, not a duplicate.
     expect(await withTransaction(pool, (tx) => upsertRows(tx, target, [rowOf(1, 'changed')]))).toBe(1);
-    const { rows: stored } = await pool.query(`SELECT sfid, description, numberofemployees FROM salesforce.lead WHERE sfid = ANY($1) ORDER BY sfid`, [[sfid(1), sfid(7), sfid(8)]]);
+    const { rows: stored } = await pool.query(
+      `SELECT sfid, description, numberofemployees FROM salesforce.lead WHERE sfid = ANY($1) ORDER BY sfid`,
+      [[sfid(1), sfid(7), sfid(8)]],
+    );
     expect(stored).toEqual([
       { sfid: sfid(1), description: 'changed', numberofemployees: 1 },
       { sfid: sfid(7), description: awkward, numberofemployees: 7 },
@@ -81,8 +92,12 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
 
   it('rolls back a failed page whole and keeps serving', async () => {
     const bad = [rowOf(5000), [sfid(5001), 'x', 'Acme', null, 'not a number', null, 'f']];
-    await expect(withTransaction(pool, (tx) => upsertRows(tx, target, bad))).rejects.toThrow(/invalid input syntax for type integer/);
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM salesforce.lead WHERE sfid = ANY($1)`, [[sfid(5000), sfid(5001)]]);
+    await expect(withTransaction(pool, (tx) => upsertRows(tx, target, bad))).rejects.toThrow(
+      /invalid input syntax for type integer/,
+    );
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM salesforce.lead WHERE sfid = ANY($1)`, [
+      [sfid(5000), sfid(5001)],
+    ]);
     expect(rows[0].n).toBe(0);
   });
 
@@ -90,12 +105,19 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
     const writers = [0, 1, 2, 3].map((w) =>
       withTransaction(pool, async (tx) => {
         let written = 0;
-        for (let page = 0; page < 3; page++) written += await upsertRows(tx, target, Array.from({ length: 100 }, (_, i) => rowOf(10_000 + w * 1000 + page * 100 + i)));
+        for (let page = 0; page < 3; page++)
+          written += await upsertRows(
+            tx,
+            target,
+            Array.from({ length: 100 }, (_, i) => rowOf(10_000 + w * 1000 + page * 100 + i)),
+          );
         return written;
       }),
     );
     expect(await Promise.all(writers)).toEqual([300, 300, 300, 300]);
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM salesforce.lead WHERE sfid >= $1`, [sfid(10_000)]);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM salesforce.lead WHERE sfid >= $1`, [
+      sfid(10_000),
+    ]);
     expect(rows[0].n).toBe(1200);
   });
 
@@ -104,11 +126,16 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
     await installTableGuards(pool, 'salesforce', 'lead', lead, columns);
     await pool.query(`UPDATE salesforce.lead SET company = 'Initech' WHERE sfid = $1`, [sfid(2)]);
     await withTransaction(pool, (tx) => upsertRows(tx, target, [rowOf(3, 'from Salesforce')]));
-    const { rows } = await pool.query(`SELECT sfid, operation, changed FROM tandem.outbox WHERE object = 'Lead' ORDER BY id`);
+    const { rows } = await pool.query(
+      `SELECT sfid, operation, changed FROM tandem.outbox WHERE object = 'Lead' ORDER BY id`,
+    );
     expect(rows).toEqual([{ sfid: sfid(2), operation: 'update', changed: { company: 'Initech' } }]);
 
     const account = objectDefinition(syncedObjects([]), 'Account');
-    const accountColumns = columnsFor('Account', [{ name: 'Id', type: 'id' }, { name: 'Name', type: 'string', length: 255 }]);
+    const accountColumns = columnsFor('Account', [
+      { name: 'Id', type: 'id' },
+      { name: 'Name', type: 'string', length: 255 },
+    ]);
     await ensureTable(pool, 'salesforce', 'account', 'Account', accountColumns);
     await installTableGuards(pool, 'salesforce', 'account', account, accountColumns);
     await expect(pool.query(`INSERT INTO salesforce.account (name) VALUES ('Nope')`)).rejects.toThrow(/read-only/);
@@ -119,7 +146,9 @@ describe('embedded PostgreSQL (PGlite over the wire protocol)', () => {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['salesforce.lead']);
-      const { rows } = await client.query(`SELECT id FROM tandem.outbox WHERE status = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED`);
+      const { rows } = await client.query(
+        `SELECT id FROM tandem.outbox WHERE status = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED`,
+      );
       expect(rows.length).toBe(1);
       await client.query('COMMIT');
     } finally {

@@ -11,9 +11,13 @@ describe('migrations of schema tandem', () => {
   it('creates tandem state tables and records each version once', async () => {
     const all = loadMigrations().map((m) => m.version);
     expect(await migrate(db.current.pool)).toEqual(all);
-    const { rows } = await db.current.pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'tandem' ORDER BY 1`);
+    const { rows } = await db.current.pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'tandem' ORDER BY 1`,
+    );
     // Later migrations (the push outbox …) add tables of their own; these are the pull's.
-    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['api_usage', 'copy_checkpoint', 'schema_migrations', 'sync_object']));
+    expect(rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['api_usage', 'copy_checkpoint', 'schema_migrations', 'sync_object']),
+    );
   });
 
   it('is idempotent, also when workers start concurrently', async () => {

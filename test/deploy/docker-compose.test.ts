@@ -5,22 +5,33 @@ import { describe, expect, it } from 'vitest';
 // No Docker engine runs here, so the deployment is checked by its structure.
 const root = new URL('../../', import.meta.url);
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8')) as {
-  services: Record<string, {
-    image?: string;
-    build?: string;
-    environment?: Record<string, string | number>;
-    ports?: string[];
-    depends_on?: Record<string, { condition: string }>;
-    volumes?: string[];
-    deploy?: { replicas?: number };
-  }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: string;
+      environment?: Record<string, string | number>;
+      ports?: string[];
+      depends_on?: Record<string, { condition: string }>;
+      volumes?: string[];
+      deploy?: { replicas?: number };
+    }
+  >;
 };
 const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, Temporal persisting to it, the Web UI and Tandem workers', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['postgresql', 'tandem-start', 'tandem-worker', 'temporal', 'temporal-admin-tools', 'temporal-create-namespace', 'temporal-ui'].sort(),
+      [
+        'postgresql',
+        'tandem-start',
+        'tandem-worker',
+        'temporal',
+        'temporal-admin-tools',
+        'temporal-create-namespace',
+        'temporal-ui',
+      ].sort(),
     );
     expect(services.postgresql.image).toMatch(/^postgres:\d+/);
     expect(services.temporal.image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
@@ -31,11 +42,16 @@ describe('docker-compose.yml', () => {
 
   it('points Temporal at PostgreSQL and everything else at Temporal', () => {
     expect(services.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
-    expect(services['temporal-admin-tools'].environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    expect(services['temporal-admin-tools'].environment).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'postgresql',
+    });
     for (const name of ['temporal-ui', 'tandem-worker', 'tandem-start', 'temporal-create-namespace']) {
       expect(services[name].environment?.TEMPORAL_ADDRESS, name).toBe('temporal:7233');
     }
-    expect(services['tandem-worker'].environment?.DATABASE_URL).toMatch(/^postgres:\/\/\w+:\w+@postgresql:5432\/tandem$/);
+    expect(services['tandem-worker'].environment?.DATABASE_URL).toMatch(
+      /^postgres:\/\/\w+:\w+@postgresql:5432\/tandem$/,
+    );
   });
 
   it('exposes the Temporal frontend, the Web UI and PostgreSQL', () => {
@@ -48,7 +64,9 @@ describe('docker-compose.yml', () => {
     expect(services['temporal-admin-tools'].depends_on?.postgresql.condition).toBe('service_healthy');
     expect(services.temporal.depends_on?.['temporal-admin-tools'].condition).toBe('service_completed_successfully');
     expect(services['temporal-create-namespace'].depends_on?.temporal.condition).toBe('service_healthy');
-    expect(services['tandem-worker'].depends_on?.['temporal-create-namespace'].condition).toBe('service_completed_successfully');
+    expect(services['tandem-worker'].depends_on?.['temporal-create-namespace'].condition).toBe(
+      'service_completed_successfully',
+    );
     expect(services['tandem-start'].depends_on).toHaveProperty('tandem-worker');
   });
 
@@ -61,7 +79,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('mounts the setup scripts that exist in the repository', () => {
-    const mounted = Object.values(services).flatMap((s) => s.volumes ?? []).filter((v) => v.startsWith('./'));
+    const mounted = Object.values(services)
+      .flatMap((s) => s.volumes ?? [])
+      .filter((v) => v.startsWith('./'));
     expect(mounted.length).toBeGreaterThanOrEqual(3);
     for (const volume of mounted) expect(existsSync(new URL(volume.split(':')[0], root)), volume).toBe(true);
   });

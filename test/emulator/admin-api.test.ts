@@ -14,7 +14,11 @@ let conn: Connection;
 function admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${emulator.url}/__emulator${path}`, {
     method,
-    headers: { [ADMIN_TOKEN_HEADER]: reliabilityOf(emulator.context).adminToken, 'Content-Type': 'application/json', ...headers },
+    headers: {
+      [ADMIN_TOKEN_HEADER]: reliabilityOf(emulator.context).adminToken,
+      'Content-Type': 'application/json',
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
@@ -77,19 +81,28 @@ describe('admin API access', () => {
       message: expect.stringContaining('probability'),
     });
     expect(await errorOf(await admin('POST', '/faults', '{"kind":'))).toMatchObject({ errorCode: 'JSON_PARSER_ERROR' });
-    expect(await errorOf(await admin('PUT', '/api-limit', { dailyLimit: 0 }))).toMatchObject({ message: expect.stringContaining('dailyLimit') });
+    expect(await errorOf(await admin('PUT', '/api-limit', { dailyLimit: 0 }))).toMatchObject({
+      message: expect.stringContaining('dailyLimit'),
+    });
     expect(await errorOf(await admin('GET', '/nothing-here'))).toMatchObject({ errorCode: 'NOT_FOUND' });
-    expect(await errorOf(await admin('DELETE', '/faults/fault-999'))).toMatchObject({ message: 'No fault rule with id fault-999' });
+    expect(await errorOf(await admin('DELETE', '/faults/fault-999'))).toMatchObject({
+      message: 'No fault rule with id fault-999',
+    });
   });
 });
 
 describe('admin API controls', () => {
   it('lists, removes and clears fault rules', async () => {
-    const rule = (await (await admin('POST', '/faults', { kind: 'server-unavailable', path: '/services/data/*/limits' })).json()) as { id: string };
-    expect(((await (await admin('GET', '/faults')).json()) as { rules: Array<{ id: string }> }).rules.map((r) => r.id)).toEqual([rule.id]);
-    expect((await rejection(() => conn.request(`/services/data/v${API_VERSION}/limits`, { retry: { maxRetries: 0 } }))).errorCode).toBe(
-      'SERVER_UNAVAILABLE',
-    );
+    const rule = (await (
+      await admin('POST', '/faults', { kind: 'server-unavailable', path: '/services/data/*/limits' })
+    ).json()) as { id: string };
+    expect(
+      ((await (await admin('GET', '/faults')).json()) as { rules: Array<{ id: string }> }).rules.map((r) => r.id),
+    ).toEqual([rule.id]);
+    expect(
+      (await rejection(() => conn.request(`/services/data/v${API_VERSION}/limits`, { retry: { maxRetries: 0 } })))
+        .errorCode,
+    ).toBe('SERVER_UNAVAILABLE');
     expect((await admin('DELETE', `/faults/${rule.id}`)).status).toBe(204);
     await conn.limits();
   });
@@ -126,7 +139,9 @@ describe('admin API controls', () => {
     const fresh = await conn.query<{ Id: string }>(`SELECT Id FROM Lead WHERE SystemModstamp >= ${watermark}`);
     expect(fresh.records.map((r) => r.Id)).toContain(onTime.id);
     expect(fresh.records.map((r) => r.Id)).not.toContain(late.id);
-    const listed = (await (await admin('GET', '/late-commits')).json()) as { rules: Array<{ applied: number; remaining: number }> };
+    const listed = (await (await admin('GET', '/late-commits')).json()) as {
+      rules: Array<{ applied: number; remaining: number }>;
+    };
     expect(listed.rules[0]).toMatchObject({ applied: 1, remaining: 0 });
   });
 
@@ -140,7 +155,9 @@ describe('admin API controls', () => {
       { Id: a.id!, Company: 'T2' },
       { Id: b.id!, Company: 'T2' },
     ]);
-    const rows = await conn.query<{ Id: string; SystemModstamp: string }>(`SELECT Id, SystemModstamp FROM Lead WHERE Company = 'T2'`);
+    const rows = await conn.query<{ Id: string; SystemModstamp: string }>(
+      `SELECT Id, SystemModstamp FROM Lead WHERE Company = 'T2'`,
+    );
     const now = emulator.context.clock.nowSeconds();
     const age = Object.fromEntries(rows.records.map((r) => [r.Id, now - epochSeconds(r.SystemModstamp)]));
     expect(age[a.id!]).toBeLessThan(5);
@@ -152,9 +169,12 @@ describe('admin API controls', () => {
     const clock = (await res.json()) as { now: number; offsetMs: number };
     expect(clock.offsetMs).toBeGreaterThan(2 * 86_400_000 - 5_000);
     const lead = await conn.sobject('Lead').create({ LastName: 'Future', Company: 'F' });
-    const [row] = (await conn.query<{ CreatedDate: string }>(`SELECT CreatedDate FROM Lead WHERE Id = '${lead.id}'`)).records;
+    const [row] = (await conn.query<{ CreatedDate: string }>(`SELECT CreatedDate FROM Lead WHERE Id = '${lead.id}'`))
+      .records;
     expect(epochSeconds(row.CreatedDate) * 1000 - Date.now()).toBeGreaterThan(86_400_000);
-    expect(await errorOf(await admin('POST', '/clock', {}))).toMatchObject({ message: expect.stringContaining('exactly one') });
+    expect(await errorOf(await admin('POST', '/clock', {}))).toMatchObject({
+      message: expect.stringContaining('exactly one'),
+    });
     await admin('POST', '/clock', { reset: true });
     expect(Math.abs(emulator.context.clock.now() - Date.now())).toBeLessThan(5_000);
   });
@@ -162,7 +182,9 @@ describe('admin API controls', () => {
   it('counts calls by endpoint and resets the counters', async () => {
     await conn.query('SELECT Id FROM Lead LIMIT 1');
     await conn.query('SELECT Id FROM Lead LIMIT 1');
-    await conn.sobject('Lead').retrieve((await conn.query<{ Id: string }>('SELECT Id FROM Lead LIMIT 1')).records[0].Id);
+    await conn
+      .sobject('Lead')
+      .retrieve((await conn.query<{ Id: string }>('SELECT Id FROM Lead LIMIT 1')).records[0].Id);
     const snapshot = (await (await admin('GET', '/counters')).json()) as CountersSnapshot;
     expect(snapshot.callsByEndpoint['GET /services/data/vXX.X/query']).toBe(3);
     expect(snapshot.callsByEndpoint['GET /services/data/vXX.X/sobjects/Lead/{id}']).toBe(1);

@@ -17,7 +17,7 @@ describe('authentication', () => {
     expect(conn.instanceUrl).toBe(em.url);
     expect(conn.userInfo?.id).toBe(em.credentials.sync.userId);
     expect(conn.userInfo?.organizationId).toBe(em.store.orgId);
-    const r = await conn.query('SELECT Id, Username FROM User WHERE Id = \'' + em.credentials.sync.userId + "'");
+    const r = await conn.query("SELECT Id, Username FROM User WHERE Id = '" + em.credentials.sync.userId + "'");
     expect(r.records[0]).toMatchObject({ Username: em.credentials.sync.username });
   });
 
@@ -43,7 +43,11 @@ describe('authentication', () => {
 
   it('answers invalid_grant for a wrong OAuth password', async () => {
     const { clientId, clientSecret } = em.credentials.oauth;
-    const conn = new jsforce.Connection({ loginUrl: em.loginUrl, version: API_VERSION, oauth2: { clientId, clientSecret, loginUrl: em.loginUrl } });
+    const conn = new jsforce.Connection({
+      loginUrl: em.loginUrl,
+      version: API_VERSION,
+      oauth2: { clientId, clientSecret, loginUrl: em.loginUrl },
+    });
     const err = await rejection(() => conn.login(em.credentials.rep.username, 'wrong'));
     expect(err.name).toBe('invalid_grant');
   });
@@ -95,7 +99,9 @@ describe('authentication', () => {
   });
 
   it('answers 401 INVALID_SESSION_ID with Salesforce wording to an unknown token', async () => {
-    const res = await fetch(`${em.url}/services/data/v${API_VERSION}/sobjects`, { headers: { Authorization: 'Bearer nope' } });
+    const res = await fetch(`${em.url}/services/data/v${API_VERSION}/sobjects`, {
+      headers: { Authorization: 'Bearer nope' },
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
   });

@@ -11,7 +11,12 @@ const comma = parseDialect(undefined, undefined);
 
 describe('Bulk 2.0 CSV dialect', () => {
   it('defaults to COMMA and LF and maps every documented delimiter', () => {
-    expect(comma).toMatchObject({ columnDelimiter: 'COMMA', lineEnding: 'LF', delimiterChar: ',', lineEndingChars: '\n' });
+    expect(comma).toMatchObject({
+      columnDelimiter: 'COMMA',
+      lineEnding: 'LF',
+      delimiterChar: ',',
+      lineEndingChars: '\n',
+    });
     expect(parseDialect('TAB', 'CRLF')).toMatchObject({ delimiterChar: '\t', lineEndingChars: '\r\n' });
     expect(parseDialect('PIPE', 'LF').delimiterChar).toBe('|');
     expect(parseDialect('BACKQUOTE', 'LF').delimiterChar).toBe('`');
@@ -66,18 +71,22 @@ describe('Bulk 2.0 ingest result files', () => {
     {
       kind: 'failure',
       id: '',
-      error: { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', fields: ['LastName'] },
+      error: {
+        statusCode: 'REQUIRED_FIELD_MISSING',
+        message: 'Required fields are missing: [LastName]',
+        fields: ['LastName'],
+      },
     },
     { kind: 'unprocessed' },
   ];
 
   it('formats errors as CODE:message:fields --', () => {
-    expect(formatRowError(outcomes[1].kind === 'failure' ? outcomes[1].error : { statusCode: '', message: '', fields: [] })).toBe(
-      'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --',
-    );
-    expect(formatRowError({ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access', fields: [] })).toBe(
-      'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access --',
-    );
+    expect(
+      formatRowError(outcomes[1].kind === 'failure' ? outcomes[1].error : { statusCode: '', message: '', fields: [] }),
+    ).toBe('REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --');
+    expect(
+      formatRowError({ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access', fields: [] }),
+    ).toBe('UNABLE_TO_LOCK_ROW:unable to obtain exclusive access --');
   });
 
   it('puts each row in exactly one file, echoing the uploaded columns', () => {
@@ -86,7 +95,12 @@ describe('Bulk 2.0 ingest result files', () => {
     const unprocessed = parse(resultFileCsv('unprocessedrecords', header, rows, outcomes, comma), { columns: true });
     expect(ok).toEqual([{ sf__Id: '00Q5g000000001AAA', sf__Created: 'true', LastName: 'Smith', Company: 'Acme' }]);
     expect(failed).toEqual([
-      { sf__Id: '', sf__Error: 'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --', LastName: '', Company: 'NoName' },
+      {
+        sf__Id: '',
+        sf__Error: 'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --',
+        LastName: '',
+        Company: 'NoName',
+      },
     ]);
     expect(unprocessed).toEqual([{ LastName: 'Late', Company: 'Co' }]);
   });
@@ -103,7 +117,13 @@ describe('Bulk 2.0 query CSV', () => {
       ['00Q2', 'Ann "A", B', 'true'],
       ['00Q3', 'Zed', 'true'],
     ];
-    const stream = queryPageStream(['Id', 'Owner.Name', 'IsConverted'], (from, to) => rows.slice(from, to), 0, 2, comma);
+    const stream = queryPageStream(
+      ['Id', 'Owner.Name', 'IsConverted'],
+      (from, to) => rows.slice(from, to),
+      0,
+      2,
+      comma,
+    );
     let csv = '';
     for await (const chunk of stream) csv += String(chunk);
     expect(csv).toBe('"Id","Owner.Name","IsConverted"\n"00Q1",,"false"\n"00Q2","Ann ""A"", B","true"\n');
@@ -142,8 +162,12 @@ describe('Bulk 2.0 job state transitions requested by clients', () => {
   it('lets an open ingest job close or abort, and refuses the rest', () => {
     expect(requestedTransition('ingest', 'Open', 'UploadComplete')).toBe('UploadComplete');
     expect(requestedTransition('ingest', 'InProgress', 'Aborted')).toBe('Aborted');
-    expect(() => requestedTransition('ingest', 'JobComplete', 'Aborted')).toThrow('Aborting already Completed Job not allowed');
-    expect(() => requestedTransition('ingest', 'Aborted', 'UploadComplete')).toThrow('Closing already Aborted Job not allowed');
+    expect(() => requestedTransition('ingest', 'JobComplete', 'Aborted')).toThrow(
+      'Aborting already Completed Job not allowed',
+    );
+    expect(() => requestedTransition('ingest', 'Aborted', 'UploadComplete')).toThrow(
+      'Closing already Aborted Job not allowed',
+    );
     expect(() => requestedTransition('ingest', 'Open', 'JobComplete')).toThrow(/Invalid state "JobComplete"/);
   });
 

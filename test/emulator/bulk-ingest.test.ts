@@ -29,8 +29,17 @@ interface LeadRow {
 }
 
 async function leadsWhere(where: string): Promise<LeadRow[]> {
-  const result = await rep.query<LeadRow>(`SELECT Id, LastName, Company, Email, Phone, Tandem_Id__c FROM Lead WHERE ${where} ORDER BY LastName`);
-  return result.records.map(({ Id, LastName, Company, Email, Phone, Tandem_Id__c }) => ({ Id, LastName, Company, Email, Phone, Tandem_Id__c }));
+  const result = await rep.query<LeadRow>(
+    `SELECT Id, LastName, Company, Email, Phone, Tandem_Id__c FROM Lead WHERE ${where} ORDER BY LastName`,
+  );
+  return result.records.map(({ Id, LastName, Company, Email, Phone, Tandem_Id__c }) => ({
+    Id,
+    LastName,
+    Company,
+    Email,
+    Phone,
+    Tandem_Id__c,
+  }));
 }
 
 interface JobInfo {
@@ -42,7 +51,13 @@ interface JobInfo {
   contentUrl?: string;
 }
 
-async function rawRequest(conn: Connection, method: string, path: string, body?: string, type = 'application/json'): Promise<Response> {
+async function rawRequest(
+  conn: Connection,
+  method: string,
+  path: string,
+  body?: string,
+  type = 'application/json',
+): Promise<Response> {
   return fetch(`${conn.instanceUrl}/services/data/v${VERSION}/jobs/ingest${path}`, {
     method,
     body,
@@ -92,8 +107,12 @@ describe('Bulk 2.0 ingest jobs', () => {
       expect(row.sf__Created).toBe('true');
     }
     const errors = Object.fromEntries(failed.map((r) => [r.Email, r.sf__Error]));
-    expect(errors['nameless@bulk.example']).toBe('REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --');
-    expect(errors['long@bulk.example']).toMatch(/^STRING_TOO_LONG:Last Name: data value too large: .*\(max length=80\):LastName --$/);
+    expect(errors['nameless@bulk.example']).toBe(
+      'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --',
+    );
+    expect(errors['long@bulk.example']).toMatch(
+      /^STRING_TOO_LONG:Last Name: data value too large: .*\(max length=80\):LastName --$/,
+    );
     expect(errors['not-an-email']).toMatch(/^INVALID_EMAIL_ADDRESS:/);
     expect(failed.every((r) => r.sf__Id === '')).toBe(true);
     expect(results.unprocessedRecords).toEqual([]);
@@ -105,7 +124,13 @@ describe('Bulk 2.0 ingest jobs', () => {
   it('reports job progress counters once processing is done', async () => {
     const job = sync.bulk2.createJob({ object: 'Lead', operation: 'insert' });
     const opened = await job.open();
-    expect(opened).toMatchObject({ state: 'Open', object: 'Lead', operation: 'insert', lineEnding: 'LF', columnDelimiter: 'COMMA' });
+    expect(opened).toMatchObject({
+      state: 'Open',
+      object: 'Lead',
+      operation: 'insert',
+      lineEnding: 'LF',
+      columnDelimiter: 'COMMA',
+    });
     expect(opened.contentUrl).toBe(`services/data/v${VERSION}/jobs/ingest/${opened.id}/batches`);
     await job.uploadData('LastName,Company\nCounter-1,C\nCounter-2,C\n,C\n');
     await job.close();
@@ -115,7 +140,9 @@ describe('Bulk 2.0 ingest jobs', () => {
   });
 
   it('treats #N/A as null and an empty cell as "leave unchanged" on update', async () => {
-    const created = await rep.sobject('Lead').create({ LastName: 'Nully', Company: 'Nulls Inc', Email: 'nully@bulk.example', Phone: '555-0100' });
+    const created = await rep
+      .sobject('Lead')
+      .create({ LastName: 'Nully', Company: 'Nulls Inc', Email: 'nully@bulk.example', Phone: '555-0100' });
     const results = await sync.bulk2.loadAndWaitForResults({
       object: 'Lead',
       operation: 'update',
@@ -125,7 +152,11 @@ describe('Bulk 2.0 ingest jobs', () => {
       input: [{ Id: created.id!, Email: null, Phone: '', Company: 'Nulls Renamed' }],
     });
     expect(results.failedResults).toEqual([]);
-    expect((results.successfulResults as unknown as CsvRows)[0]).toMatchObject({ sf__Id: created.id, sf__Created: 'false', Email: '#N/A' });
+    expect((results.successfulResults as unknown as CsvRows)[0]).toMatchObject({
+      sf__Id: created.id,
+      sf__Created: 'false',
+      Email: '#N/A',
+    });
     const [lead] = await leadsWhere(`Id = '${created.id}'`);
     expect(lead).toMatchObject({ Email: null, Phone: '555-0100', Company: 'Nulls Renamed' });
   });
@@ -143,9 +174,14 @@ describe('Bulk 2.0 ingest jobs', () => {
         { Tandem_Id__c: 'tandem-ext-2', LastName: 'Upsert-New', Company: 'U' },
       ],
     });
-    const byExt = Object.fromEntries((results.successfulResults as unknown as CsvRows).map((r) => [r.Tandem_Id__c, r.sf__Created]));
+    const byExt = Object.fromEntries(
+      (results.successfulResults as unknown as CsvRows).map((r) => [r.Tandem_Id__c, r.sf__Created]),
+    );
     expect(byExt).toEqual({ 'tandem-ext-1': 'false', 'tandem-ext-2': 'true' });
-    expect((await leadsWhere(`Tandem_Id__c LIKE 'tandem-ext-%'`)).map((r) => r.LastName)).toEqual(['Upsert-New', 'Upsert-Updated']);
+    expect((await leadsWhere(`Tandem_Id__c LIKE 'tandem-ext-%'`)).map((r) => r.LastName)).toEqual([
+      'Upsert-New',
+      'Upsert-Updated',
+    ]);
   });
 
   it('deletes by Id and fails rows for records that are gone or malformed', async () => {
@@ -189,9 +225,20 @@ describe('Bulk 2.0 ingest jobs', () => {
 
   it('reads uploads in the job dialect (TAB, CRLF) and rejects mismatched line endings', async () => {
     const create = (lineEnding: string) =>
-      rawRequest(sync, 'POST', '', JSON.stringify({ object: 'Lead', operation: 'insert', columnDelimiter: 'TAB', lineEnding }));
+      rawRequest(
+        sync,
+        'POST',
+        '',
+        JSON.stringify({ object: 'Lead', operation: 'insert', columnDelimiter: 'TAB', lineEnding }),
+      );
     const job = (await (await create('CRLF')).json()) as JobInfo;
-    const put = await rawRequest(sync, 'PUT', `/${job.id}/batches`, 'LastName\tCompany\r\nTabbed\t"Tab, Inc"\r\n', 'text/csv');
+    const put = await rawRequest(
+      sync,
+      'PUT',
+      `/${job.id}/batches`,
+      'LastName\tCompany\r\nTabbed\t"Tab, Inc"\r\n',
+      'text/csv',
+    );
     expect(put.status).toBe(201);
     expect(await put.text()).toBe('');
     await rawRequest(sync, 'PATCH', `/${job.id}`, JSON.stringify({ state: 'UploadComplete' }));
@@ -210,15 +257,25 @@ describe('Bulk 2.0 ingest jobs', () => {
   });
 
   it('refuses bad job definitions and uploads in the wrong state, naming the problem', async () => {
-    const bad = async (body: unknown) => (await (await rawRequest(sync, 'POST', '', JSON.stringify(body))).json()) as Array<{ errorCode: string; message: string }>;
+    const bad = async (body: unknown) =>
+      (await (await rawRequest(sync, 'POST', '', JSON.stringify(body))).json()) as Array<{
+        errorCode: string;
+        message: string;
+      }>;
     expect((await bad({ object: 'Lead', operation: 'merge' }))[0].message).toContain("Invalid operation 'merge'");
     expect((await bad({ object: 'Lead', operation: 'upsert' }))[0].message).toContain('externalIdFieldName');
     expect((await bad({ object: 'Lead', operation: 'upsert', externalIdFieldName: 'LastName' }))[0].message).toContain(
       'LastName is not an External ID',
     );
-    expect((await bad({ object: 'Nope__c', operation: 'insert' }))[0].message).toContain("sObject type 'Nope__c' is not supported");
-    expect((await bad({ object: 'Lead', operation: 'insert', columnDelimiter: 'COLON' }))[0].message).toContain('Invalid columnDelimiter');
-    expect((await bad({ object: 'Lead', operation: 'insert', colour: 'red' }))[0].message).toContain("Unrecognized field 'colour'");
+    expect((await bad({ object: 'Nope__c', operation: 'insert' }))[0].message).toContain(
+      "sObject type 'Nope__c' is not supported",
+    );
+    expect((await bad({ object: 'Lead', operation: 'insert', columnDelimiter: 'COLON' }))[0].message).toContain(
+      'Invalid columnDelimiter',
+    );
+    expect((await bad({ object: 'Lead', operation: 'insert', colour: 'red' }))[0].message).toContain(
+      "Unrecognized field 'colour'",
+    );
 
     const job = sync.bulk2.createJob({ object: 'Lead', operation: 'insert' });
     await job.open();

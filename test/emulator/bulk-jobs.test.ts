@@ -9,7 +9,10 @@ import { DEFAULT_BULK_OPTIONS, type BulkDeps } from '../../src/emulator/bulk/opt
 import { createQueryJob, resultPage } from '../../src/emulator/bulk/query-jobs';
 import { resultFileCsv } from '../../src/emulator/bulk/results-csv';
 
-function fakeDeps(overrides: Partial<BulkBackend> = {}, recordFault: BulkDeps['recordFault'] = () => false): { deps: BulkDeps; writes: IngestRowWrite[] } {
+function fakeDeps(
+  overrides: Partial<BulkBackend> = {},
+  recordFault: BulkDeps['recordFault'] = () => false,
+): { deps: BulkDeps; writes: IngestRowWrite[] } {
   const writes: IngestRowWrite[] = [];
   let n = 0;
   const backend: BulkBackend = {
@@ -17,7 +20,11 @@ function fakeDeps(overrides: Partial<BulkBackend> = {}, recordFault: BulkDeps['r
     now: () => Date.now(),
     prepareQuery: () => ({
       object: 'Lead',
-      run: () => ({ columns: ['Id'], size: 5, cells: (from, to) => Array.from({ length: to - from }, (_, i) => [`row-${from + i}`]) }),
+      run: () => ({
+        columns: ['Id'],
+        size: 5,
+        cells: (from, to) => Array.from({ length: to - from }, (_, i) => [`row-${from + i}`]),
+      }),
     }),
     ingestTarget: (object) => ({ object, externalIdFieldName: null }),
     resolveHeader: (_target, _op, header) => [...header],
@@ -89,7 +96,9 @@ describe('Bulk 2.0 job processing', () => {
     expect(processed).toBeLessThan(50);
     expect(writes).toHaveLength(processed);
     expect(job.numberRecordsFailed).toBe(1);
-    const unprocessed = resultFileCsv('unprocessedrecords', job.header, job.rows, job.outcomes, job.dialect).trim().split('\n');
+    const unprocessed = resultFileCsv('unprocessedrecords', job.header, job.rows, job.outcomes, job.dialect)
+      .trim()
+      .split('\n');
     expect(unprocessed).toHaveLength(1 + 50 - processed);
     expect(unprocessed[1]).toBe(`"L${processed}"`);
   });

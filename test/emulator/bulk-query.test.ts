@@ -54,14 +54,28 @@ interface Page {
 // jsforce's bulk2.query() breaks on multi-page results (ERR_STREAM_WRITE_AFTER_END, jsforce#1546,
 // #1693) and jsforce offers no way to read the paging headers, so result pages are fetched raw,
 // as Tandem's engine does.
-async function fetchPage(conn: Connection, id: string, params: Record<string, string>, version = VERSION): Promise<Page> {
+async function fetchPage(
+  conn: Connection,
+  id: string,
+  params: Record<string, string>,
+  version = VERSION,
+): Promise<Page> {
   const query = new URLSearchParams(params).toString();
-  const res = await fetch(`${conn.instanceUrl}/services/data/v${version}/jobs/query/${id}/results${query ? `?${query}` : ''}`, {
-    headers: { Authorization: `Bearer ${conn.accessToken}`, Accept: 'text/csv' },
-  });
+  const res = await fetch(
+    `${conn.instanceUrl}/services/data/v${version}/jobs/query/${id}/results${query ? `?${query}` : ''}`,
+    {
+      headers: { Authorization: `Bearer ${conn.accessToken}`, Accept: 'text/csv' },
+    },
+  );
   const text = await res.text();
   const rows = res.status === 200 ? (parse(text, { columns: true }) as CsvRows) : [];
-  return { status: res.status, locator: res.headers.get('sforce-locator'), count: res.headers.get('sforce-numberofrecords'), rows, text };
+  return {
+    status: res.status,
+    locator: res.headers.get('sforce-locator'),
+    count: res.headers.get('sforce-numberofrecords'),
+    rows,
+    text,
+  };
 }
 
 async function restIds(conn: Connection, soql: string, scanAll = false): Promise<string[]> {
@@ -81,7 +95,9 @@ afterAll(async () => {
 
 describe('Bulk 2.0 query jobs', () => {
   it('runs a single-page query through jsforce bulk2.query, values as CSV strings in SELECT order', async () => {
-    const stream = await sync.bulk2.query('SELECT Id, Name, Owner.Name, IsDeleted, CreatedDate FROM Account ORDER BY Name LIMIT 5');
+    const stream = await sync.bulk2.query(
+      'SELECT Id, Name, Owner.Name, IsDeleted, CreatedDate FROM Account ORDER BY Name LIMIT 5',
+    );
     const records = (await stream.toArray()) as unknown as CsvRows;
     expect(records).toHaveLength(5);
     expect(Object.keys(records[0])).toEqual(['Id', 'Name', 'Owner.Name', 'IsDeleted', 'CreatedDate']);
@@ -95,7 +111,12 @@ describe('Bulk 2.0 query jobs', () => {
 
   it('moves from UploadComplete to JobComplete asynchronously and counts the records', async () => {
     const created = await createJob(sync, 'SELECT Id FROM Contact');
-    expect(created).toMatchObject({ state: 'UploadComplete', object: 'Contact', operation: 'query', contentType: 'CSV' });
+    expect(created).toMatchObject({
+      state: 'UploadComplete',
+      object: 'Contact',
+      operation: 'query',
+      contentType: 'CSV',
+    });
     expect(created.id).toMatch(/^750/);
     const done = await waitForCompletion(sync, created.id);
     expect(done.state).toBe('JobComplete');
@@ -146,7 +167,12 @@ describe('Bulk 2.0 query jobs', () => {
     const job = await sync.request<JobInfo>({
       method: 'POST',
       url: `/services/data/v${VERSION}/jobs/query`,
-      body: JSON.stringify({ query: 'SELECT Id, Name FROM Campaign', operation: 'query', columnDelimiter: 'SEMICOLON', lineEnding: 'CRLF' }),
+      body: JSON.stringify({
+        query: 'SELECT Id, Name FROM Campaign',
+        operation: 'query',
+        columnDelimiter: 'SEMICOLON',
+        lineEnding: 'CRLF',
+      }),
       headers: { 'Content-Type': 'application/json' },
     });
     expect(job).toMatchObject({ columnDelimiter: 'SEMICOLON', lineEnding: 'CRLF' });
@@ -173,7 +199,9 @@ describe('Bulk 2.0 query jobs', () => {
   });
 
   it('applies field-level security and sharing of the job user', async () => {
-    await expect(createJob(sync, 'SELECT Id, AnnualRevenue FROM Lead')).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
+    await expect(createJob(sync, 'SELECT Id, AnnualRevenue FROM Lead')).rejects.toMatchObject({
+      errorCode: 'INVALID_FIELD',
+    });
     const syncJob = await createJob(sync, 'SELECT Id FROM Lead');
     const repJob = await createJob(rep, 'SELECT Id, AnnualRevenue FROM Lead');
     const syncDone = await waitForCompletion(sync, syncJob.id);
@@ -244,7 +272,9 @@ describe('Bulk 2.0 query jobs', () => {
     expect(list.records.map((r) => r.id)).toContain(job.id);
 
     await sync.request({ method: 'DELETE', url: `/services/data/v${VERSION}/jobs/query/${job.id}` });
-    await expect(sync.request(`/services/data/v${VERSION}/jobs/query/${job.id}`)).rejects.toMatchObject({ errorCode: 'NOT_FOUND' });
+    await expect(sync.request(`/services/data/v${VERSION}/jobs/query/${job.id}`)).rejects.toMatchObject({
+      errorCode: 'NOT_FOUND',
+    });
   });
 
   it('requires a session', async () => {

@@ -49,7 +49,9 @@ beforeEach(async () => {
 describe('fault injection seen by jsforce', () => {
   it('503 SERVER_UNAVAILABLE: thrown on a GET without retries, absorbed by jsforce retries when short', async () => {
     await inject({ kind: 'server-unavailable', path: `${queryPath}*`, method: 'GET', count: 1 });
-    const err = await rejection(() => conn.request(`${queryPath}?q=${encodeURIComponent('SELECT Id FROM Lead LIMIT 1')}`, noRetry));
+    const err = await rejection(() =>
+      conn.request(`${queryPath}?q=${encodeURIComponent('SELECT Id FROM Lead LIMIT 1')}`, noRetry),
+    );
     expect(err.errorCode).toBe('SERVER_UNAVAILABLE');
 
     // Two 503s then success: jsforce's own transport retry hides them (~1.5 s of backoff).
@@ -104,15 +106,21 @@ describe('fault injection seen by jsforce', () => {
     await inject({ kind: 'drop-connection', path: '/services/data/*/sobjects/Lead', method: 'POST', count: 1 });
     const err = await rejection(() => conn.sobject('Lead').create({ LastName: 'Dropped', Company: 'D' }));
     expect(err.errorCode).toBeUndefined();
-    expect(`${err.message} ${String((err as { code?: string }).code)} ${String((err.cause as { code?: string } | undefined)?.code)}`).toMatch(
-      /ECONNRESET|socket hang up|other side closed|UND_ERR_SOCKET|fetch failed/i,
-    );
+    expect(
+      `${err.message} ${String((err as { code?: string }).code)} ${String((err.cause as { code?: string } | undefined)?.code)}`,
+    ).toMatch(/ECONNRESET|socket hang up|other side closed|UND_ERR_SOCKET|fetch failed/i);
     const dropped = await conn.query(`SELECT Id FROM Lead WHERE LastName = 'Dropped'`);
     expect(dropped.totalSize).toBe(0);
   });
 
   it('UNABLE_TO_LOCK_ROW per record in sObject Collections, HTTP 200 for the rest', async () => {
-    await inject({ kind: 'unable-to-lock-row', path: '/services/data/*/composite/sobjects', method: 'POST', skip: 1, count: 1 });
+    await inject({
+      kind: 'unable-to-lock-row',
+      path: '/services/data/*/composite/sobjects',
+      method: 'POST',
+      skip: 1,
+      count: 1,
+    });
     const results = await conn.sobject('Lead').create([
       { LastName: 'Lock-1', Company: 'L' },
       { LastName: 'Lock-2', Company: 'L' },
@@ -122,7 +130,9 @@ describe('fault injection seen by jsforce', () => {
     const failed = results[1] as { errors: Array<{ statusCode: string; message: string }> };
     expect(failed.errors[0].statusCode).toBe('UNABLE_TO_LOCK_ROW');
     expect(failed.errors[0].message).toContain('unable to obtain exclusive access to this record');
-    const stored = await conn.query<{ LastName: string }>(`SELECT LastName FROM Lead WHERE LastName LIKE 'Lock-%' ORDER BY LastName`);
+    const stored = await conn.query<{ LastName: string }>(
+      `SELECT LastName FROM Lead WHERE LastName LIKE 'Lock-%' ORDER BY LastName`,
+    );
     expect(stored.records.map((r) => r.LastName)).toEqual(['Lock-1', 'Lock-3']);
     expect((await counters()).faultsByKind['unable-to-lock-row']).toBe(1);
   });

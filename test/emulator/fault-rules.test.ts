@@ -42,7 +42,9 @@ describe('fault rule engine', () => {
     expect(engine.decideRequest('PUT', '/services/data/v62.0/jobs/ingest/7505g0000001AbCAAU/batches')).toBeUndefined();
     expect(engine.recordFault('POST', '/services/data/v62.0/composite/sobjects')).toBe(true);
     expect(engine.recordFault('POST', '/services/data/v62.0/composite/sobjects')).toBe(true);
-    expect(engine.decideRequest('PATCH', '/services/data/v62.0/sobjects/Lead/00Q5g000000001AAAA')?.kind).toBe('unable-to-lock-row');
+    expect(engine.decideRequest('PATCH', '/services/data/v62.0/sobjects/Lead/00Q5g000000001AAAA')?.kind).toBe(
+      'unable-to-lock-row',
+    );
     expect(engine.recordFault('POST', '/services/data/v62.0/composite/sobjects')).toBe(false);
   });
 
@@ -78,7 +80,9 @@ describe('endpoint normalisation for call counters', () => {
     expect(normaliseEndpoint('GET', '/services/data/v62.0/jobs/query/7505g0000001AbCAAU/results')).toBe(
       'GET /services/data/vXX.X/jobs/query/{id}/results',
     );
-    expect(normaliseEndpoint('POST', '/services/Soap/u/62.0/00D5g0000000001EAA')).toBe('POST /services/Soap/u/XX.X/{id}');
+    expect(normaliseEndpoint('POST', '/services/Soap/u/62.0/00D5g0000000001EAA')).toBe(
+      'POST /services/Soap/u/XX.X/{id}',
+    );
     expect(normaliseEndpoint('GET', '/services/data/v62.0/sobjects/Subscription__c')).toBe(
       'GET /services/data/vXX.X/sobjects/Subscription__c',
     );

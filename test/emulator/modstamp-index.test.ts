@@ -18,13 +18,20 @@ afterAll(() => em.stop());
 const literal = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Ids and stamps through the indexed query shape, and through one the index does not apply to (a full scan). */
-async function bothWays(object: string, since: number, all: boolean): Promise<{ indexed: string[]; scanned: string[] }> {
+async function bothWays(
+  object: string,
+  since: number,
+  all: boolean,
+): Promise<{ indexed: string[]; scanned: string[] }> {
   const run = async (where: string) => {
     const soql = `SELECT Id, SystemModstamp, IsDeleted FROM ${object} WHERE ${where} ORDER BY SystemModstamp, Id`;
     const result = await rep.query(soql, { autoFetch: true, maxFetch: 100_000, scanAll: all });
     return result.records.map((r) => `${r.Id} ${r.SystemModstamp} ${r.IsDeleted}`);
   };
-  return { indexed: await run(`SystemModstamp >= ${literal(since)}`), scanned: await run(`SystemModstamp >= ${literal(since)} AND Id != null`) };
+  return {
+    indexed: await run(`SystemModstamp >= ${literal(since)}`),
+    scanned: await run(`SystemModstamp >= ${literal(since)} AND Id != null`),
+  };
 }
 
 describe('SystemModstamp index', () => {
@@ -35,7 +42,9 @@ describe('SystemModstamp index', () => {
       const { indexed, scanned } = await bothWays('Lead', since, false);
       expect(indexed).toEqual(scanned);
     }
-    const leads = (await rep.query<{ Id: string }>('SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id LIMIT 3')).records.map((r) => r.Id);
+    const leads = (
+      await rep.query<{ Id: string }>('SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id LIMIT 3')
+    ).records.map((r) => r.Id);
     await rep.sobject('Lead').update({ Id: leads[0]!, Title: 'Moved' });
     await rep.sobject('Lead').destroy(leads[1]!);
     await rep.sobject('Lead').destroy(leads[2]!);

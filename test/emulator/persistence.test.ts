@@ -29,7 +29,9 @@ function counterOf(id: string): string {
 }
 
 async function apiUsed(conn: Connection): Promise<number> {
-  const limits = (await conn.request(`/services/data/v${API_VERSION}/limits`)) as { DailyApiRequests: { Max: number; Remaining: number } };
+  const limits = (await conn.request(`/services/data/v${API_VERSION}/limits`)) as {
+    DailyApiRequests: { Max: number; Remaining: number };
+  };
   return limits.DailyApiRequests.Max - limits.DailyApiRequests.Remaining;
 }
 
@@ -42,7 +44,9 @@ describe('a persisted org restarted in the same process', () => {
     const created = await conn.sobject('Lead').create({ LastName: 'Persisted', Company: 'Durable Inc' });
     const account = (await conn.query<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 1')).records[0];
     await conn.sobject('Account').update({ Id: account.Id, Name: 'Renamed Before Restart' });
-    const contact = (await conn.query<{ Id: string }>('SELECT Id FROM Contact WHERE IsDeleted = false ORDER BY Id LIMIT 1')).records[0];
+    const contact = (
+      await conn.query<{ Id: string }>('SELECT Id FROM Contact WHERE IsDeleted = false ORDER BY Id LIMIT 1')
+    ).records[0];
     await conn.sobject('Contact').destroy(contact.Id);
     // getDeleted covers whole minutes up to now: move the clock on (the offset is org state too).
     em1.context.clock.advance(120_000);
@@ -61,7 +65,10 @@ describe('a persisted org restarted in the same process', () => {
       expect(lead).toMatchObject({ LastName: 'Persisted', Company: 'Durable Inc' });
       const acct = await again.sobject('Account').retrieve(account.Id);
       expect(acct).toMatchObject({ Name: 'Renamed Before Restart' });
-      const binned = await again.query<{ Id: string; IsDeleted: boolean }>(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${contact.Id}'`, { scanAll: true });
+      const binned = await again.query<{ Id: string; IsDeleted: boolean }>(
+        `SELECT Id, IsDeleted FROM Contact WHERE Id = '${contact.Id}'`,
+        { scanAll: true },
+      );
       expect(binned.records).toMatchObject([{ Id: contact.Id, IsDeleted: true }]);
       expect(em2.context.clock.offset()).toBe(120_000);
       const now = em2.context.clock.now();
@@ -97,7 +104,9 @@ describe('a persisted org restarted in the same process', () => {
     const em2 = await start({ persistDir: dir });
     try {
       const again = withToken(em2.url, conn.accessToken!);
-      const leads = await again.query<{ Id: string; LastName: string }>("SELECT Id, LastName FROM Lead WHERE Company = 'Atomic Co'");
+      const leads = await again.query<{ Id: string; LastName: string }>(
+        "SELECT Id, LastName FROM Lead WHERE Company = 'Atomic Co'",
+      );
       expect(leads.records.map((r) => r.Id)).toEqual([kept.id]);
     } finally {
       await em2.stop();
@@ -162,7 +171,9 @@ describe('a persisted org restarted in the same process', () => {
     try {
       expect(em2.persistence?.replayedBatches).toBe(laterBatches.length);
       const again = withToken(em2.url, conn.accessToken!);
-      const names = await again.query<{ Id: string; Name: string }>("SELECT Id, Name FROM Account WHERE Name LIKE '%Compaction' ORDER BY Name");
+      const names = await again.query<{ Id: string; Name: string }>(
+        "SELECT Id, Name FROM Account WHERE Name LIKE '%Compaction' ORDER BY Name",
+      );
       expect(names.records.map((r) => [r.Id, r.Name])).toEqual([
         [after.id, 'After Compaction'],
         [before.id, 'Before Compaction'],
@@ -177,10 +188,20 @@ describe('a persisted org restarted in the same process', () => {
     const em1 = await start({ persistDir: dir });
     const conn = await soapLogin(em1, 'rep');
     const rows = [1, 2, 3].map((i) => ({ LastName: `Bulk ${i}`, Company: 'Bulk Persisted Co' }));
-    const results = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'insert', input: rows, pollInterval: 50 });
+    const results = await conn.bulk2.loadAndWaitForResults({
+      object: 'Lead',
+      operation: 'insert',
+      input: rows,
+      pollInterval: 50,
+    });
     expect(results.successfulResults).toHaveLength(3);
     const purgedId = String(results.successfulResults[0].sf__Id);
-    const purged = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'hardDelete', input: [{ Id: purgedId }], pollInterval: 50 });
+    const purged = await conn.bulk2.loadAndWaitForResults({
+      object: 'Lead',
+      operation: 'hardDelete',
+      input: [{ Id: purgedId }],
+      pollInterval: 50,
+    });
     expect(purged.successfulResults).toHaveLength(1);
     em1.context.clock.advance(120_000);
     await em1.stop();
@@ -241,7 +262,9 @@ describe('the Organization object', () => {
     expect(em.store.orgId).toMatch(/^00D[0-9A-Za-z]{15}$/);
     expect(otherId).not.toBe(em.store.orgId);
     const conn = await soapLogin(em);
-    const r = await conn.query<Record<string, unknown>>('SELECT Id, Name, InstanceName, IsSandbox, OrganizationType, NamespacePrefix FROM Organization');
+    const r = await conn.query<Record<string, unknown>>(
+      'SELECT Id, Name, InstanceName, IsSandbox, OrganizationType, NamespacePrefix FROM Organization',
+    );
     expect(r.totalSize).toBe(1);
     expect(r.records[0]).toMatchObject({
       Id: conn.userInfo!.organizationId,
@@ -252,17 +275,31 @@ describe('the Organization object', () => {
     });
     expect(r.records[0].Id).toBe(em.store.orgId);
     const global = await conn.describeGlobal();
-    expect(global.sobjects.find((o) => o.name === 'Organization')).toMatchObject({ queryable: true, createable: false });
+    expect(global.sobjects.find((o) => o.name === 'Organization')).toMatchObject({
+      queryable: true,
+      createable: false,
+    });
     const described = await conn.sobject('Organization').describe();
-    expect(described).toMatchObject({ name: 'Organization', createable: false, updateable: false, deletable: false, keyPrefix: '00D' });
+    expect(described).toMatchObject({
+      name: 'Organization',
+      createable: false,
+      updateable: false,
+      deletable: false,
+      keyPrefix: '00D',
+    });
   });
 
   it('refuses DML on Organization', async () => {
     const conn = await soapLogin(em);
     const err = await rejection(() => conn.sobject('Organization').update({ Id: em.store.orgId, Name: 'Renamed' }));
     expect(err.errorCode).toBe('INSUFFICIENT_ACCESS_OR_READONLY');
-    const created = await conn.sobject('Organization').create({ Name: 'Another' }).catch((e: Error & { errorCode?: string }) => e);
-    expect((created as { errorCode?: string }).errorCode ?? JSON.stringify(created)).toMatch(/INSUFFICIENT_ACCESS_OR_READONLY/);
+    const created = await conn
+      .sobject('Organization')
+      .create({ Name: 'Another' })
+      .catch((e: Error & { errorCode?: string }) => e);
+    expect((created as { errorCode?: string }).errorCode ?? JSON.stringify(created)).toMatch(
+      /INSUFFICIENT_ACCESS_OR_READONLY/,
+    );
   });
 
   it('keeps an explicit orgId', async () => {
@@ -282,10 +319,14 @@ describe('a persisted org restarted as a new emulator process', () => {
   });
 
   function cli(dir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/emulator/cli.ts', '--port', '0', '--seed', 'empty', '--persist', dir], {
-      cwd: join(__dirname, '../..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/emulator/cli.ts', '--port', '0', '--seed', 'empty', '--persist', dir],
+      {
+        cwd: join(__dirname, '../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     let out = '';
     return new Promise((resolve, reject) => {

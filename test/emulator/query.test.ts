@@ -58,11 +58,19 @@ describe('query paging', () => {
     expect(all.totalSize).toBeGreaterThan(0);
     expect(all.records.every((r) => r.IsDeleted === true)).toBe(true);
     // jsforce rewrites nextRecordsUrl to /query/{locator}; the raw answer points at /queryAll/.
-    const raw = await fetch(`${em.url}/services/data/v${API_VERSION}/queryAll?q=${encodeURIComponent('SELECT Id FROM Lead')}`, {
-      headers: { Authorization: `Bearer ${rep.accessToken}`, 'Sforce-Query-Options': 'batchSize=200' },
+    const raw = await fetch(
+      `${em.url}/services/data/v${API_VERSION}/queryAll?q=${encodeURIComponent('SELECT Id FROM Lead')}`,
+      {
+        headers: { Authorization: `Bearer ${rep.accessToken}`, 'Sforce-Query-Options': 'batchSize=200' },
+      },
+    );
+    expect(((await raw.json()) as { nextRecordsUrl: string }).nextRecordsUrl).toMatch(
+      /^\/services\/data\/v62\.0\/queryAll\/01g[A-Za-z0-9]{15}-200$/,
+    );
+    let page = await rep.query('SELECT Id, IsDeleted FROM Lead', {
+      scanAll: true,
+      headers: { 'Sforce-Query-Options': 'batchSize=200' },
     });
-    expect(((await raw.json()) as { nextRecordsUrl: string }).nextRecordsUrl).toMatch(/^\/services\/data\/v62\.0\/queryAll\/01g[A-Za-z0-9]{15}-200$/);
-    let page = await rep.query('SELECT Id, IsDeleted FROM Lead', { scanAll: true, headers: { 'Sforce-Query-Options': 'batchSize=200' } });
     let deleted = page.records.filter((r) => r.IsDeleted).length;
     while (!page.done) {
       page = await rep.queryMore(page.nextRecordsUrl!);
@@ -72,15 +80,21 @@ describe('query paging', () => {
   });
 
   it('returns parents nested, null when absent, and child subqueries', async () => {
-    const r = await rep.query('SELECT Id, Name, Account.Name, Account.Owner.Name FROM Contact WHERE AccountId != null LIMIT 1');
+    const r = await rep.query(
+      'SELECT Id, Name, Account.Name, Account.Owner.Name FROM Contact WHERE AccountId != null LIMIT 1',
+    );
     const rec = r.records[0] as Record<string, unknown>;
     expect(rec.Account).toMatchObject({ attributes: { type: 'Account' }, Owner: { attributes: { type: 'User' } } });
     const orphan = await rep.query('SELECT Id, What.Name FROM Task WHERE WhatId = null LIMIT 1');
     expect((orphan.records[0] as Record<string, unknown>).What).toBeNull();
     const polymorphic = await rep.query('SELECT Id, What.Name, What.Type FROM Task WHERE WhatId != null LIMIT 1');
     expect((polymorphic.records[0] as Record<string, unknown>).What).toMatchObject({ attributes: { type: 'Name' } });
-    const accounts = await rep.query('SELECT Id, (SELECT Id, LastName FROM Contacts ORDER BY LastName) FROM Account LIMIT 5');
-    const withContacts = accounts.records.find((a) => (a as Record<string, unknown>).Contacts !== null) as { Contacts: { totalSize: number; done: boolean; records: unknown[] } };
+    const accounts = await rep.query(
+      'SELECT Id, (SELECT Id, LastName FROM Contacts ORDER BY LastName) FROM Account LIMIT 5',
+    );
+    const withContacts = accounts.records.find((a) => (a as Record<string, unknown>).Contacts !== null) as {
+      Contacts: { totalSize: number; done: boolean; records: unknown[] };
+    };
     expect(withContacts.Contacts.done).toBe(true);
     expect(withContacts.Contacts.records.length).toBe(withContacts.Contacts.totalSize);
   });
@@ -115,9 +129,19 @@ describe('field-level security and sharing for the sync user', () => {
     const g = await sync.describeGlobal();
     const prefixes = Object.fromEntries(g.sobjects.map((s) => [s.name, s.keyPrefix]));
     expect(prefixes).toMatchObject({
-      Lead: '00Q', Contact: '003', Account: '001', User: '005', Group: '00G', Opportunity: '006',
-      OpportunityContactRole: '00K', Campaign: '701', CampaignMember: '00v', CampaignMemberStatus: '01Y',
-      Task: '00T', Event: '00U', Subscription__c: 'a0X',
+      Lead: '00Q',
+      Contact: '003',
+      Account: '001',
+      User: '005',
+      Group: '00G',
+      Opportunity: '006',
+      OpportunityContactRole: '00K',
+      Campaign: '701',
+      CampaignMember: '00v',
+      CampaignMemberStatus: '01Y',
+      Task: '00T',
+      Event: '00U',
+      Subscription__c: 'a0X',
     });
   });
 
@@ -157,9 +181,12 @@ describe('field-level security and sharing for the sync user', () => {
   });
 
   it('answers queries with the Salesforce JSON content type', async () => {
-    const res = await fetch(`${em.url}/services/data/v${API_VERSION}/query?q=${encodeURIComponent('SELECT Id FROM User LIMIT 1')}`, {
-      headers: { Authorization: `Bearer ${sync.accessToken}` },
-    });
+    const res = await fetch(
+      `${em.url}/services/data/v${API_VERSION}/query?q=${encodeURIComponent('SELECT Id FROM User LIMIT 1')}`,
+      {
+        headers: { Authorization: `Bearer ${sync.accessToken}` },
+      },
+    );
     expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     expect(res.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/100000$/);
   });

@@ -26,7 +26,9 @@ describe('getUpdated and getDeleted', () => {
   it('lists records changed in a window of whole minutes and covers up to the end', async () => {
     const windowStart = em.context.clock.now();
     const a = await sync.sobject('Lead').create({ LastName: 'W1', Company: 'C' });
-    const hidden = await rep.sobject('Lead').create({ LastName: 'W2', Company: 'C', OwnerId: em.credentials.exec.userId });
+    const hidden = await rep
+      .sobject('Lead')
+      .create({ LastName: 'W2', Company: 'C', OwnerId: em.credentials.exec.userId });
     em.context.clock.advance(2 * MINUTE);
     const end = em.context.clock.now();
     const res = await sync.sobject('Lead').updated(iso(windowStart - MINUTE), iso(end));
@@ -91,7 +93,9 @@ describe('daily API limit', () => {
     const err = await rejection(() => conn.query('SELECT COUNT() FROM User'));
     expect(err.errorCode).toBe('REQUEST_LIMIT_EXCEEDED');
     expect(err.message).toBe('TotalRequests Limit exceeded.');
-    const res = await fetch(`${em.url}/services/data/v62.0/limits`, { headers: { Authorization: `Bearer ${conn.accessToken}` } });
+    const res = await fetch(`${em.url}/services/data/v62.0/limits`, {
+      headers: { Authorization: `Bearer ${conn.accessToken}` },
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('sforce-limit-info')).toBe('api-usage=5/5');
   });

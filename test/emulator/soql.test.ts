@@ -42,8 +42,23 @@ beforeAll(() => {
   ids.acme = acme.id!;
   ids.globex = globex.id!;
   const leads = store.applyWrites(rep, [
-    { op: 'create', type: 'Lead', values: { LastName: 'Adams', FirstName: 'Ann', Company: 'A Co', Email: 'ann@a.example.com', Lead_Score__c: 80, Rating: 'Hot' } },
-    { op: 'create', type: 'Lead', values: { LastName: 'baker', Company: 'B Co', Email: 'bob@b.example.com', Lead_Score__c: 45 } },
+    {
+      op: 'create',
+      type: 'Lead',
+      values: {
+        LastName: 'Adams',
+        FirstName: 'Ann',
+        Company: 'A Co',
+        Email: 'ann@a.example.com',
+        Lead_Score__c: 80,
+        Rating: 'Hot',
+      },
+    },
+    {
+      op: 'create',
+      type: 'Lead',
+      values: { LastName: 'baker', Company: 'B Co', Email: 'bob@b.example.com', Lead_Score__c: 45 },
+    },
     { op: 'create', type: 'Lead', values: { LastName: 'Clark', Company: '50% Co', Lead_Score__c: 10, Rating: 'Cold' } },
     { op: 'create', type: 'Lead', values: { LastName: 'Diaz', Company: 'D Co', OwnerId: exec, Rating: 'Warm' } },
   ]);
@@ -58,9 +73,20 @@ beforeAll(() => {
 
 describe('SOQL evaluator', () => {
   it('filters with AND/OR/NOT and parentheses with AND binding tighter than OR', () => {
-    expect(names("SELECT LastName FROM Lead WHERE (Rating = 'Hot' OR Rating = 'Cold') AND NOT Lead_Score__c < 50 ORDER BY LastName")).toEqual(['Adams']);
-    expect(names("SELECT LastName FROM Lead WHERE Rating = 'Cold' OR Rating = 'Warm' AND LastName = 'Diaz' ORDER BY LastName")).toEqual(['Clark', 'Diaz']);
-    expect(names("SELECT LastName FROM Lead WHERE NOT (Rating = 'Hot' OR Rating = null) ORDER BY LastName")).toEqual(['Clark', 'Diaz']);
+    expect(
+      names(
+        "SELECT LastName FROM Lead WHERE (Rating = 'Hot' OR Rating = 'Cold') AND NOT Lead_Score__c < 50 ORDER BY LastName",
+      ),
+    ).toEqual(['Adams']);
+    expect(
+      names(
+        "SELECT LastName FROM Lead WHERE Rating = 'Cold' OR Rating = 'Warm' AND LastName = 'Diaz' ORDER BY LastName",
+      ),
+    ).toEqual(['Clark', 'Diaz']);
+    expect(names("SELECT LastName FROM Lead WHERE NOT (Rating = 'Hot' OR Rating = null) ORDER BY LastName")).toEqual([
+      'Clark',
+      'Diaz',
+    ]);
   });
 
   it('compares strings case-insensitively and treats != as matching nulls', () => {
@@ -70,16 +96,25 @@ describe('SOQL evaluator', () => {
   });
 
   it('supports IN, NOT IN, LIKE with escapes, and numeric ranges', () => {
-    expect(names("SELECT LastName FROM Lead WHERE Rating IN ('Hot', 'warm') ORDER BY LastName")).toEqual(['Adams', 'Diaz']);
+    expect(names("SELECT LastName FROM Lead WHERE Rating IN ('Hot', 'warm') ORDER BY LastName")).toEqual([
+      'Adams',
+      'Diaz',
+    ]);
     expect(names("SELECT LastName FROM Lead WHERE Rating NOT IN ('Hot') ORDER BY LastName")).toEqual(['Clark', 'Diaz']);
     expect(names("SELECT LastName FROM Lead WHERE Company LIKE '50\\% c%'")).toEqual(['Clark']);
     expect(names("SELECT LastName FROM Lead WHERE Company LIKE '_ co' ORDER BY LastName")).toEqual(['Adams', 'Diaz']);
-    expect(names('SELECT LastName FROM Lead WHERE Lead_Score__c >= 10 AND Lead_Score__c <= 80 ORDER BY Lead_Score__c DESC')).toEqual(['Adams', 'Clark']);
+    expect(
+      names('SELECT LastName FROM Lead WHERE Lead_Score__c >= 10 AND Lead_Score__c <= 80 ORDER BY Lead_Score__c DESC'),
+    ).toEqual(['Adams', 'Clark']);
   });
 
   it('orders with NULLS FIRST by default and NULLS LAST on request, and applies LIMIT and OFFSET', () => {
     expect(names('SELECT LastName FROM Lead ORDER BY Lead_Score__c')).toEqual(['Diaz', 'Clark', 'Adams']);
-    expect(names('SELECT LastName FROM Lead ORDER BY Lead_Score__c ASC NULLS LAST')).toEqual(['Clark', 'Adams', 'Diaz']);
+    expect(names('SELECT LastName FROM Lead ORDER BY Lead_Score__c ASC NULLS LAST')).toEqual([
+      'Clark',
+      'Adams',
+      'Diaz',
+    ]);
     expect(names('SELECT LastName FROM Lead ORDER BY LastName LIMIT 2 OFFSET 1')).toEqual(['Clark', 'Diaz']);
   });
 
@@ -91,27 +126,41 @@ describe('SOQL evaluator', () => {
     expect(record.Account).toMatchObject({ attributes: { type: 'Account' }, Name: 'Acme' });
     const lead = q("SELECT LastName, Owner.Name, Owner.Type FROM Lead WHERE LastName = 'Adams'");
     expect(lead.toFlat(lead.rows[0])).toEqual(['Adams', 'Riley Morgan', 'User']);
-    expect(lead.toRecord(lead.rows[0]).Owner).toMatchObject({ attributes: { type: 'Name' }, Name: 'Riley Morgan', Type: 'User' });
+    expect(lead.toRecord(lead.rows[0]).Owner).toMatchObject({
+      attributes: { type: 'Name' },
+      Name: 'Riley Morgan',
+      Type: 'User',
+    });
     const orphan = q("SELECT LastName, Account.Name FROM Contact WHERE LastName = 'Gray'");
     expect(orphan.toRecord(orphan.rows[0]).Account).toBeNull();
   });
 
   it('filters by datetime literals and date literals on SystemModstamp', () => {
-    expect(names('SELECT LastName FROM Lead WHERE SystemModstamp > 2000-01-01T00:00:00Z ORDER BY LastName')).toHaveLength(3);
-    expect(names('SELECT LastName FROM Lead WHERE CreatedDate = TODAY ORDER BY LastName')).toEqual(['Adams', 'Clark', 'Diaz']);
+    expect(
+      names('SELECT LastName FROM Lead WHERE SystemModstamp > 2000-01-01T00:00:00Z ORDER BY LastName'),
+    ).toHaveLength(3);
+    expect(names('SELECT LastName FROM Lead WHERE CreatedDate = TODAY ORDER BY LastName')).toEqual([
+      'Adams',
+      'Clark',
+      'Diaz',
+    ]);
     expect(names('SELECT LastName FROM Lead WHERE CreatedDate < LAST_N_DAYS:3')).toEqual([]);
     expect(names('SELECT LastName FROM Lead WHERE CreatedDate > 2999-01-01T00:00:00+00:00')).toEqual([]);
   });
 
   it('counts with COUNT() and evaluates semi-joins', () => {
     expect(q('SELECT COUNT() FROM Contact').totalSize).toBe(3);
-    expect(q(`SELECT COUNT() FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE Name = 'Acme')`).totalSize).toBe(2);
+    expect(
+      q(`SELECT COUNT() FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE Name = 'Acme')`).totalSize,
+    ).toBe(2);
     expect(q('SELECT COUNT(Id) FROM Lead').aggregateRecords[0].expr0).toBe(3);
   });
 
   it('includes recycle-bin rows only for queryAll', () => {
     expect(q('SELECT Id FROM Lead WHERE IsDeleted = true').totalSize).toBe(0);
-    expect(q('SELECT Id, IsDeleted FROM Lead WHERE IsDeleted = true', rep, true).rows.map((row) => row[0])).toEqual([ids.lead1]);
+    expect(q('SELECT Id, IsDeleted FROM Lead WHERE IsDeleted = true', rep, true).rows.map((row) => row[0])).toEqual([
+      ids.lead1,
+    ]);
   });
 
   it('hides private records and FLS-hidden fields from the sync user', () => {
@@ -127,8 +176,14 @@ describe('SOQL evaluator', () => {
     const all = q('SELECT FIELDS(ALL) FROM Lead LIMIT 200', sync);
     expect(all.columns).toContain('Tandem_Id__c');
     expect(all.columns).not.toContain('AnnualRevenue');
-    expect(q('SELECT FIELDS(CUSTOM) FROM Lead LIMIT 10').columns).toEqual(['Tandem_Id__c', 'Lead_Score__c', 'Score_Band__c']);
-    expect(soqlError('SELECT FIELDS(ALL) FROM Lead').message).toBe('The SOQL FIELDS function must have a LIMIT of at most 200');
+    expect(q('SELECT FIELDS(CUSTOM) FROM Lead LIMIT 10').columns).toEqual([
+      'Tandem_Id__c',
+      'Lead_Score__c',
+      'Score_Band__c',
+    ]);
+    expect(soqlError('SELECT FIELDS(ALL) FROM Lead').message).toBe(
+      'The SOQL FIELDS function must have a LIMIT of at most 200',
+    );
     expect(q('SELECT FIELDS(STANDARD) FROM Lead').columns).toContain('LastName');
   });
 
@@ -142,9 +197,13 @@ describe('SOQL evaluator', () => {
     const type = soqlError('SELECT Id FROM Leed');
     expect(type.errorCode).toBe('INVALID_TYPE');
     expect(type.message).toContain("sObject type 'Leed' is not supported.");
-    expect(soqlError('SELECT Id, Nope__r.Name FROM Lead').message).toContain("Didn't understand relationship 'Nope__r' in field path");
+    expect(soqlError('SELECT Id, Nope__r.Name FROM Lead').message).toContain(
+      "Didn't understand relationship 'Nope__r' in field path",
+    );
     expect(soqlError('SELECT Id FROM Lead WHERE LastName = 5').errorCode).toBe('INVALID_QUERY_FILTER_OPERATOR');
-    expect(soqlError("SELECT Id FROM Lead WHERE CreatedDate > '2024-01-01'").errorCode).toBe('INVALID_QUERY_FILTER_OPERATOR');
+    expect(soqlError("SELECT Id FROM Lead WHERE CreatedDate > '2024-01-01'").errorCode).toBe(
+      'INVALID_QUERY_FILTER_OPERATOR',
+    );
     expect(soqlError('SELECT Id FROM Lead LIMIT 10 OFFSET 2001').errorCode).toBe('NUMBER_OUTSIDE_VALID_RANGE');
     expect(soqlError('SELECT Id, Id FROM Lead').message).toContain('duplicate field selected: Id');
   });

@@ -21,14 +21,20 @@ export async function soapLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'ex
 /** A jsforce connection logged in with the OAuth password grant. */
 export async function oauthLogin(em: RunningEmulator, which: 'sync' | 'rep' | 'exec' = 'sync'): Promise<Connection> {
   const { clientId, clientSecret } = em.credentials.oauth;
-  const conn = new jsforce.Connection({ loginUrl: em.loginUrl, version: API_VERSION, oauth2: { clientId, clientSecret, loginUrl: em.loginUrl } });
+  const conn = new jsforce.Connection({
+    loginUrl: em.loginUrl,
+    version: API_VERSION,
+    oauth2: { clientId, clientSecret, loginUrl: em.loginUrl },
+  });
   const u = em.credentials[which];
   await conn.login(u.username, u.password + u.securityToken);
   return conn;
 }
 
 /** Runs `fn` and returns the error it rejects with (fails the test if it resolves). */
-export async function rejection(fn: () => PromiseLike<unknown>): Promise<Error & { errorCode?: string; data?: unknown }> {
+export async function rejection(
+  fn: () => PromiseLike<unknown>,
+): Promise<Error & { errorCode?: string; data?: unknown }> {
   try {
     await fn();
   } catch (err) {

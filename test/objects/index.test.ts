@@ -5,8 +5,18 @@ import { syncObjectsFor } from '../../src/shared';
 describe('synced objects', () => {
   it('lists the standard objects in the documented order', () => {
     expect(STANDARD_OBJECTS.map((o) => o.name)).toEqual([
-      'User', 'Group', 'Account', 'Contact', 'Lead', 'Campaign', 'CampaignMember', 'CampaignMemberStatus',
-      'Opportunity', 'OpportunityContactRole', 'Task', 'Event',
+      'User',
+      'Group',
+      'Account',
+      'Contact',
+      'Lead',
+      'Campaign',
+      'CampaignMember',
+      'CampaignMemberStatus',
+      'Opportunity',
+      'OpportunityContactRole',
+      'Task',
+      'Event',
     ]);
   });
 
@@ -24,12 +34,19 @@ describe('synced objects', () => {
   it('gives the workflow each object with its documented direction, custom objects last and from Salesforce', () => {
     // The README's promise: people and campaigns both ways, everything else from Salesforce only.
     const twoWay = new Set(['Lead', 'Contact', 'Campaign', 'CampaignMember']);
-    const expected = [...STANDARD_OBJECTS.map((o) => o.name), 'Subscription__c'].map((name) => ({ name, direction: twoWay.has(name) ? 'two-way' : 'from-salesforce' }));
+    const expected = [...STANDARD_OBJECTS.map((o) => o.name), 'Subscription__c'].map((name) => ({
+      name,
+      direction: twoWay.has(name) ? 'two-way' : 'from-salesforce',
+    }));
     expect(syncObjectsFor(['Subscription__c'])).toEqual(expected);
   });
 
   it('appends custom objects once and refuses unknown names', () => {
-    expect(syncedObjects(['Subscription__c', 'Subscription__c', 'Lead']).map((o) => o.name).at(-1)).toBe('Subscription__c');
+    expect(
+      syncedObjects(['Subscription__c', 'Subscription__c', 'Lead'])
+        .map((o) => o.name)
+        .at(-1),
+    ).toBe('Subscription__c');
     expect(syncedObjects(['Subscription__c']).length).toBe(STANDARD_OBJECTS.length + 1);
     expect(() => objectDefinition(syncedObjects(), 'Leads')).toThrow(UnknownObjectError);
   });

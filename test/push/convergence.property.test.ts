@@ -13,13 +13,31 @@ const db = useTestDatabase();
 let org: PushOrg;
 
 /** The fields edited, with their rule (Lead's default is marketing-wins, Contact's salesforce-wins). */
-const FIELDS: { object: 'Lead' | 'Contact'; field: string; column: string; rule: ConflictRule; values: (string | null)[] }[] = [
+const FIELDS: {
+  object: 'Lead' | 'Contact';
+  field: string;
+  column: string;
+  rule: ConflictRule;
+  values: (string | null)[];
+}[] = [
   { object: 'Lead', field: 'Title', column: 'title', rule: 'marketing-wins', values: ['a', 'b', null] },
   { object: 'Lead', field: 'Phone', column: 'phone', rule: 'salesforce-wins', values: ['555-1', '555-2', null] },
-  { object: 'Lead', field: 'LeadSource', column: 'leadsource', rule: 'salesforce-unless-blank', values: ['Web', 'Other', null] },
+  {
+    object: 'Lead',
+    field: 'LeadSource',
+    column: 'leadsource',
+    rule: 'salesforce-unless-blank',
+    values: ['Web', 'Other', null],
+  },
   { object: 'Lead', field: 'Description', column: 'description', rule: 'never-push', values: ['x', 'y', null] },
   { object: 'Contact', field: 'Title', column: 'title', rule: 'salesforce-wins', values: ['a', 'b', null] },
-  { object: 'Contact', field: 'Department', column: 'department', rule: 'marketing-wins', values: ['Ops', 'Sales', null] },
+  {
+    object: 'Contact',
+    field: 'Department',
+    column: 'department',
+    rule: 'marketing-wins',
+    values: ['Ops', 'Sales', null],
+  },
 ];
 /** Records per run: two leads and a contact. */
 const RECORDS: ('Lead' | 'Contact')[] = ['Lead', 'Lead', 'Contact'];
@@ -68,12 +86,16 @@ async function checkPlan(plan: Edit[][]): Promise<void> {
   // Fresh records, created by the rep and pulled, so every run starts agreed.
   const ids: { sfid: string; rowId: string }[] = [];
   for (const [i, object] of RECORDS.entries()) {
-    const created = await org.rep.sobject(object).create(object === 'Lead' ? { LastName: `P${run}-${i}`, Company: 'Prop' } : { LastName: `P${run}-${i}` });
+    const created = await org.rep
+      .sobject(object)
+      .create(object === 'Lead' ? { LastName: `P${run}-${i}`, Company: 'Prop' } : { LastName: `P${run}-${i}` });
     ids.push({ sfid: created.id!, rowId: '' });
   }
   await cycle();
   for (const [i, object] of RECORDS.entries()) {
-    ids[i]!.rowId = (await org.sql<{ id: string }>(`SELECT id FROM salesforce.${object.toLowerCase()} WHERE sfid = $1`, [ids[i]!.sfid]))[0]!.id;
+    ids[i]!.rowId = (
+      await org.sql<{ id: string }>(`SELECT id FROM salesforce.${object.toLowerCase()} WHERE sfid = $1`, [ids[i]!.sfid])
+    )[0]!.id;
   }
   const since = (await org.sql<{ n: string }>(`SELECT COALESCE(max(id), 0) AS n FROM tandem.conflict_log`))[0]!.n;
   const model = RECORDS.map(() => FIELDS.map((): FieldModel => ({ s: null, l: null, pending: false, base: null })));
@@ -90,7 +112,10 @@ async function checkPlan(plan: Edit[][]): Promise<void> {
       }
       if (e.marketing !== null) {
         const value = f.values[e.marketing]!;
-        await org.sql(`UPDATE salesforce.${f.object.toLowerCase()} SET ${f.column} = $1 WHERE id = $2`, [value, ids[e.record]!.rowId]);
+        await org.sql(`UPDATE salesforce.${f.object.toLowerCase()} SET ${f.column} = $1 WHERE id = $2`, [
+          value,
+          ids[e.record]!.rowId,
+        ]);
         if (value !== m.l) {
           if (!m.pending) m.base = m.l;
           m.pending = true;
@@ -107,7 +132,10 @@ async function checkPlan(plan: Edit[][]): Promise<void> {
         if (!m.pending) m.l = m.s;
         else if (m.s === m.l) m.pending = false;
         else if (m.s !== m.base) {
-          const winner = f.rule === 'marketing-wins' || (f.rule === 'salesforce-unless-blank' && m.s === null) ? 'marketing' : 'salesforce';
+          const winner =
+            f.rule === 'marketing-wins' || (f.rule === 'salesforce-unless-blank' && m.s === null)
+              ? 'marketing'
+              : 'salesforce';
           expectedConflicts.push(`${r}:${f.field}:${winner}`);
           if (winner === 'salesforce') {
             m.l = m.s;
@@ -126,14 +154,19 @@ async function checkPlan(plan: Edit[][]): Promise<void> {
   for (const [r, object] of RECORDS.entries()) {
     const fields = FIELDS.map((f, i) => ({ f, i })).filter(({ f }) => f.object === object);
     const remote = (await org.rep.sobject(object).retrieve(ids[r]!.sfid)) as unknown as Record<string, unknown>;
-    const [local] = await org.sql<Record<string, unknown>>(`SELECT * FROM salesforce.${object.toLowerCase()} WHERE id = $1`, [ids[r]!.rowId]);
+    const [local] = await org.sql<Record<string, unknown>>(
+      `SELECT * FROM salesforce.${object.toLowerCase()} WHERE id = $1`,
+      [ids[r]!.rowId],
+    );
     for (const { f, i } of fields) {
       const where = `run ${run} record ${r} ${object}.${f.field}`;
       expect(remote[f.field] ?? null, `${where} in Salesforce`).toBe(model[r]![i]!.s);
       expect(local![f.column] ?? null, `${where} in PostgreSQL`).toBe(model[r]![i]!.s);
     }
   }
-  expect(await org.sql(`SELECT count(*)::int AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`)).toEqual([{ n: 0 }]);
+  expect(await org.sql(`SELECT count(*)::int AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`)).toEqual([
+    { n: 0 },
+  ]);
   const logged = await org.sql<{ row_id: string; object: string; field: string; winner: string; rule: string }>(
     `SELECT row_id, object, field, winner, rule FROM tandem.conflict_log WHERE id > $1 ORDER BY id`,
     [since],
@@ -188,6 +221,13 @@ it('a never-push edit that stays local leaves no base behind for the next edit o
   await org.rep.sobject('Lead').update({ Id: created.id!, Description: 'x' });
   await org.sql(`UPDATE salesforce.lead SET description = NULL WHERE id = $1`, [row!.id]);
   await cycle();
-  expect(await org.sql(`SELECT field, winner FROM tandem.conflict_log WHERE object = 'Lead' AND row_id = $1`, [row!.id])).toEqual([]);
-  expect(await org.sql(`SELECT count(*)::int AS n FROM tandem.outbox WHERE row_id = $1 AND object = 'Lead' AND status IN ('pending', 'failed')`, [row!.id])).toEqual([{ n: 0 }]);
+  expect(
+    await org.sql(`SELECT field, winner FROM tandem.conflict_log WHERE object = 'Lead' AND row_id = $1`, [row!.id]),
+  ).toEqual([]);
+  expect(
+    await org.sql(
+      `SELECT count(*)::int AS n FROM tandem.outbox WHERE row_id = $1 AND object = 'Lead' AND status IN ('pending', 'failed')`,
+      [row!.id],
+    ),
+  ).toEqual([{ n: 0 }]);
 }, 60_000);

@@ -17,24 +17,66 @@ import type { RowWork } from '../../src/push/types';
 import type { ColumnSpec } from '../../src/sync/type-mapping';
 
 const col = (field: string, kind: ColumnSpec['kind'] = 'text', access: Partial<ColumnSpec> = {}): ColumnSpec =>
-  ({ field, column: field === 'Id' ? 'sfid' : field.toLowerCase(), sqlType: kind === 'boolean' ? 'boolean' : 'text', kind, ...access }) as ColumnSpec;
+  ({
+    field,
+    column: field === 'Id' ? 'sfid' : field.toLowerCase(),
+    sqlType: kind === 'boolean' ? 'boolean' : 'text',
+    kind,
+    ...access,
+  }) as ColumnSpec;
 
 const leadColumns = [
-  col('Id'), col('Email'), col('LastName'), col('Company'), col('Description'), col('IsDeleted', 'boolean'), col('MasterRecordId'),
-  col('IsConverted', 'boolean', { updateable: false, createable: false }), col('ConvertedContactId', 'text', { updateable: false, createable: false }),
-  col('Tandem_Id__c', 'text', { externalId: true }), col('Rating', 'text', { updateable: false }),
+  col('Id'),
+  col('Email'),
+  col('LastName'),
+  col('Company'),
+  col('Description'),
+  col('IsDeleted', 'boolean'),
+  col('MasterRecordId'),
+  col('IsConverted', 'boolean', { updateable: false, createable: false }),
+  col('ConvertedContactId', 'text', { updateable: false, createable: false }),
+  col('Tandem_Id__c', 'text', { externalId: true }),
+  col('Rating', 'text', { updateable: false }),
 ];
-const memberColumns = [col('Id'), col('CampaignId', 'text', { updateable: false }), col('LeadId', 'text', { updateable: false }), col('ContactId', 'text', { updateable: false }), col('Status'), col('IsDeleted', 'boolean')];
+const memberColumns = [
+  col('Id'),
+  col('CampaignId', 'text', { updateable: false }),
+  col('LeadId', 'text', { updateable: false }),
+  col('ContactId', 'text', { updateable: false }),
+  col('Status'),
+  col('IsDeleted', 'boolean'),
+];
 
 const config = (sync: Record<string, unknown> = {}) => configSchema.parse({ sync });
-const leadPlan = (sync: Record<string, unknown> = {}) => pushPlan(config(sync), lead, { tableName: 'lead', columns: leadColumns });
+const leadPlan = (sync: Record<string, unknown> = {}) =>
+  pushPlan(config(sync), lead, { tableName: 'lead', columns: leadColumns });
 const memberPlan = () => pushPlan(config(), campaignMember, { tableName: 'campaignmember', columns: memberColumns });
 
 let nextId = 1;
-const entry = (operation: OutboxEntry['operation'], changed: Record<string, unknown> = {}, sfid: string | null = null): OutboxEntry => ({
-  id: nextId++, rowId: 7, sfid, operation, changed, previous: {}, capturedAt: new Date(0), status: 'pending', attempts: 0, firstSentAt: null, sentBy: null,
+const entry = (
+  operation: OutboxEntry['operation'],
+  changed: Record<string, unknown> = {},
+  sfid: string | null = null,
+): OutboxEntry => ({
+  id: nextId++,
+  rowId: 7,
+  sfid,
+  operation,
+  changed,
+  previous: {},
+  capturedAt: new Date(0),
+  status: 'pending',
+  attempts: 0,
+  firstSentAt: null,
+  sentBy: null,
 });
-const work = (send: Record<string, unknown>, sfid: string | null = null): RowWork => ({ rowId: 1, entries: [], row: {}, sfid, send });
+const work = (send: Record<string, unknown>, sfid: string | null = null): RowWork => ({
+  rowId: 1,
+  entries: [],
+  row: {},
+  sfid,
+  send,
+});
 
 describe('the push plan', () => {
   it('pushes on insert the createable columns and on update the updateable ones, never the never-push ones', () => {
@@ -51,12 +93,16 @@ describe('the push plan', () => {
     expect(leadPlan({ dedupeLeadsByEmail: false }).linkByEmail).toEqual([]);
     expect(leadPlan().redirects.map((r) => r.target)).toEqual(['convertedcontactid']);
     expect(leadPlan().pushDeletes).toBe(false);
-    expect(pushPlan(config({ pushDeletes: { Lead: true } }), lead, { tableName: 'lead', columns: leadColumns }).pushDeletes).toBe(true);
+    expect(
+      pushPlan(config({ pushDeletes: { Lead: true } }), lead, { tableName: 'lead', columns: leadColumns }).pushDeletes,
+    ).toBe(true);
     expect(memberPlan().pushDeletes).toBe(true);
     expect(memberPlan().allowedValues?.field).toBe('Status');
     expect(memberPlan().linkByEmail).toEqual([]);
     // Natural-key fields the table does not have are left out of the lookup.
-    expect(pushPlan(config(), contact, { tableName: 'contact', columns: [col('Id'), col('Email')] }).insertKey).toEqual(['Email']);
+    expect(pushPlan(config(), contact, { tableName: 'contact', columns: [col('Id'), col('Email')] }).insertKey).toEqual(
+      ['Email'],
+    );
   });
 });
 
@@ -64,8 +110,19 @@ describe('one row of the outbox, collapsed', () => {
   const plan = leadPlan({ conflictRules: { Lead: { fields: { Description: 'never-push' } } } });
 
   it('sends an update with the union of changed updateable columns at their current values', () => {
-    const row = { sfid: '00Q000000000001AAA', email: 'new@x.org', lastname: 'Lee', rating: 'Hot', description: 'local', isdeleted: false };
-    const decision = decideRow(plan, [entry('update', { email: 'a' }), entry('update', { lastname: 'b', rating: 'c', description: 'd' })], row);
+    const row = {
+      sfid: '00Q000000000001AAA',
+      email: 'new@x.org',
+      lastname: 'Lee',
+      rating: 'Hot',
+      description: 'local',
+      isdeleted: false,
+    };
+    const decision = decideRow(
+      plan,
+      [entry('update', { email: 'a' }), entry('update', { lastname: 'b', rating: 'c', description: 'd' })],
+      row,
+    );
     expect(decision.action).toEqual({ kind: 'update', sfid: row.sfid, send: { email: 'new@x.org', lastname: 'Lee' } });
     expect(decision.dropNeverPush).toEqual(['description']);
   });
@@ -76,21 +133,41 @@ describe('one row of the outbox, collapsed', () => {
   });
 
   it('inserts a row without sfid with its createable, non-blank columns', () => {
-    const decision = decideRow(plan, [entry('insert', { email: 'a@x.org' })], { sfid: null, email: 'a@x.org', lastname: 'Lee', company: null, description: 'local', rating: 'Hot' });
+    const decision = decideRow(plan, [entry('insert', { email: 'a@x.org' })], {
+      sfid: null,
+      email: 'a@x.org',
+      lastname: 'Lee',
+      company: null,
+      description: 'local',
+      rating: 'Hot',
+    });
     expect(decision.action).toEqual({ kind: 'insert', send: { email: 'a@x.org', lastname: 'Lee', rating: 'Hot' } });
   });
 
   it('deletes in Salesforce only where deletes are pushed, and drops deletes of rows never sent', () => {
     const sfid = '00Q000000000001AAA';
-    expect(decideRow(plan, [entry('update', { email: 'x' }), entry('delete', {}, sfid)], undefined).action).toMatchObject({ kind: 'close', status: 'skipped', deleteNotPropagated: true });
+    expect(
+      decideRow(plan, [entry('update', { email: 'x' }), entry('delete', {}, sfid)], undefined).action,
+    ).toMatchObject({ kind: 'close', status: 'skipped', deleteNotPropagated: true });
     const pushing = leadPlan({ pushDeletes: { Lead: true } });
     expect(decideRow(pushing, [entry('delete', {}, sfid)], undefined).action).toEqual({ kind: 'delete', sfid });
-    expect(decideRow(pushing, [entry('insert'), entry('delete')], undefined).action).toMatchObject({ kind: 'close', status: 'superseded', note: 'deleted before it reached Salesforce' });
+    expect(decideRow(pushing, [entry('insert'), entry('delete')], undefined).action).toMatchObject({
+      kind: 'close',
+      status: 'superseded',
+      note: 'deleted before it reached Salesforce',
+    });
   });
 
   it('reports a change to a record deleted in Salesforce, and leaves redirected rows pending', () => {
-    expect(decideRow(plan, [entry('update', { email: 'x' })], { sfid: '00Q000000000001AAA', isdeleted: true }).action).toEqual({ kind: 'gone', sfid: '00Q000000000001AAA' });
-    const converted = { sfid: '00Q000000000001AAA', isconverted: true, convertedcontactid: '003000000000001AAA', email: 'x' };
+    expect(
+      decideRow(plan, [entry('update', { email: 'x' })], { sfid: '00Q000000000001AAA', isdeleted: true }).action,
+    ).toEqual({ kind: 'gone', sfid: '00Q000000000001AAA' });
+    const converted = {
+      sfid: '00Q000000000001AAA',
+      isconverted: true,
+      convertedcontactid: '003000000000001AAA',
+      email: 'x',
+    };
     expect(decideRow(plan, [entry('update', { email: 'x' })], converted).action).toEqual({ kind: 'wait' });
   });
 });
@@ -99,31 +176,64 @@ describe('redirects', () => {
   const plan = leadPlan();
 
   it('sends a linked row to its match, a converted lead to its contact and a merge loser to its master (blanks only)', () => {
-    expect(redirectTarget(plan, { _tandem_linked_to: '003A', isconverted: true, convertedcontactid: '003B' })).toMatchObject({ sfid: '003A', mode: 'overwrite' });
-    expect(redirectTarget(plan, { isconverted: true, convertedcontactid: '003B' })).toEqual({ sfid: '003B', why: 'the lead was converted', mode: 'overwrite' });
+    expect(
+      redirectTarget(plan, { _tandem_linked_to: '003A', isconverted: true, convertedcontactid: '003B' }),
+    ).toMatchObject({ sfid: '003A', mode: 'overwrite' });
+    expect(redirectTarget(plan, { isconverted: true, convertedcontactid: '003B' })).toEqual({
+      sfid: '003B',
+      why: 'the lead was converted',
+      mode: 'overwrite',
+    });
     expect(redirectTarget(plan, { isconverted: false, convertedcontactid: '003B' })).toBeNull();
-    expect(redirectTarget(plan, { isdeleted: true, masterrecordid: '00QM' })).toMatchObject({ sfid: '00QM', mode: 'fill-blanks' });
+    expect(redirectTarget(plan, { isdeleted: true, masterrecordid: '00QM' })).toMatchObject({
+      sfid: '00QM',
+      mode: 'fill-blanks',
+    });
     expect(redirectTarget(memberPlan(), { isconverted: true, convertedcontactid: '003B' })).toBeNull();
   });
 
   it('writes only what differs (overwrite) or what is blank in the target (fill-blanks)', () => {
-    const kinds = new Map<string, ColumnSpec['kind']>([['email', 'text'], ['lastname', 'text'], ['numberofemployees', 'integer']]);
+    const kinds = new Map<string, ColumnSpec['kind']>([
+      ['email', 'text'],
+      ['lastname', 'text'],
+      ['numberofemployees', 'integer'],
+    ]);
     const source = { email: 'a@x.org', lastname: 'Lee', numberofemployees: 5 };
     const target = { email: 'a@x.org', lastname: null, numberofemployees: '5.0' };
-    expect(valuesForTarget('overwrite', source, { ...target, lastname: 'Old' }, ['email', 'lastname', 'numberofemployees'], kinds)).toEqual({ lastname: 'Lee' });
+    expect(
+      valuesForTarget(
+        'overwrite',
+        source,
+        { ...target, lastname: 'Old' },
+        ['email', 'lastname', 'numberofemployees'],
+        kinds,
+      ),
+    ).toEqual({ lastname: 'Lee' });
     expect(valuesForTarget('fill-blanks', source, target, ['email', 'lastname'], kinds)).toEqual({ lastname: 'Lee' });
   });
 
   it('writes into the target only its tracked, updateable columns', () => {
-    expect(writableInTarget(['email', 'rating', 'secret'], { tracked: ['email', 'rating'], notUpdateable: [['rating', 'no']] })).toEqual(['email']);
+    expect(
+      writableInTarget(['email', 'rating', 'secret'], {
+        tracked: ['email', 'rating'],
+        notUpdateable: [['rating', 'no']],
+      }),
+    ).toEqual(['email']);
   });
 });
 
 describe('per-record results', () => {
-  const error = (statusCode: string, more: Record<string, unknown> = {}) => ({ success: false, id: null, errors: [{ statusCode, message: statusCode, fields: [], ...more }] });
+  const error = (statusCode: string, more: Record<string, unknown> = {}) => ({
+    success: false,
+    id: null,
+    errors: [{ statusCode, message: statusCode, fields: [], ...more }],
+  });
 
   it('counts a delete of a record already gone as done', () => {
-    expect(resultOutcome(leadPlan(), 'delete', error('ENTITY_IS_DELETED'), '00QA')).toEqual({ kind: 'ok', result: { success: true, id: '00QA', errors: [] } });
+    expect(resultOutcome(leadPlan(), 'delete', error('ENTITY_IS_DELETED'), '00QA')).toEqual({
+      kind: 'ok',
+      result: { success: true, id: '00QA', errors: [] },
+    });
     expect(resultOutcome(leadPlan(), 'update', error('ENTITY_IS_DELETED'), '00QA').kind).toBe('failed');
   });
 
@@ -142,13 +252,23 @@ describe('per-record results', () => {
   });
 
   it('retries transient failures and a missing result, fails permanent ones', () => {
-    expect(failureOutcome(leadPlan(), { statusCode: 'UNABLE_TO_LOCK_ROW', message: '', fields: [] }).kind).toBe('retry');
-    expect(failureOutcome(leadPlan(), { statusCode: 'REQUIRED_FIELD_MISSING', message: '', fields: [] }).kind).toBe('failed');
-    expect(resultOutcome(leadPlan(), 'update', undefined, '00QA')).toMatchObject({ error: { statusCode: 'UNKNOWN_EXCEPTION', message: 'no result returned for this record' } });
+    expect(failureOutcome(leadPlan(), { statusCode: 'UNABLE_TO_LOCK_ROW', message: '', fields: [] }).kind).toBe(
+      'retry',
+    );
+    expect(failureOutcome(leadPlan(), { statusCode: 'REQUIRED_FIELD_MISSING', message: '', fields: [] }).kind).toBe(
+      'failed',
+    );
+    expect(resultOutcome(leadPlan(), 'update', undefined, '00QA')).toMatchObject({
+      error: { statusCode: 'UNKNOWN_EXCEPTION', message: 'no result returned for this record' },
+    });
   });
 
   it('moves the shadow of columns changed again to the value just sent', () => {
-    expect(shadowAfterSend(['email', 'lastname', 'phone'], { email: 'sent@x.org' }, { lastname: 'Base' })).toEqual({ email: 'sent@x.org', lastname: 'Base', phone: null });
+    expect(shadowAfterSend(['email', 'lastname', 'phone'], { email: 'sent@x.org' }, { lastname: 'Base' })).toEqual({
+      email: 'sent@x.org',
+      lastname: 'Base',
+      phone: null,
+    });
   });
 });
 
@@ -162,11 +282,18 @@ describe('transport', () => {
 
   it('builds records by field name and Bulk tables keyed by the external id or Id', () => {
     const plan = leadPlan();
-    expect(outgoingRecord(plan, 'update', work({ email: 'a@x.org', lastname: undefined }, '00QA'))).toEqual({ Id: '00QA', Email: 'a@x.org', LastName: null });
+    expect(outgoingRecord(plan, 'update', work({ email: 'a@x.org', lastname: undefined }, '00QA'))).toEqual({
+      Id: '00QA',
+      Email: 'a@x.org',
+      LastName: null,
+    });
     const inserts = [work({ tandem_id__c: 'k1', email: 'a@x.org' }), work({ tandem_id__c: 'k2', lastname: 'Lee' })];
     const table = bulkTable(plan, 'insert', inserts);
     expect(table.columns).toEqual(['Tandem_Id__c', 'Email', 'LastName']);
-    expect(table.rows).toEqual([['k1', 'a@x.org', undefined], ['k2', undefined, 'Lee']]);
+    expect(table.rows).toEqual([
+      ['k1', 'a@x.org', undefined],
+      ['k2', undefined, 'Lee'],
+    ]);
     expect(table.keyOf(inserts[1]!)).toBe('k2');
     expect(bulkTable(plan, 'delete', [work({}, '00QA')])).toMatchObject({ columns: ['Id'], rows: [['00QA']] });
   });

@@ -18,7 +18,10 @@ afterAll(async () => {
 
 /** BudgetedCost as Salesforce's REST answer spells it (the raw number literal, not a rounded double). */
 async function budgetLiteral(sfid: string): Promise<string> {
-  const text = await org.rep.request<string>({ method: 'GET', url: `/services/data/v${API_VERSION}/sobjects/Campaign/${sfid}?fields=BudgetedCost` } as never, { responseType: 'text/plain' } as never);
+  const text = await org.rep.request<string>(
+    { method: 'GET', url: `/services/data/v${API_VERSION}/sobjects/Campaign/${sfid}?fields=BudgetedCost` } as never,
+    { responseType: 'text/plain' } as never,
+  );
   return /"BudgetedCost":(-?[0-9.eE+]+)/.exec(text)![1]!;
 }
 
@@ -39,7 +42,10 @@ describe('exact numbers', () => {
 
     // The next cycles pull the records back: the values stay digit for digit, nothing is pushed again.
     expect((await org.cycle()).Campaign).toMatchObject({ rowsPushed: 0, rowsFailed: 0 });
-    const after = await org.sql<{ name: string; budgetedcost: string }>(`SELECT name, budgetedcost::text FROM salesforce.campaign WHERE id = ANY($1::bigint[]) ORDER BY name`, [rows.map((r) => r.id)]);
+    const after = await org.sql<{ name: string; budgetedcost: string }>(
+      `SELECT name, budgetedcost::text FROM salesforce.campaign WHERE id = ANY($1::bigint[]) ORDER BY name`,
+      [rows.map((r) => r.id)],
+    );
     expect(after).toEqual([
       { name: 'Big', budgetedcost: '123456789012345678' },
       { name: 'Negative', budgetedcost: '-999999999999999999' },
@@ -55,6 +61,8 @@ describe('exact numbers', () => {
       headers: { 'Content-Type': 'application/json' },
     } as never);
     await org.activities.pullChanges({ object: 'Campaign' });
-    expect(await org.sql(`SELECT actualcost::text AS v FROM salesforce.campaign WHERE sfid = $1`, [created.id])).toEqual([{ v: '987654321098765432' }]);
+    expect(
+      await org.sql(`SELECT actualcost::text AS v FROM salesforce.campaign WHERE sfid = $1`, [created.id]),
+    ).toEqual([{ v: '987654321098765432' }]);
   });
 });

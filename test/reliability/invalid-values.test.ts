@@ -20,9 +20,9 @@ afterAll(async () => {
 describe('invalid values on the marketing side', () => {
   it('refuses a value longer than the Salesforce field in the writer’s statement, before anything is captured', async () => {
     const before = await org.sql<{ n: number }>(`SELECT count(*)::int AS n FROM tandem.outbox`);
-    await expect(org.sql(`INSERT INTO salesforce.lead (lastname, company, title) VALUES ('Long', 'L', $1)`, ['x'.repeat(129)])).rejects.toThrow(
-      /value too long for type character varying\(128\)/,
-    );
+    await expect(
+      org.sql(`INSERT INTO salesforce.lead (lastname, company, title) VALUES ('Long', 'L', $1)`, ['x'.repeat(129)]),
+    ).rejects.toThrow(/value too long for type character varying\(128\)/);
     expect(await org.sql(`SELECT count(*)::int AS n FROM tandem.outbox`)).toEqual(before);
   });
 
@@ -38,7 +38,10 @@ describe('invalid values on the marketing side', () => {
     const result = await org.cycle();
     expect(result.Lead).toMatchObject({ rowsPushed: 2, rowsFailed: 1 });
 
-    const local = await org.sql<{ lastname: string; sfid: string | null }>(`SELECT lastname, sfid FROM salesforce.lead WHERE id = ANY($1::bigint[]) ORDER BY lastname`, [rows.map((r) => r.id)]);
+    const local = await org.sql<{ lastname: string; sfid: string | null }>(
+      `SELECT lastname, sfid FROM salesforce.lead WHERE id = ANY($1::bigint[]) ORDER BY lastname`,
+      [rows.map((r) => r.id)],
+    );
     expect(local.find((r) => r.lastname === 'Good1')!.sfid).toMatch(/^00Q/);
     expect(local.find((r) => r.lastname === 'Good2')!.sfid).toMatch(/^00Q/);
     expect(local.find((r) => r.lastname === 'Bad')!.sfid).toBeNull(); // kept, not dropped
@@ -61,12 +64,22 @@ describe('invalid values on the marketing side', () => {
     expect((await org.cycle()).Lead).toMatchObject({ rowsPushed: 1, rowsFailed: 0 });
     const [fixed] = await org.sql<{ sfid: string }>(`SELECT sfid FROM salesforce.lead WHERE id = $1`, [id.Bad]);
     expect(fixed!.sfid).toMatch(/^00Q/);
-    expect(await org.rep.sobject('Lead').retrieve(fixed!.sfid)).toMatchObject({ LastName: 'Bad', Status: 'Open - Not Contacted' });
-    expect(await org.sql(`SELECT count(*)::int AS n FROM tandem.sync_error WHERE object = 'Lead' AND row_id = $1 AND resolved_at IS NULL`, [id.Bad])).toEqual([{ n: 0 }]);
+    expect(await org.rep.sobject('Lead').retrieve(fixed!.sfid)).toMatchObject({
+      LastName: 'Bad',
+      Status: 'Open - Not Contacted',
+    });
+    expect(
+      await org.sql(
+        `SELECT count(*)::int AS n FROM tandem.sync_error WHERE object = 'Lead' AND row_id = $1 AND resolved_at IS NULL`,
+        [id.Bad],
+      ),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('an update with an unknown picklist value fails alone; the other updates of the batch go through', async () => {
-    const leads = await org.sql<{ id: string; sfid: string }>(`SELECT id, sfid FROM salesforce.lead WHERE sfid IS NOT NULL ORDER BY id LIMIT 3`);
+    const leads = await org.sql<{ id: string; sfid: string }>(
+      `SELECT id, sfid FROM salesforce.lead WHERE sfid IS NOT NULL ORDER BY id LIMIT 3`,
+    );
     expect(leads).toHaveLength(3);
     await org.sql(`UPDATE salesforce.lead SET status = 'Maybe Later' WHERE id = $1`, [leads[0]!.id]);
     await org.sql(`UPDATE salesforce.lead SET title = 'Buyer' WHERE id = $1`, [leads[1]!.id]);
@@ -74,7 +87,10 @@ describe('invalid values on the marketing side', () => {
     expect((await org.cycle()).Lead).toMatchObject({ rowsPushed: 2, rowsFailed: 1 });
     expect(await org.rep.sobject('Lead').retrieve(leads[1]!.sfid)).toMatchObject({ Title: 'Buyer' });
     expect(await org.rep.sobject('Lead').retrieve(leads[2]!.sfid)).toMatchObject({ Title: 'Analyst' });
-    const errors = await org.sql<{ code: string; operation: string }>(`SELECT code, operation FROM tandem.sync_error WHERE row_id = $1 AND resolved_at IS NULL`, [leads[0]!.id]);
+    const errors = await org.sql<{ code: string; operation: string }>(
+      `SELECT code, operation FROM tandem.sync_error WHERE row_id = $1 AND resolved_at IS NULL`,
+      [leads[0]!.id],
+    );
     expect(errors).toEqual([{ code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', operation: 'update' }]);
   });
 });

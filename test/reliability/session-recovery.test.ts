@@ -13,7 +13,10 @@ let client: SalesforceClient;
 async function admin(method: string, path: string, body?: unknown): Promise<void> {
   const response = await fetch(`${emulator.url}/__emulator${path}`, {
     method,
-    headers: { 'X-Emulator-Admin-Token': reliabilityOf(emulator.context).adminToken, 'Content-Type': 'application/json' },
+    headers: {
+      'X-Emulator-Admin-Token': reliabilityOf(emulator.context).adminToken,
+      'Content-Type': 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status}`);
@@ -25,7 +28,12 @@ beforeAll(async () => {
   emulator = await startEmulator({ seed: 'empty', enableAdmin: true });
   const { oauth } = emulator.credentials;
   client = await SalesforceClient.connect({
-    credentials: { flow: 'client-credentials', loginUrl: emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+    credentials: {
+      flow: 'client-credentials',
+      loginUrl: emulator.loginUrl,
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+    },
     apiVersion: '62.0',
     transportRetries: 0,
   });

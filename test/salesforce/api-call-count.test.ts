@@ -25,11 +25,18 @@ describe('tandem_salesforce_api_calls_total', () => {
     await migrate(db.current.pool);
     const { oauth } = emulator.credentials;
     const client = await SalesforceClient.connect({
-      credentials: { flow: 'client-credentials', loginUrl: emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+      credentials: {
+        flow: 'client-credentials',
+        loginUrl: emulator.loginUrl,
+        clientId: oauth.clientId,
+        clientSecret: oauth.clientSecret,
+      },
       apiVersion: '62.0',
       onApiCall: countSalesforceCall,
     });
-    const activities = instrumentActivities(createActivities({ salesforce: client, db: db.current.pool, config: testConfig() }));
+    const activities = instrumentActivities(
+      createActivities({ salesforce: client, db: db.current.pool, config: testConfig() }),
+    );
     const usedBefore = emulator.context.apiUsage.used;
     const countedBefore = await countedCalls();
 
@@ -37,7 +44,9 @@ describe('tandem_salesforce_api_calls_total', () => {
     await copyObject(activities, 'Lead'); // above the test's Bulk threshold: job create, polls, result pages
     await copyObject(activities, 'Campaign');
     await activities.pullChanges({ object: 'Lead' });
-    await db.current.pool.query(`UPDATE salesforce.campaign SET description = 'counted' WHERE id = (SELECT min(id) FROM salesforce.campaign)`);
+    await db.current.pool.query(
+      `UPDATE salesforce.campaign SET description = 'counted' WHERE id = (SELECT min(id) FROM salesforce.campaign)`,
+    );
     await activities.pushChanges({ object: 'Campaign' });
     await activities.planCycle({ objects: ['Lead', 'Campaign'] });
 
@@ -45,6 +54,8 @@ describe('tandem_salesforce_api_calls_total', () => {
     expect(used).toBeGreaterThan(5);
     expect((await countedCalls()) - countedBefore).toBe(used);
     const byActivity = (await registry.getSingleMetric('tandem_salesforce_api_calls_total')!.get()).values;
-    expect(byActivity.find((v) => v.labels.activity === 'copyObjectPages' && v.labels.object === 'Lead')?.value).toBeGreaterThan(0);
+    expect(
+      byActivity.find((v) => v.labels.activity === 'copyObjectPages' && v.labels.object === 'Lead')?.value,
+    ).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -47,7 +47,11 @@ describe('Bulk result CSV parsing', () => {
     const cell = fc.oneof(fc.string(), fc.constantFrom('"', '""', ',', '\n', '\r\n', 'a"b', ''));
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 5 }).chain((width) => fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 20 })),
+        fc
+          .integer({ min: 1, max: 5 })
+          .chain((width) =>
+            fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 20 }),
+          ),
         fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
         fc.boolean(),
         (rows, sizes, quoted) => {

@@ -18,16 +18,30 @@ describe('Salesforce credentials', () => {
       clientId: 'id',
       clientSecret: 's',
     });
-    expect(loadCredentials({ SF_CLIENT_ID: 'id', SF_CLIENT_SECRET: 's', SF_USERNAME: 'u', SF_PASSWORD: 'p', SF_SECURITY_TOKEN: 'T' })).toMatchObject({
+    expect(
+      loadCredentials({
+        SF_CLIENT_ID: 'id',
+        SF_CLIENT_SECRET: 's',
+        SF_USERNAME: 'u',
+        SF_PASSWORD: 'p',
+        SF_SECURITY_TOKEN: 'T',
+      }),
+    ).toMatchObject({
       flow: 'oauth-password',
       password: 'pT',
       loginUrl: 'https://login.salesforce.com',
     });
-    expect(loadCredentials({ SF_USERNAME: 'u', SF_PASSWORD: 'p', SF_SECURITY_TOKEN: 'T' })).toMatchObject({ flow: 'soap', username: 'u', password: 'pT' });
+    expect(loadCredentials({ SF_USERNAME: 'u', SF_PASSWORD: 'p', SF_SECURITY_TOKEN: 'T' })).toMatchObject({
+      flow: 'soap',
+      username: 'u',
+      password: 'pT',
+    });
   });
 
   it('refuses half a credential, naming the keys but not the values', () => {
-    expect(() => loadCredentials({ SF_CLIENT_ID: 'id' })).toThrow('SF_CLIENT_ID and SF_CLIENT_SECRET must be set together');
+    expect(() => loadCredentials({ SF_CLIENT_ID: 'id' })).toThrow(
+      'SF_CLIENT_ID and SF_CLIENT_SECRET must be set together',
+    );
     expect(() => loadCredentials({ SF_USERNAME: 'u' })).toThrow(CredentialsError);
     try {
       loadCredentials({ SF_PASSWORD: 'hunter2secret' });
@@ -38,11 +52,21 @@ describe('Salesforce credentials', () => {
 
   it('reads a JSON or KEY=VALUE secrets file, with the environment taking precedence', () => {
     const json = join(dir, 'secrets.json');
-    writeFileSync(json, JSON.stringify({ SF_USERNAME: 'file-user', SF_PASSWORD: 'pw', SF_LOGIN_URL: 'http://127.0.0.1:9' }));
-    expect(loadCredentials({ SF_SECRETS_FILE: json, SF_USERNAME: 'env-user' })).toMatchObject({ flow: 'soap', username: 'env-user', password: 'pw' });
+    writeFileSync(
+      json,
+      JSON.stringify({ SF_USERNAME: 'file-user', SF_PASSWORD: 'pw', SF_LOGIN_URL: 'http://127.0.0.1:9' }),
+    );
+    expect(loadCredentials({ SF_SECRETS_FILE: json, SF_USERNAME: 'env-user' })).toMatchObject({
+      flow: 'soap',
+      username: 'env-user',
+      password: 'pw',
+    });
     const envFile = join(dir, 'secrets.env');
     writeFileSync(envFile, '# Tandem\nSF_CLIENT_ID=abc\nexport SF_CLIENT_SECRET="s e c"\n');
-    expect(loadCredentials({ SF_SECRETS_FILE: envFile })).toMatchObject({ flow: 'client-credentials', clientSecret: 's e c' });
+    expect(loadCredentials({ SF_SECRETS_FILE: envFile })).toMatchObject({
+      flow: 'client-credentials',
+      clientSecret: 's e c',
+    });
   });
 
   it('refuses an unreadable or malformed secrets file, naming the file and line', () => {
@@ -56,6 +80,15 @@ describe('Salesforce credentials', () => {
   });
 
   it('lists the secrets to redact', () => {
-    expect(secretValues({ flow: 'oauth-password', loginUrl: 'x', clientId: 'id', clientSecret: 'cs', username: 'u', password: 'pw' })).toEqual(['cs', 'pw']);
+    expect(
+      secretValues({
+        flow: 'oauth-password',
+        loginUrl: 'x',
+        clientId: 'id',
+        clientSecret: 'cs',
+        username: 'u',
+        password: 'pw',
+      }),
+    ).toEqual(['cs', 'pw']);
   });
 });

@@ -8,9 +8,22 @@ const run = promisify(execFile);
 
 /** Run ids of every execution with this workflow id, newest first. */
 export async function runIds(cli: string, address: string, workflowId: string): Promise<string[]> {
-  const { stdout } = await run(cli, ['workflow', 'list', '--address', address, '--query', `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'`, '-o', 'json'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    cli,
+    [
+      'workflow',
+      'list',
+      '--address',
+      address,
+      '--query',
+      `WorkflowId = '${workflowId.replace(/'/g, "\\'")}'`,
+      '-o',
+      'json',
+    ],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const parsed = JSON.parse(stdout || '[]') as { execution: { runId: string } }[];
   return parsed.map((e) => e.execution.runId);
 }
@@ -19,7 +32,11 @@ export async function runIds(cli: string, address: string, workflowId: string): 
 export async function historyText(cli: string, address: string, workflowId: string): Promise<string[]> {
   const texts: string[] = [];
   for (const runId of await runIds(cli, address, workflowId)) {
-    const { stdout } = await run(cli, ['workflow', 'show', '--address', address, '-w', workflowId, '-r', runId, '-o', 'json'], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run(
+      cli,
+      ['workflow', 'show', '--address', address, '-w', workflowId, '-r', runId, '-o', 'json'],
+      { maxBuffer: 256 * 1024 * 1024 },
+    );
     texts.push(stdout);
   }
   return texts;
@@ -32,7 +49,12 @@ export function payloadsIn(history: unknown): { metadata?: Record<string, string
     if (Array.isArray(node)) return node.forEach(visit);
     if (!node || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
-    if (record.metadata && typeof record.metadata === 'object' && !Array.isArray(record.metadata) && 'encoding' in (record.metadata as object)) {
+    if (
+      record.metadata &&
+      typeof record.metadata === 'object' &&
+      !Array.isArray(record.metadata) &&
+      'encoding' in (record.metadata as object)
+    ) {
       found.push(record as { metadata?: Record<string, string>; data?: string });
       return;
     }

@@ -72,7 +72,10 @@ function startWorker(taskQueue: string, credentials: Record<string, string>): Wo
 async function admin(method: string, path: string, body?: unknown): Promise<void> {
   const response = await fetch(`${emulator.url}/__emulator${path}`, {
     method,
-    headers: { 'X-Emulator-Admin-Token': reliabilityOf(emulator.context).adminToken, 'Content-Type': 'application/json' },
+    headers: {
+      'X-Emulator-Admin-Token': reliabilityOf(emulator.context).adminToken,
+      'Content-Type': 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status}`);
@@ -82,8 +85,13 @@ async function admin(method: string, path: string, body?: unknown): Promise<void
 async function fullHistory(workflowId: string): Promise<string> {
   const cli = inject('temporalCli');
   const address = inject('temporalAddress');
-  const texts = [...(await historyText(cli, address, workflowId)), ...(await historyText(cli, address, initialCopyWorkflowId(workflowId)).catch(() => []))];
-  const decoded = texts.flatMap((t) => payloadsIn(JSON.parse(t)).flatMap((p) => [b64(p.data), ...Object.values(p.metadata ?? {}).map(b64)]));
+  const texts = [
+    ...(await historyText(cli, address, workflowId)),
+    ...(await historyText(cli, address, initialCopyWorkflowId(workflowId)).catch(() => [])),
+  ];
+  const decoded = texts.flatMap((t) =>
+    payloadsIn(JSON.parse(t)).flatMap((p) => [b64(p.data), ...Object.values(p.metadata ?? {}).map(b64)]),
+  );
   return [...texts, ...decoded].join('\n');
 }
 
@@ -104,9 +112,15 @@ function personalData(): string[] {
 
 function secrets(): string[] {
   const { sync, rep, exec, oauth } = emulator.credentials;
-  return [sync.password, sync.securityToken, sync.password + sync.securityToken, sync.refreshToken, rep.password, exec.password, oauth.clientSecret].filter(
-    (s) => s.length >= 6,
-  );
+  return [
+    sync.password,
+    sync.securityToken,
+    sync.password + sync.securityToken,
+    sync.refreshToken,
+    rep.password,
+    exec.password,
+    oauth.clientSecret,
+  ].filter((s) => s.length >= 6);
 }
 
 function leaks(haystack: string, needles: string[]): string[] {
@@ -118,30 +132,50 @@ describe('no credentials, sessions or record content outside Salesforce and Post
     const taskQueue = `secrets-${Date.now()}`;
     const workflowId = `secrets-sync-${taskQueue}`;
     const { sync } = emulator.credentials;
-    const worker = startWorker(taskQueue, { SF_USERNAME: sync.username, SF_PASSWORD: sync.password, SF_SECURITY_TOKEN: sync.securityToken });
+    const worker = startWorker(taskQueue, {
+      SF_USERNAME: sync.username,
+      SF_PASSWORD: sync.password,
+      SF_SECURITY_TOKEN: sync.securityToken,
+    });
     await worker.ready;
     const input: ContinuousSyncInput = { pauseBetweenCycles: '1 second', maxCyclesPerRun: 2 };
     const handle = await client.workflow.start('continuousSyncWorkflow', { taskQueue, workflowId, args: [input] });
     const status = (): Promise<SyncStatus> => handle.query(statusQuery);
-    await eventually(async () => {
-      const s = await status();
-      return s.cycle >= 2 && Object.values(s.objects).every((o) => o.state === 'syncing') && s.phase === 'waiting';
-    }, 120_000, 250);
+    await eventually(
+      async () => {
+        const s = await status();
+        return s.cycle >= 2 && Object.values(s.objects).every((o) => o.state === 'syncing') && s.phase === 'waiting';
+      },
+      120_000,
+      250,
+    );
 
     // Marketing-side content pushed to Salesforce, and a value Salesforce refuses (its message names the value).
-    await db.current.pool.query(`INSERT INTO salesforce.lead (lastname, firstname, company, email, phone) VALUES ('Canaryperson', 'Zelda', 'Canary Works', 'zelda.canary@privacy.example', '+1 415 555 0199')`);
-    await db.current.pool.query(`UPDATE salesforce.lead SET status = 'Secret Status Zeta' WHERE sfid = (SELECT min(sfid) FROM salesforce.lead WHERE NOT isdeleted AND NOT isconverted)`);
+    await db.current.pool.query(
+      `INSERT INTO salesforce.lead (lastname, firstname, company, email, phone) VALUES ('Canaryperson', 'Zelda', 'Canary Works', 'zelda.canary@privacy.example', '+1 415 555 0199')`,
+    );
+    await db.current.pool.query(
+      `UPDATE salesforce.lead SET status = 'Secret Status Zeta' WHERE sfid = (SELECT min(sfid) FROM salesforce.lead WHERE NOT isdeleted AND NOT isconverted)`,
+    );
     // Sessions expire mid-run (re-login with the password), and some calls fail.
     emulator.context.sessions.expireAll();
     await admin('POST', '/faults', { kind: 'internal-error', path: '/services/data/*', probability: 0.2, count: 10 });
     const before = (await status()).cycle;
-    await eventually(async () => {
-      const s = await status();
-      return s.cycle >= before + 3 && s.phase === 'waiting';
-    }, 120_000, 250);
-    const pushed = await db.current.pool.query(`SELECT sfid FROM salesforce.lead WHERE email = 'zelda.canary@privacy.example'`);
+    await eventually(
+      async () => {
+        const s = await status();
+        return s.cycle >= before + 3 && s.phase === 'waiting';
+      },
+      120_000,
+      250,
+    );
+    const pushed = await db.current.pool.query(
+      `SELECT sfid FROM salesforce.lead WHERE email = 'zelda.canary@privacy.example'`,
+    );
     expect(pushed.rows[0]?.sfid).toMatch(/^00Q/);
-    const refused = await db.current.pool.query(`SELECT code, message FROM tandem.sync_error WHERE resolved_at IS NULL`);
+    const refused = await db.current.pool.query(
+      `SELECT code, message FROM tandem.sync_error WHERE resolved_at IS NULL`,
+    );
     expect(refused.rows.map((r) => r.code)).toContain('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
 
     const finalStatus = JSON.stringify(await status());
@@ -153,7 +187,13 @@ describe('no credentials, sessions or record content outside Salesforce and Post
     expect(history).toContain('pullChanges'); // the scan reads real history
     expect(history).toContain('never-copied'); // … with every payload decoded
     expect(issuedSessions.length).toBeGreaterThanOrEqual(2);
-    const people = [...personalData(), 'Zelda Canaryperson', 'zelda.canary@privacy.example', '+1 415 555 0199', 'Secret Status Zeta'];
+    const people = [
+      ...personalData(),
+      'Zelda Canaryperson',
+      'zelda.canary@privacy.example',
+      '+1 415 555 0199',
+      'Secret Status Zeta',
+    ];
     expect(people.length).toBeGreaterThan(1_000);
 
     expect(leaks(history, secrets()), 'credentials in history').toEqual([]);
@@ -171,16 +211,28 @@ describe('no credentials, sessions or record content outside Salesforce and Post
     const workflowId = `badlogin-sync-${taskQueue}`;
     const wrongPassword = 'Wr0ng-But-Close-Secret!';
     const { sync } = emulator.credentials;
-    const worker = startWorker(taskQueue, { SF_USERNAME: sync.username, SF_PASSWORD: wrongPassword, SF_SECURITY_TOKEN: sync.securityToken });
+    const worker = startWorker(taskQueue, {
+      SF_USERNAME: sync.username,
+      SF_PASSWORD: wrongPassword,
+      SF_SECURITY_TOKEN: sync.securityToken,
+    });
     await worker.ready;
-    const input: ContinuousSyncInput = { pauseBetweenCycles: '1 hour', objects: [{ name: 'Lead', direction: 'two-way' }] };
+    const input: ContinuousSyncInput = {
+      pauseBetweenCycles: '1 hour',
+      objects: [{ name: 'Lead', direction: 'two-way' }],
+    };
     const handle = await client.workflow.start('continuousSyncWorkflow', { taskQueue, workflowId, args: [input] });
     // Lead was copied by the test above, so the failure shows on its pull (on a fresh database, on its copy).
-    const failureOf = (s: SyncStatus): string | undefined => s.initialCopy.Lead?.error ?? s.objects.Lead?.lastPull?.error;
-    const failed = await eventually(async () => {
-      const s = await handle.query(statusQuery);
-      return failureOf(s) ? s : undefined;
-    }, 90_000, 250);
+    const failureOf = (s: SyncStatus): string | undefined =>
+      s.initialCopy.Lead?.error ?? s.objects.Lead?.lastPull?.error;
+    const failed = await eventually(
+      async () => {
+        const s = await handle.query(statusQuery);
+        return failureOf(s) ? s : undefined;
+      },
+      90_000,
+      250,
+    );
     const message = failureOf(failed)!;
     expect(message).toMatch(/INVALID_LOGIN/);
     expect(message).toMatch(/Lead/);
@@ -190,16 +242,28 @@ describe('no credentials, sessions or record content outside Salesforce and Post
     // The right password, then a session that keeps expiring: refreshed once, then a clear permanent failure.
     const taskQueue2 = `expiring-${Date.now()}`;
     const workflowId2 = `expiring-sync-${taskQueue2}`;
-    const worker2 = startWorker(taskQueue2, { SF_USERNAME: sync.username, SF_PASSWORD: sync.password, SF_SECURITY_TOKEN: sync.securityToken });
+    const worker2 = startWorker(taskQueue2, {
+      SF_USERNAME: sync.username,
+      SF_PASSWORD: sync.password,
+      SF_SECURITY_TOKEN: sync.securityToken,
+    });
     await worker2.ready;
     await admin('POST', '/faults', { kind: 'invalid-session', path: '/services/data/*', probability: 1 });
     let expiredStatus: SyncStatus | undefined;
     try {
-      const handle2 = await client.workflow.start('continuousSyncWorkflow', { taskQueue: taskQueue2, workflowId: workflowId2, args: [input] });
-      const expired = await eventually(async () => {
-        const s = await handle2.query(statusQuery);
-        return failureOf(s) ? s : undefined;
-      }, 90_000, 250);
+      const handle2 = await client.workflow.start('continuousSyncWorkflow', {
+        taskQueue: taskQueue2,
+        workflowId: workflowId2,
+        args: [input],
+      });
+      const expired = await eventually(
+        async () => {
+          const s = await handle2.query(statusQuery);
+          return failureOf(s) ? s : undefined;
+        },
+        90_000,
+        250,
+      );
       expect(failureOf(expired)).toMatch(/session/i);
       expiredStatus = expired;
       await handle2.terminate();
@@ -217,6 +281,8 @@ describe('no credentials, sessions or record content outside Salesforce and Post
       worker2.output(),
     ].join('\n');
     expect(worker.output()).toMatch(/INVALID_LOGIN/); // the log says what went wrong
-    expect(leaks(everything, [wrongPassword, wrongPassword + sync.securityToken, ...secrets(), ...issuedSessions])).toEqual([]);
+    expect(
+      leaks(everything, [wrongPassword, wrongPassword + sync.securityToken, ...secrets(), ...issuedSessions]),
+    ).toEqual([]);
   }, 240_000);
 });

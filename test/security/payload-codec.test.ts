@@ -6,7 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { METADATA_ENCODING_KEY, defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA_KEY, PayloadDecryptionError } from '../../src/security/payload-codec';
+import {
+  AesGcmPayloadCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA_KEY,
+  PayloadDecryptionError,
+} from '../../src/security/payload-codec';
 import { dataConverter, payloadCodecFromEnv, PayloadKeyError } from '../../src/security/data-converter';
 import { startCodecServer } from '../../src/security/codec-server';
 import type { ContinuousSyncInput } from '../../src/workflows/continuous-sync';
@@ -16,7 +21,8 @@ import { FakeSync } from '../support/fake-activities';
 import { eventually, useTemporal } from '../support/temporal';
 import { b64, historyText, payloadsIn } from './history';
 
-const runCli = async (cli: string, args: string[]): Promise<string> => (await promisify(execFile)(cli, args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
+const runCli = async (cli: string, args: string[]): Promise<string> =>
+  (await promisify(execFile)(cli, args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
 
 const KEY = randomBytes(32);
 const OLD_KEY = randomBytes(32);
@@ -90,14 +96,18 @@ describe('codec configuration from the environment', () => {
   it('rejects a key of the wrong length or encoding, naming the variable and never the key', () => {
     const short = randomBytes(16).toString('base64');
     expect(() => payloadCodecFromEnv({ TANDEM_PAYLOAD_KEY: short })).toThrow(PayloadKeyError);
-    expect(() => payloadCodecFromEnv({ TANDEM_PAYLOAD_KEY: short })).toThrow(/TANDEM_PAYLOAD_KEY: key "default" must decode to 32 bytes/);
+    expect(() => payloadCodecFromEnv({ TANDEM_PAYLOAD_KEY: short })).toThrow(
+      /TANDEM_PAYLOAD_KEY: key "default" must decode to 32 bytes/,
+    );
     try {
       payloadCodecFromEnv({ TANDEM_PAYLOAD_KEY: short });
     } catch (error) {
       expect((error as Error).message).not.toContain(short);
     }
     expect(() => payloadCodecFromEnv({ TANDEM_PAYLOAD_KEY: 'not base64 !!' })).toThrow(/is not base64/);
-    expect(() => payloadCodecFromEnv({ TANDEM_PAYLOAD_KEY: KEY.toString('base64'), TANDEM_PAYLOAD_OLD_KEYS: 'nocolon' })).toThrow(/id:base64-key/);
+    expect(() =>
+      payloadCodecFromEnv({ TANDEM_PAYLOAD_KEY: KEY.toString('base64'), TANDEM_PAYLOAD_OLD_KEYS: 'nocolon' }),
+    ).toThrow(/id:base64-key/);
   });
 });
 
@@ -113,7 +123,10 @@ describe('a worker and a client with the codec, on a real Temporal dev server', 
   it('round-trips input, signals, queries and the initial-copy child, while the stored history holds only ciphertext', async () => {
     // Account has never been copied (the child runs), and the canary object fails permanently with a
     // message naming it: failure messages must be encrypted too.
-    const fake = new FakeSync(objects.map((o) => o.name), { copied: ['Lead', CANARY], pullFailures: { [CANARY]: 'permanent' } });
+    const fake = new FakeSync(
+      objects.map((o) => o.name),
+      { copied: ['Lead', CANARY], pullFailures: { [CANARY]: 'permanent' } },
+    );
     const taskQueue = temporal.current.taskQueue();
     const workflowId = `codec-${taskQueue}`;
     await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
@@ -142,7 +155,10 @@ describe('a worker and a client with the codec, on a real Temporal dev server', 
 
     const address = inject('temporalAddress');
     const cli = inject('temporalCli');
-    const histories = [...(await historyText(cli, address, workflowId)), ...(await historyText(cli, address, initialCopyWorkflowId(workflowId)))];
+    const histories = [
+      ...(await historyText(cli, address, workflowId)),
+      ...(await historyText(cli, address, initialCopyWorkflowId(workflowId))),
+    ];
     expect(histories.length).toBeGreaterThanOrEqual(3); // two runs of the sync (continue-as-new after each cycle) and the child
     let count = 0;
     for (const json of histories) {
@@ -176,7 +192,18 @@ describe('a worker and a client with the codec, on a real Temporal dev server', 
       expect(decoded.payloads.map((p) => b64(p.data)).join('\n')).toContain(workflowId);
 
       // The Temporal CLI speaks the same protocol: `temporal workflow show --codec-endpoint` reads plaintext.
-      const shown = await runCli(cli, ['workflow', 'show', '--address', address, '-w', initialCopyWorkflowId(workflowId), '--codec-endpoint', server.url, '-o', 'json']);
+      const shown = await runCli(cli, [
+        'workflow',
+        'show',
+        '--address',
+        address,
+        '-w',
+        initialCopyWorkflowId(workflowId),
+        '--codec-endpoint',
+        server.url,
+        '-o',
+        'json',
+      ]);
       const plainPayloads = payloadsIn(JSON.parse(shown));
       expect(plainPayloads.length).toBeGreaterThan(0);
       expect(plainPayloads.every((p) => b64(p.metadata?.encoding) !== ENCRYPTED_ENCODING)).toBe(true);
@@ -191,16 +218,27 @@ describe('codec server', () => {
   it('without a token, answers only a loopback Host and refuses to listen beyond loopback', async () => {
     const { request } = await import('node:http');
     const codec = new AesGcmPayloadCodec({ current: { id: 'k2', key: KEY } });
-    await expect(startCodecServer({ codec, corsOrigins: [], host: '0.0.0.0' })).rejects.toThrow(/needs TANDEM_CODEC_TOKEN/);
+    await expect(startCodecServer({ codec, corsOrigins: [], host: '0.0.0.0' })).rejects.toThrow(
+      /needs TANDEM_CODEC_TOKEN/,
+    );
     const server = await startCodecServer({ codec, corsOrigins: [] });
     // fetch cannot set Host (a forbidden header), so node:http sends these.
     const post = (host: string) =>
       new Promise<number>((resolve, reject) => {
         const url = new URL(`${server.url}/encode`);
-        const req = request({ hostname: url.hostname, port: url.port, path: '/encode', method: 'POST', headers: { Host: host, 'Content-Type': 'application/json' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          {
+            hostname: url.hostname,
+            port: url.port,
+            path: '/encode',
+            method: 'POST',
+            headers: { Host: host, 'Content-Type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end(JSON.stringify({ payloads: [] }));
       });
@@ -218,23 +256,50 @@ describe('codec server', () => {
     const server = await startCodecServer({ codec, corsOrigins: ['http://localhost:8233'], token: 's3cret-token' });
     try {
       const auth = { Authorization: 'Bearer s3cret-token', 'Content-Type': 'application/json' };
-      const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') };
-      const encoded = await fetch(`${server.url}/encode`, { method: 'POST', headers: auth, body: JSON.stringify({ payloads: [payload] }) });
+      const payload = {
+        metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+        data: Buffer.from('"hello"').toString('base64'),
+      };
+      const encoded = await fetch(`${server.url}/encode`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ payloads: [payload] }),
+      });
       expect(encoded.status).toBe(200);
       const body = (await encoded.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
       expect(b64(body.payloads[0]!.metadata.encoding)).toBe(ENCRYPTED_ENCODING);
-      const decoded = await fetch(`${server.url}/decode`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+      const decoded = await fetch(`${server.url}/decode`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify(body),
+      });
       expect(await decoded.json()).toEqual({ payloads: [payload] });
 
       expect((await fetch(`${server.url}/decode`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(401);
-      expect((await fetch(`${server.url}/decode`, { method: 'POST', headers: { ...auth, Authorization: 'Bearer nope' }, body: '{}' })).status).toBe(401);
-      expect((await fetch(`${server.url}/decode`, { method: 'POST', headers: auth, body: 'not json' })).status).toBe(400);
+      expect(
+        (
+          await fetch(`${server.url}/decode`, {
+            method: 'POST',
+            headers: { ...auth, Authorization: 'Bearer nope' },
+            body: '{}',
+          })
+        ).status,
+      ).toBe(401);
+      expect((await fetch(`${server.url}/decode`, { method: 'POST', headers: auth, body: 'not json' })).status).toBe(
+        400,
+      );
       expect((await fetch(`${server.url}/other`, { method: 'POST', headers: auth, body: '{}' })).status).toBe(404);
 
-      const preflight = await fetch(`${server.url}/decode`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:8233', 'Access-Control-Request-Method': 'POST' } });
+      const preflight = await fetch(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://localhost:8233', 'Access-Control-Request-Method': 'POST' },
+      });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-headers')).toMatch(/X-Namespace/);
-      const evil = await fetch(`${server.url}/decode`, { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+      const evil = await fetch(`${server.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' },
+      });
       expect(evil.status).toBe(403);
       expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     } finally {

@@ -45,10 +45,19 @@ describe('SQL identifiers and types from describe', () => {
     try {
       await client.query('BEGIN');
       const values: Record<string, string | null> = {
-        sfid: '801000000000001AAA', isdeleted: 'f', select: "x'); DROP TABLE public.canary; --", from__c: 'FROM', order: '12.5',
-        user__c: '005000000000001AAA', table: 't', end__c: '2026-01-01', ns__group__c: 'g',
+        sfid: '801000000000001AAA',
+        isdeleted: 'f',
+        select: "x'); DROP TABLE public.canary; --",
+        from__c: 'FROM',
+        order: '12.5',
+        user__c: '005000000000001AAA',
+        table: 't',
+        end__c: '2026-01-01',
+        ns__group__c: 'g',
       };
-      await upsertRows(client, { schema: 'salesforce', table, columns }, [columns.map((c) => values[c.column] ?? null)]);
+      await upsertRows(client, { schema: 'salesforce', table, columns }, [
+        columns.map((c) => values[c.column] ?? null),
+      ]);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK');
@@ -56,20 +65,42 @@ describe('SQL identifiers and types from describe', () => {
     } finally {
       client.release();
     }
-    const { rows } = await db.current.pool.query(`SELECT "select", "from__c", "order"::float AS "order", "table", "end__c"::text AS end FROM salesforce."order"`);
-    expect(rows).toEqual([{ select: "x'); DROP TABLE public.canary; --", from__c: 'FROM', order: 12.5, table: true, end: '2026-01-01' }]);
+    const { rows } = await db.current.pool.query(
+      `SELECT "select", "from__c", "order"::float AS "order", "table", "end__c"::text AS end FROM salesforce."order"`,
+    );
+    expect(rows).toEqual([
+      { select: "x'); DROP TABLE public.canary; --", from__c: 'FROM', order: 12.5, table: true, end: '2026-01-01' },
+    ]);
     expect(await canaryIntact()).toBe(true);
   });
 
   it('refuses names that are not Salesforce API names before any SQL runs', async () => {
-    for (const name of ['Name"; DROP TABLE public.canary; --', 'a b', 'Naïve__c', 'x'.repeat(64), '1abc', '', 'Sfid) ; --']) {
-      expect(() => columnsFor('Lead', [...base, { name, type: 'string', length: 10 }]), name).toThrow(InvalidIdentifierError);
+    for (const name of [
+      'Name"; DROP TABLE public.canary; --',
+      'a b',
+      'Naïve__c',
+      'x'.repeat(64),
+      '1abc',
+      '',
+      'Sfid) ; --',
+    ]) {
+      expect(() => columnsFor('Lead', [...base, { name, type: 'string', length: 10 }]), name).toThrow(
+        InvalidIdentifierError,
+      );
       expect(() => identifierFor(name), name).toThrow(InvalidIdentifierError);
     }
-    await expect(ensureTable(db.current.pool, 'salesforce', 'lead"; DROP TABLE public.canary; --', 'Lead', columnsFor('Lead', base))).rejects.toThrow(
-      InvalidIdentifierError,
-    );
-    await expect(ensureTable(db.current.pool, 'public; DROP TABLE canary', 'lead', 'Lead', columnsFor('Lead', base))).rejects.toThrow(InvalidIdentifierError);
+    await expect(
+      ensureTable(
+        db.current.pool,
+        'salesforce',
+        'lead"; DROP TABLE public.canary; --',
+        'Lead',
+        columnsFor('Lead', base),
+      ),
+    ).rejects.toThrow(InvalidIdentifierError);
+    await expect(
+      ensureTable(db.current.pool, 'public; DROP TABLE canary', 'lead', 'Lead', columnsFor('Lead', base)),
+    ).rejects.toThrow(InvalidIdentifierError);
     expect(await canaryIntact()).toBe(true);
   });
 
@@ -96,6 +127,8 @@ describe('SQL identifiers and types from describe', () => {
   });
 
   it('refuses two fields that would share a column (names differing only in case)', () => {
-    expect(() => columnsFor('Lead', [...base, { name: 'Score__c', type: 'double' }, { name: 'score__c', type: 'double' }])).toThrow(/both map to column score__c/);
+    expect(() =>
+      columnsFor('Lead', [...base, { name: 'Score__c', type: 'double' }, { name: 'score__c', type: 'double' }]),
+    ).toThrow(/both map to column score__c/);
   });
 });

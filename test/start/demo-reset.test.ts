@@ -16,16 +16,25 @@ describe('npm start flags', () => {
 });
 
 describe('reset refusal', () => {
-  const demo = { demoOrg: true, demoDatabase: true, database: 'postgres://postgres@127.0.0.1:5432/tandem', force: false };
+  const demo = {
+    demoOrg: true,
+    demoDatabase: true,
+    database: 'postgres://postgres@127.0.0.1:5432/tandem',
+    force: false,
+  };
   it('resets the demo', () => {
     expect(resetRefusal(demo)).toBeNull();
   });
   it('never resets a real org, not even with --force', () => {
-    expect(resetRefusal({ ...demo, demoOrg: false, force: true })).toContain('Tandem never wipes a real Salesforce org');
+    expect(resetRefusal({ ...demo, demoOrg: false, force: true })).toContain(
+      'Tandem never wipes a real Salesforce org',
+    );
   });
   it('touches another database only with --force, and names it', () => {
     const other = { ...demo, demoDatabase: false, database: 'postgres://app@db.internal:5432/marketing' };
-    expect(resetRefusal(other)).toContain('in postgres://app@db.internal:5432/marketing, which is not the demo database');
+    expect(resetRefusal(other)).toContain(
+      'in postgres://app@db.internal:5432/marketing, which is not the demo database',
+    );
     expect(resetRefusal({ ...other, force: true })).toBeNull();
   });
 });
@@ -38,13 +47,26 @@ describe('dropping Tandem schemas', () => {
     await pool.query(`CREATE SCHEMA salesforce; CREATE TABLE salesforce.lead (id int); INSERT INTO salesforce.lead VALUES (1), (2);
                       CREATE TABLE salesforce.contact (id int); CREATE TABLE public.keep (id int)`);
     const report = await dropTandemSchemas(pool, 'salesforce');
-    expect(report).toEqual({ schema: 'salesforce', tables: [{ table: 'salesforce.contact', rows: 0 }, { table: 'salesforce.lead', rows: 2 }], stateDropped: true });
-    const { rows } = await pool.query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('salesforce', 'tandem', 'public')`);
-    expect(rows).toEqual([{ schema_name: 'public' }]);
-    expect(formatReset({ database: { ...report, url: 'postgres://x/tandem' }, emulator: null, workflows: ['tandem-sync'] })).toContain(
-      'dropped schema "salesforce" (2 tables, 2 rows) and Tandem\'s state (schema "tandem")',
+    expect(report).toEqual({
+      schema: 'salesforce',
+      tables: [
+        { table: 'salesforce.contact', rows: 0 },
+        { table: 'salesforce.lead', rows: 2 },
+      ],
+      stateDropped: true,
+    });
+    const { rows } = await pool.query(
+      `SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('salesforce', 'tandem', 'public')`,
     );
+    expect(rows).toEqual([{ schema_name: 'public' }]);
+    expect(
+      formatReset({ database: { ...report, url: 'postgres://x/tandem' }, emulator: null, workflows: ['tandem-sync'] }),
+    ).toContain('dropped schema "salesforce" (2 tables, 2 rows) and Tandem\'s state (schema "tandem")');
     // Again on an empty database: nothing to drop, no error.
-    expect(await dropTandemSchemas(pool, 'salesforce')).toEqual({ schema: 'salesforce', tables: [], stateDropped: false });
+    expect(await dropTandemSchemas(pool, 'salesforce')).toEqual({
+      schema: 'salesforce',
+      tables: [],
+      stateDropped: false,
+    });
   });
 });

@@ -28,7 +28,17 @@ function npmStart(dbUrl: string, args: string[] = []): Run {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SF_')));
   const child = spawn('node_modules/.bin/tsx', ['src/main.ts', ...args], {
     cwd: repoRoot,
-    env: { ...env, DATABASE_URL: dbUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), TANDEM_WORKFLOW_ID: workflowId, TANDEM_TASK_QUEUE: workflowId, TANDEM_STATE_DIR: stateDir, TANDEM_METRICS_PORT: '0', TANDEM_PAUSE_BETWEEN_CYCLES: '3 seconds', LOG_LEVEL: 'warn' },
+    env: {
+      ...env,
+      DATABASE_URL: dbUrl,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TANDEM_WORKFLOW_ID: workflowId,
+      TANDEM_TASK_QUEUE: workflowId,
+      TANDEM_STATE_DIR: stateDir,
+      TANDEM_METRICS_PORT: '0',
+      TANDEM_PAUSE_BETWEEN_CYCLES: '3 seconds',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -60,13 +70,17 @@ async function searchAttribute(name: string): Promise<unknown> {
 
 afterAll(async () => {
   const connection = await TemporalConnection.connect({ address: inject('temporalAddress') });
-  await new Client({ connection }).workflow.getHandle(workflowId).terminate().catch(() => undefined);
+  await new Client({ connection }).workflow
+    .getHandle(workflowId)
+    .terminate()
+    .catch(() => undefined);
   await connection.close();
 });
 
 describe('npm start with a persisted demo org', () => {
   const db = useTestDatabase();
-  const sql = async <T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]> => (await db.current.pool.query(text, params)).rows as T[];
+  const sql = async <T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]> =>
+    (await db.current.pool.query(text, params)).rows as T[];
 
   it('continues where it stopped after Ctrl-C, and --reset starts over only where allowed', async () => {
     // First start: a fresh demo org, copied in full.
@@ -79,15 +93,25 @@ describe('npm start with a persisted demo org', () => {
       await eventually(() => run.output().includes('Tandem is running.'), 90_000);
       expect(run.output()).toContain(`freshly seeded, kept in ${stateDir}/emulator`);
       orgId = bannerOrgId(run.output());
-      await eventually(async () => {
-        const rows = await sql<{ n: number }>('SELECT count(*)::int AS n FROM tandem.sync_object WHERE copy_completed_at IS NOT NULL').catch(() => [{ n: 0 }]);
-        return rows[0]!.n === DEFAULT_SYNC_OBJECTS.length;
-      }, 150_000, 1000);
+      await eventually(
+        async () => {
+          const rows = await sql<{ n: number }>(
+            'SELECT count(*)::int AS n FROM tandem.sync_object WHERE copy_completed_at IS NOT NULL',
+          ).catch(() => [{ n: 0 }]);
+          return rows[0]!.n === DEFAULT_SYNC_OBJECTS.length;
+        },
+        150_000,
+        1000,
+      );
       copiedAt = (await sql<{ t: string }>(`SELECT max(copy_completed_at)::text AS t FROM tandem.sync_object`))[0]!.t;
       expect(await sql(`SELECT org_id FROM tandem.org_binding`)).toEqual([{ org_id: orgId }]);
       expect(await searchAttribute('TandemOrgId')).toEqual([orgId]);
       // A marketing edit made while Tandem runs, then Ctrl-C before it is necessarily pushed.
-      lead = (await sql<{ id: string; sfid: string }>(`SELECT id, sfid FROM salesforce.lead WHERE sfid IS NOT NULL AND NOT isdeleted AND isconverted = false ORDER BY id LIMIT 1`))[0]!;
+      lead = (
+        await sql<{ id: string; sfid: string }>(
+          `SELECT id, sfid FROM salesforce.lead WHERE sfid IS NOT NULL AND NOT isdeleted AND isconverted = false ORDER BY id LIMIT 1`,
+        )
+      )[0]!;
       await sql(`UPDATE salesforce.lead SET title = 'Kept across restarts' WHERE id = $1`, [lead.id]);
       const url = /Demo org \(emulator\) at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output())![1]!;
       const repUser = /rep user +(\S+) \/ (\S+), security token (\S+)/.exec(run.output())!;
@@ -106,13 +130,24 @@ describe('npm start with a persisted demo org', () => {
       expect(run.output()).not.toContain('WARNING');
       // The rep's session from before the restart still works, as in a real org.
       // An activity cut off by the Ctrl-C may wait out its 2-minute heartbeat timeout before it runs again.
-      await eventually(async () => ((await rep.sobject('Lead').retrieve(lead.sfid)).Title === 'Kept across restarts' ? true : undefined), 180_000, 500);
+      await eventually(
+        async () =>
+          (await rep.sobject('Lead').retrieve(lead.sfid)).Title === 'Kept across restarts' ? true : undefined,
+        180_000,
+        500,
+      );
       const created = await rep.sobject('Lead').create({ LastName: 'AfterRestart', Company: 'Acme' });
-      const maxBefore = (await sql<{ sfid: string }>(`SELECT max(sfid) AS sfid FROM salesforce.lead WHERE sfid LIKE '00Q%'`))[0]!.sfid;
+      const maxBefore = (
+        await sql<{ sfid: string }>(`SELECT max(sfid) AS sfid FROM salesforce.lead WHERE sfid LIKE '00Q%'`)
+      )[0]!.sfid;
       expect(created.id! > maxBefore, `${created.id} after ${maxBefore}`).toBe(true);
-      expect((await sql<{ title: string }>(`SELECT title FROM salesforce.lead WHERE id = $1`, [lead.id]))[0]!.title).toBe('Kept across restarts');
+      expect(
+        (await sql<{ title: string }>(`SELECT title FROM salesforce.lead WHERE id = $1`, [lead.id]))[0]!.title,
+      ).toBe('Kept across restarts');
       expect(await sql(`SELECT count(*)::int AS n FROM tandem.conflict_log`)).toEqual([{ n: 0 }]);
-      expect((await sql<{ t: string }>(`SELECT max(copy_completed_at)::text AS t FROM tandem.sync_object`))[0]!.t).toBe(copiedAt);
+      expect((await sql<{ t: string }>(`SELECT max(copy_completed_at)::text AS t FROM tandem.sync_object`))[0]!.t).toBe(
+        copiedAt,
+      );
     } finally {
       await stop(run);
     }
@@ -134,10 +169,14 @@ describe('npm start with a persisted demo org', () => {
       const newOrg = bannerOrgId(run.output());
       expect(newOrg).not.toBe(orgId);
       expect(await searchAttribute('TandemOrgId')).toEqual([newOrg]);
-      await eventually(async () => {
-        const rows = await sql<{ org_id: string }>(`SELECT org_id FROM tandem.org_binding`).catch(() => []);
-        return rows[0]?.org_id === newOrg;
-      }, 60_000, 500);
+      await eventually(
+        async () => {
+          const rows = await sql<{ org_id: string }>(`SELECT org_id FROM tandem.org_binding`).catch(() => []);
+          return rows[0]?.org_id === newOrg;
+        },
+        60_000,
+        500,
+      );
     } finally {
       await stop(run);
     }

@@ -20,7 +20,14 @@ describe('npm start', () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SF_')));
     const child = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
       cwd: repoRoot,
-      env: { ...env, DATABASE_URL: db.current.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TANDEM_WORKFLOW_ID: workflowId, TANDEM_TASK_QUEUE: workflowId, LOG_LEVEL: 'warn' },
+      env: {
+        ...env,
+        DATABASE_URL: db.current.url,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TANDEM_WORKFLOW_ID: workflowId,
+        TANDEM_TASK_QUEUE: workflowId,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -33,10 +40,16 @@ describe('npm start', () => {
       expect(output).toMatch(/sync user +tandem\.sync@example\.com/);
 
       // Every default object's initial copy completes and the leads are in PostgreSQL.
-      await eventually(async () => {
-        const { rows } = await db.current.pool.query<{ n: string }>('SELECT count(*) AS n FROM tandem.sync_object WHERE copy_completed_at IS NOT NULL').catch(() => ({ rows: [{ n: '0' }] }));
-        return Number(rows[0].n) === DEFAULT_SYNC_OBJECTS.length;
-      }, 90_000, 500);
+      await eventually(
+        async () => {
+          const { rows } = await db.current.pool
+            .query<{ n: string }>('SELECT count(*) AS n FROM tandem.sync_object WHERE copy_completed_at IS NOT NULL')
+            .catch(() => ({ rows: [{ n: '0' }] }));
+          return Number(rows[0].n) === DEFAULT_SYNC_OBJECTS.length;
+        },
+        90_000,
+        500,
+      );
       const leads = await db.current.pool.query<{ n: string }>('SELECT count(*) AS n FROM salesforce.lead');
       expect(Number(leads.rows[0].n)).toBeGreaterThan(100);
       await eventually(() => output.includes('initial copy complete'), 30_000);
@@ -46,7 +59,10 @@ describe('npm start', () => {
       expect(code).toBe(0);
       expect(output).toContain('Stopped.');
       const connection = await Connection.connect({ address: inject('temporalAddress') });
-      await new Client({ connection }).workflow.getHandle(workflowId).terminate().catch(() => undefined);
+      await new Client({ connection }).workflow
+        .getHandle(workflowId)
+        .terminate()
+        .catch(() => undefined);
       await connection.close();
     }
   }, 180_000);
@@ -57,10 +73,21 @@ describe('npm start', () => {
     const configFile = join(stateDir, 'tandem.config.yaml');
     // Nothing listens on port 1: "no local PostgreSQL answers".
     writeFileSync(configFile, 'database:\n  url: postgres://postgres@127.0.0.1:1/tandem\n');
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SF_') && key !== 'DATABASE_URL'));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith('SF_') && key !== 'DATABASE_URL'),
+    );
     const child = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
       cwd: repoRoot,
-      env: { ...env, TANDEM_CONFIG: configFile, TANDEM_STATE_DIR: stateDir, TEMPORAL_ADDRESS: inject('temporalAddress'), TANDEM_WORKFLOW_ID: workflowId, TANDEM_TASK_QUEUE: workflowId, TANDEM_METRICS_PORT: '0', LOG_LEVEL: 'warn' },
+      env: {
+        ...env,
+        TANDEM_CONFIG: configFile,
+        TANDEM_STATE_DIR: stateDir,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TANDEM_WORKFLOW_ID: workflowId,
+        TANDEM_TASK_QUEUE: workflowId,
+        TANDEM_METRICS_PORT: '0',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -75,10 +102,16 @@ describe('npm start', () => {
       expect(url![2]).toBe(`${stateDir}/pglite`);
       client = new pg.Client({ connectionString: url![1] });
       await client.connect();
-      await eventually(async () => {
-        const { rows } = await client!.query<{ n: string }>('SELECT count(*) AS n FROM tandem.sync_object WHERE copy_completed_at IS NOT NULL').catch(() => ({ rows: [{ n: '0' }] }));
-        return Number(rows[0].n) === DEFAULT_SYNC_OBJECTS.length;
-      }, 150_000, 1000);
+      await eventually(
+        async () => {
+          const { rows } = await client!
+            .query<{ n: string }>('SELECT count(*) AS n FROM tandem.sync_object WHERE copy_completed_at IS NOT NULL')
+            .catch(() => ({ rows: [{ n: '0' }] }));
+          return Number(rows[0].n) === DEFAULT_SYNC_OBJECTS.length;
+        },
+        150_000,
+        1000,
+      );
       const leads = await client.query<{ n: string }>('SELECT count(*) AS n FROM salesforce.lead');
       expect(Number(leads.rows[0].n)).toBeGreaterThan(100);
     } finally {
@@ -87,7 +120,10 @@ describe('npm start', () => {
       const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
       expect(code).toBe(0);
       const connection = await Connection.connect({ address: inject('temporalAddress') });
-      await new Client({ connection }).workflow.getHandle(workflowId).terminate().catch(() => undefined);
+      await new Client({ connection }).workflow
+        .getHandle(workflowId)
+        .terminate()
+        .catch(() => undefined);
       await connection.close();
     }
   }, 300_000);

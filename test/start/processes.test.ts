@@ -22,7 +22,12 @@ function alive(pid: number | undefined): boolean {
 }
 
 /** `npm start` as an operator runs it (through npm), with its output collected. */
-function npmStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; stdout: () => string; exited: Promise<number | null> } {
+function npmStart(env: NodeJS.ProcessEnv): {
+  child: ChildProcess;
+  output: () => string;
+  stdout: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn('npm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let all = '';
@@ -32,7 +37,8 @@ function npmStart(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => 
   return { child, output: () => all, stdout: () => stdout, exited };
 }
 
-const withinSeconds = <T,>(p: Promise<T>, seconds: number): Promise<T | 'timeout'> => Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), seconds * 1000))]);
+const withinSeconds = <T>(p: Promise<T>, seconds: number): Promise<T | 'timeout'> =>
+  Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), seconds * 1000))]);
 
 describe('npm start as a process', () => {
   const db = useTestDatabase();
@@ -50,7 +56,9 @@ describe('npm start as a process', () => {
   it('runs its printed commands as printed, stops on SIGTERM to npm, and after a crash stops the dev server it left', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'tandem-state-'));
     const workflowId = `proc-${randomBytes(4).toString('hex')}`;
-    const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SF_') && key !== 'TEMPORAL_ADDRESS'));
+    const base = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith('SF_') && key !== 'TEMPORAL_ADDRESS'),
+    );
     const env = async (): Promise<NodeJS.ProcessEnv> => ({
       ...base,
       DATABASE_URL: db.current.url,
@@ -62,7 +70,8 @@ describe('npm start as a process', () => {
       TANDEM_TASK_QUEUE: workflowId,
       LOG_LEVEL: 'warn',
     });
-    const runtime = (): { pid: number; devServerPid: number } => JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8'));
+    const runtime = (): { pid: number; devServerPid: number } =>
+      JSON.parse(readFileSync(join(stateDir, 'runtime.json'), 'utf8'));
     const leftovers: number[] = [];
     try {
       // 1. First run: the banner's commands work when pasted into a shell.
@@ -71,10 +80,17 @@ describe('npm start as a process', () => {
       const { pid: firstPid, devServerPid: firstDevServer } = runtime();
       leftovers.push(firstPid, firstDevServer);
       expect(alive(firstDevServer)).toBe(true);
-      const commands = /Watch it:\n((?: {2}.*\n)+)/.exec(first.stdout())![1].trim().split('\n').map((l) => l.trim());
+      const commands = /Watch it:\n((?: {2}.*\n)+)/
+        .exec(first.stdout())![1]
+        .trim()
+        .split('\n')
+        .map((l) => l.trim());
       expect(commands.length).toBeGreaterThanOrEqual(3);
       for (const command of commands) {
-        const result = await promisify(execFile)('bash', ['-c', command], { cwd: repoRoot, env: { ...base, TANDEM_STATE_DIR: stateDir } }).catch((e: Error) => e);
+        const result = await promisify(execFile)('bash', ['-c', command], {
+          cwd: repoRoot,
+          env: { ...base, TANDEM_STATE_DIR: stateDir },
+        }).catch((e: Error) => e);
         expect(result, `${command}: ${String(result)}`).not.toBeInstanceOf(Error);
       }
 
@@ -84,7 +100,9 @@ describe('npm start as a process', () => {
       expect(alive(firstDevServer)).toBe(true);
       const second = npmStart(await env());
       await eventually(() => second.stdout().includes('Ctrl-C stops everything.'), 120_000, 200);
-      expect(second.stdout()).toContain(`Stopping the Temporal dev server (pid ${firstDevServer}) that an earlier npm start (pid ${firstPid}) left running`);
+      expect(second.stdout()).toContain(
+        `Stopping the Temporal dev server (pid ${firstDevServer}) that an earlier npm start (pid ${firstPid}) left running`,
+      );
       expect(alive(firstDevServer)).toBe(false);
       const { pid: secondPid, devServerPid: secondDevServer } = runtime();
       leftovers.push(secondPid, secondDevServer);

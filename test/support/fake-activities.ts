@@ -49,7 +49,8 @@ export class FakeSync {
     readonly options: FakeSyncOptions = {},
   ) {
     this.copied = new Set(options.copied ?? objects);
-    for (const [object, failures] of Object.entries(options.pullFailures ?? {})) this.pullFailuresLeft.set(object, failures);
+    for (const [object, failures] of Object.entries(options.pullFailures ?? {}))
+      this.pullFailuresLeft.set(object, failures);
     this.crashPending = options.copyCrashAt;
   }
 
@@ -68,7 +69,9 @@ export class FakeSync {
       planCycle: async ({ objects }): Promise<CyclePlan> => {
         this.log('planCycle');
         return {
-          needsCopy: objects.filter((o) => !this.copied.has(o)).map((object) => ({ object, reason: 'never-copied' as CopyReason })),
+          needsCopy: objects
+            .filter((o) => !this.copied.has(o))
+            .map((object) => ({ object, reason: 'never-copied' as CopyReason })),
           apiUsage: { used: this.calls.length, limit: 15_000 },
           throttled: false,
         };
@@ -78,12 +81,19 @@ export class FakeSync {
         const failures = this.pullFailuresLeft.get(object);
         // Failures as the real pull throws them: Salesforce's error, classified by src/activities/errors.ts.
         if (failures === 'permanent') {
-          const error = new SalesforceApiError(`No such column 'Broken__c' on entity '${object}'`, 'INVALID_FIELD', 400);
+          const error = new SalesforceApiError(
+            `No such column 'Broken__c' on entity '${object}'`,
+            'INVALID_FIELD',
+            400,
+          );
           throw toActivityFailure(error, { object, call: 'queryAll' });
         }
         if (typeof failures === 'number' && failures > 0) {
           this.pullFailuresLeft.set(object, failures - 1);
-          throw toActivityFailure(new SalesforceApiError('Server temporarily unavailable', 'SERVER_UNAVAILABLE', 503), { object, call: 'queryAll' });
+          throw toActivityFailure(new SalesforceApiError('Server temporarily unavailable', 'SERVER_UNAVAILABLE', 503), {
+            object,
+            call: 'queryAll',
+          });
         }
         return { object, rowsPulled: 2, rowsDeleted: 0, watermark: new Date().toISOString(), apiCalls: 1 };
       },
@@ -101,7 +111,8 @@ export class FakeSync {
         try {
           // A real RangeError ('x'.repeat(-1): "Invalid count value"), wrapped the way copy.ts wraps every failure.
           if (this.options.copyBug?.includes(object)) 'x'.repeat(-1);
-          if (this.options.copyUnexpectedFailure?.includes(object)) throw new Error(`the page of ${object} came back in a shape nobody expected`);
+          if (this.options.copyUnexpectedFailure?.includes(object))
+            throw new Error(`the page of ${object} came back in a shape nobody expected`);
         } catch (error) {
           throw toActivityFailure(error, { object, call: 'copyObjectPages' });
         }

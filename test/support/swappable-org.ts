@@ -39,7 +39,8 @@ function close(server: Server): Promise<void> {
 export async function startSwappableOrg(seed: 'demo' | 'empty' = 'empty'): Promise<SwappableOrg> {
   const first = createEmulator({ seed });
   const second = createEmulator({ seed });
-  if (second.context.store.orgId === first.context.store.orgId) throw new Error('the emulator gave two fresh orgs the same Organization Id');
+  if (second.context.store.orgId === first.context.store.orgId)
+    throw new Error('the emulator gave two fresh orgs the same Organization Id');
   let server = createServer(first.app);
   const port = await listen(server, 0);
   const url = `http://127.0.0.1:${port}`;
@@ -60,7 +61,12 @@ export async function startSwappableOrg(seed: 'demo' | 'empty' = 'empty'): Promi
       await migrate(pool);
       const { oauth } = first.credentials;
       const client = await SalesforceClient.connect({
-        credentials: { flow: 'client-credentials', loginUrl: url, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+        credentials: {
+          flow: 'client-credentials',
+          loginUrl: url,
+          clientId: oauth.clientId,
+          clientSecret: oauth.clientSecret,
+        },
         apiVersion: API_VERSION,
       });
       return createActivities({ salesforce: client, db: pool, config: testConfig({ customObjects: [] }) });

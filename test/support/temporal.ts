@@ -20,14 +20,20 @@ export interface TemporalHarness {
 }
 
 /** Connects the calling test file to a Temporal server (the suite's dev server by default). */
-export function useTemporal(address: () => string = () => inject('temporalAddress')): { readonly current: TemporalHarness } {
+export function useTemporal(address: () => string = () => inject('temporalAddress')): {
+  readonly current: TemporalHarness;
+} {
   const holder: { current?: TemporalHarness } = {};
   let clientConnection: Connection | undefined;
   beforeAll(async () => {
     const [connection, workflowBundle, conn] = await Promise.all([
       NativeConnection.connect({ address: address() }),
       // The bundle must carry the failure converter the codec uses (TANDEM_PAYLOAD_KEY set), like the worker's own bundling.
-      bundleWorkflowCode({ workflowsPath, failureConverterPath: dataConverter()?.failureConverterPath, logger: new DefaultLogger('WARN') }),
+      bundleWorkflowCode({
+        workflowsPath,
+        failureConverterPath: dataConverter()?.failureConverterPath,
+        logger: new DefaultLogger('WARN'),
+      }),
       Connection.connect({ address: address() }),
     ]);
     clientConnection = conn;
@@ -38,7 +44,13 @@ export function useTemporal(address: () => string = () => inject('temporalAddres
       workflowBundle,
       taskQueue: () => `test-${randomBytes(4).toString('hex')}`,
       async withWorker(taskQueue, activities, fn) {
-        const worker = await createSyncWorker({ connection, activities, taskQueue, workflowBundle, tuning: { shutdownGraceTime: '1s' } });
+        const worker = await createSyncWorker({
+          connection,
+          activities,
+          taskQueue,
+          workflowBundle,
+          tuning: { shutdownGraceTime: '1s' },
+        });
         return worker.runUntil(fn(worker));
       },
     };

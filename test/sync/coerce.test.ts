@@ -50,7 +50,9 @@ describe('CSV and JSON value coercion', () => {
     ];
     const record: Record<string, unknown> = { Id: '00Q000000000001AAA', NumberOfEmployees: 'many' };
     expect(() => coerceRow('Lead', columns, (f) => record[f])).toThrow(ValueCoercionError);
-    expect(() => coerceRow('Lead', columns, (f) => record[f])).toThrow('Lead 00Q000000000001AAA field NumberOfEmployees: not an integer');
+    expect(() => coerceRow('Lead', columns, (f) => record[f])).toThrow(
+      'Lead 00Q000000000001AAA field NumberOfEmployees: not an integer',
+    );
   });
 
   it('fills a synthetic isdeleted column with false', () => {
@@ -74,7 +76,15 @@ describe('CSV and JSON value coercion', () => {
     const record = ['2024-01-01T10:00:00.000Z', '00Q000000000001', '', 'Ada'];
     const byName = (f: string) => record[header.indexOf(f)];
     expect(coerceRecord('Lead', columns, positions, record, 1)).toEqual(coerceRow('Lead', columns, byName));
-    expect(coerceRecord('Lead', columns, positions, record, 1)).toEqual(['00Q000000000001EAA', 'Ada', null, '2024-01-01T10:00:00.000+00:00', 'f']);
-    expect(() => coerceRecord('Lead', columns, positions, ['x', '00Q000000000001AAA', '12', 'Ada'], 1)).toThrow('Lead 00Q000000000001AAA field SystemModstamp: not a datetime');
+    expect(coerceRecord('Lead', columns, positions, record, 1)).toEqual([
+      '00Q000000000001EAA',
+      'Ada',
+      null,
+      '2024-01-01T10:00:00.000+00:00',
+      'f',
+    ]);
+    expect(() => coerceRecord('Lead', columns, positions, ['x', '00Q000000000001AAA', '12', 'Ada'], 1)).toThrow(
+      'Lead 00Q000000000001AAA field SystemModstamp: not a datetime',
+    );
   });
 });

@@ -3,7 +3,9 @@ import { canonicalNumber, ExactNumber, parseExactJson, stringifyExact } from '..
 
 describe('exact JSON numbers', () => {
   it('keeps numbers a double would round as their literal, and the rest as numbers', () => {
-    const parsed = parseExactJson('{"a":123456789012345678,"b":-999999999999999999,"c":1.5,"d":"x\\"1234567890123456","e":[1e21,null,true]}') as Record<string, unknown>;
+    const parsed = parseExactJson(
+      '{"a":123456789012345678,"b":-999999999999999999,"c":1.5,"d":"x\\"1234567890123456","e":[1e21,null,true]}',
+    ) as Record<string, unknown>;
     expect(parsed.a).toEqual(new ExactNumber('123456789012345678'));
     expect(String(parsed.b)).toBe('-999999999999999999');
     expect(parsed.c).toBe(1.5);
@@ -12,7 +14,9 @@ describe('exact JSON numbers', () => {
   });
 
   it('writes ExactNumbers back as bare number literals', () => {
-    expect(stringifyExact({ records: [{ BudgetedCost: new ExactNumber('123456789012345678'), Name: 'n' }] })).toBe('{"records":[{"BudgetedCost":123456789012345678,"Name":"n"}]}');
+    expect(stringifyExact({ records: [{ BudgetedCost: new ExactNumber('123456789012345678'), Name: 'n' }] })).toBe(
+      '{"records":[{"BudgetedCost":123456789012345678,"Name":"n"}]}',
+    );
     expect(JSON.stringify({ v: new ExactNumber('12') })).toBe('{"v":"12"}');
   });
 

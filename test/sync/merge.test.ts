@@ -1,7 +1,16 @@
 // The three-way merge and the conflict rules (pure).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConflictRuleError, canonical, decide, fillBlanks, mergeRow, resolveRules, type ConflictRule, type MergeColumn } from '../../src/sync/merge';
+import {
+  ConflictRuleError,
+  canonical,
+  decide,
+  fillBlanks,
+  mergeRow,
+  resolveRules,
+  type ConflictRule,
+  type MergeColumn,
+} from '../../src/sync/merge';
 
 const columns: MergeColumn[] = [
   { column: 'title', field: 'Title', kind: 'text' },
@@ -17,7 +26,9 @@ describe('canonical values', () => {
   it('treats the jsonb and Salesforce text forms of one value as equal', () => {
     expect(canonical('numeric', 5)).toBe(canonical('numeric', '5.0'));
     expect(canonical('boolean', true)).toBe(canonical('boolean', 't'));
-    expect(canonical('datetime', '2026-01-01T00:00:00+00:00')).toBe(canonical('datetime', '2026-01-01T00:00:00.000+00:00'));
+    expect(canonical('datetime', '2026-01-01T00:00:00+00:00')).toBe(
+      canonical('datetime', '2026-01-01T00:00:00.000+00:00'),
+    );
     expect(canonical('datetime', '2026-01-01 00:00:00+00')).toBe(canonical('datetime', '2026-01-01T00:00:00.000Z'));
     expect(canonical('text', '')).toBeNull();
     expect(canonical('text', 'a')).not.toBe(canonical('text', 'A'));
@@ -72,7 +83,17 @@ describe('mergeRow', () => {
       rule: () => rule,
     });
     expect(result.conflicts).toEqual([
-      { column: 'title', field: 'Title', base: 'Base', marketing: 'Marketing', salesforce: salesforceValue, winner, rule, marketingChangedAt: t1, salesforceChangedAt: t0 },
+      {
+        column: 'title',
+        field: 'Title',
+        base: 'Base',
+        marketing: 'Marketing',
+        salesforce: salesforceValue,
+        winner,
+        rule,
+        marketingChangedAt: t1,
+        salesforceChangedAt: t0,
+      },
     ]);
     if (winner === 'marketing') {
       expect(result.keep).toEqual({ title: 'Marketing' });
@@ -93,11 +114,23 @@ describe('mergeRow', () => {
 
   it('property: fields not pending always end with the Salesforce value; marketing keeps exactly what it won or Salesforce did not touch', () => {
     const value = fc.oneof(fc.constant(null), fc.constantFrom('a', 'b', 'c'));
-    const rules = fc.constantFrom<ConflictRule>('salesforce-wins', 'marketing-wins', 'newest-wins', 'salesforce-unless-blank', 'never-push');
+    const rules = fc.constantFrom<ConflictRule>(
+      'salesforce-wins',
+      'marketing-wins',
+      'newest-wins',
+      'salesforce-unless-blank',
+      'never-push',
+    );
     const textColumns = columns.filter((c) => c.kind === 'text');
     fc.assert(
       fc.property(
-        fc.record({ b: fc.tuple(value, value), m: fc.tuple(value, value), s: fc.tuple(value, value), pending: fc.tuple(fc.boolean(), fc.boolean()), rule: rules }),
+        fc.record({
+          b: fc.tuple(value, value),
+          m: fc.tuple(value, value),
+          s: fc.tuple(value, value),
+          pending: fc.tuple(fc.boolean(), fc.boolean()),
+          rule: rules,
+        }),
         ({ b, m, s, pending, rule }) => {
           const names = textColumns.map((c) => c.column);
           const pend = new Map(names.filter((_, i) => pending[i]).map((c) => [c, t1] as [string, Date]));
@@ -130,21 +163,26 @@ describe('mergeRow', () => {
 
 describe('resolveRules', () => {
   it('uses the field rule, else the configured default, else the object default; field names are case-insensitive', () => {
-    const rule = resolveRules('Lead', 'marketing-wins', { default: 'newest-wins', fields: { title: 'never-push' } }, ['Title', 'Phone']);
+    const rule = resolveRules('Lead', 'marketing-wins', { default: 'newest-wins', fields: { title: 'never-push' } }, [
+      'Title',
+      'Phone',
+    ]);
     expect(rule('Title')).toBe('never-push');
     expect(rule('Phone')).toBe('newest-wins');
     expect(resolveRules('Lead', 'marketing-wins', undefined, ['Phone'])('Phone')).toBe('marketing-wins');
   });
 
   it('refuses a rule for a field the object does not sync, naming it', () => {
-    expect(() => resolveRules('Contact', 'salesforce-wins', { fields: { Titel: 'marketing-wins' } }, ['Title'])).toThrow(
-      new ConflictRuleError('sync.conflictRules.Contact.fields.Titel: Contact has no synced field Titel'),
-    );
+    expect(() =>
+      resolveRules('Contact', 'salesforce-wins', { fields: { Titel: 'marketing-wins' } }, ['Title']),
+    ).toThrow(new ConflictRuleError('sync.conflictRules.Contact.fields.Titel: Contact has no synced field Titel'));
   });
 });
 
 describe('fillBlanks', () => {
   it('copies a value only where the master is blank', () => {
-    expect(fillBlanks({ a: null, b: 'master', c: '' }, { a: 'loser', b: 'loser', c: 'loser', d: 'x' }, ['a', 'b', 'c'])).toEqual({ a: 'loser', c: 'loser' });
+    expect(
+      fillBlanks({ a: null, b: 'master', c: '' }, { a: 'loser', b: 'loser', c: 'loser', d: 'x' }, ['a', 'b', 'c']),
+    ).toEqual({ a: 'loser', c: 'loser' });
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { decideBinding, mismatchMessage, OrgMismatchError, sameOrgId } from '../../src/sync/org-identity';
 
 const acme = { orgId: '00D5g000000AbCdEAF', name: 'Acme', instanceUrl: 'https://acme.my.salesforce.com' };
-const sandbox = { orgId: '00D5g000000ZzZzEAA', name: 'Acme (sandbox)', instanceUrl: 'https://acme--uat.sandbox.my.salesforce.com' };
+const sandbox = {
+  orgId: '00D5g000000ZzZzEAA',
+  name: 'Acme (sandbox)',
+  instanceUrl: 'https://acme--uat.sandbox.my.salesforce.com',
+};
 
 describe('org identity', () => {
   it('binds a schema that was never bound', () => {
@@ -10,7 +14,9 @@ describe('org identity', () => {
   });
 
   it('matches the bound org whatever its name, instance or id length', () => {
-    expect(decideBinding(acme, { ...acme, name: null, instanceUrl: 'https://na1.salesforce.com' })).toEqual({ kind: 'match' });
+    expect(decideBinding(acme, { ...acme, name: null, instanceUrl: 'https://na1.salesforce.com' })).toEqual({
+      kind: 'match',
+    });
     expect(decideBinding(acme, { ...acme, orgId: acme.orgId.slice(0, 15) })).toEqual({ kind: 'match' });
   });
 

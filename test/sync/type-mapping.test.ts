@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { columnFor, columnsFor, compareTypes, SchemaMappingError, type FieldDescription } from '../../src/sync/type-mapping';
+import {
+  columnFor,
+  columnsFor,
+  compareTypes,
+  SchemaMappingError,
+  type FieldDescription,
+} from '../../src/sync/type-mapping';
 
-const f = (name: string, type: string, extra: Partial<FieldDescription> = {}): FieldDescription => ({ name, type, ...extra });
+const f = (name: string, type: string, extra: Partial<FieldDescription> = {}): FieldDescription => ({
+  name,
+  type,
+  ...extra,
+});
 
 describe('describe type → PostgreSQL column', () => {
   it('maps ids and references to 18-character varchar, Id to sfid', () => {
     expect(columnFor(f('Id', 'id'))).toEqual({ field: 'Id', column: 'sfid', sqlType: 'varchar(18)', kind: 'id' });
-    expect(columnFor(f('OwnerId', 'reference', { referenceTo: ['Group', 'User'] }))).toMatchObject({ column: 'ownerid', sqlType: 'varchar(18)', kind: 'id' });
+    expect(columnFor(f('OwnerId', 'reference', { referenceTo: ['Group', 'User'] }))).toMatchObject({
+      column: 'ownerid',
+      sqlType: 'varchar(18)',
+      kind: 'id',
+    });
   });
 
   it('maps strings by length and keeps unbounded text for multipicklists', () => {
@@ -35,12 +49,22 @@ describe('describe type → PostgreSQL column', () => {
   });
 
   it('skips compound address and location fields but keeps their components', () => {
-    const fields = [f('Id', 'id'), f('Address', 'address'), f('Street', 'textarea', { length: 255, compoundFieldName: 'Address' }), f('Geo__c', 'location'), f('Body', 'base64')];
+    const fields = [
+      f('Id', 'id'),
+      f('Address', 'address'),
+      f('Street', 'textarea', { length: 255, compoundFieldName: 'Address' }),
+      f('Geo__c', 'location'),
+      f('Body', 'base64'),
+    ];
     expect(columnsFor('Lead', fields).map((c) => c.column)).toEqual(['sfid', 'street', 'isdeleted']);
   });
 
   it('puts sfid first and adds an isdeleted flag only when describe has none', () => {
-    const withFlag = columnsFor('Lead', [f('Name', 'string', { length: 80 }), f('IsDeleted', 'boolean'), f('Id', 'id')]);
+    const withFlag = columnsFor('Lead', [
+      f('Name', 'string', { length: 80 }),
+      f('IsDeleted', 'boolean'),
+      f('Id', 'id'),
+    ]);
     expect(withFlag.map((c) => c.column)).toEqual(['sfid', 'name', 'isdeleted']);
     expect(withFlag[2]!.field).toBe('IsDeleted');
     const user = columnsFor('User', [f('Id', 'id'), f('Username', 'string', { length: 80 })]);
@@ -61,7 +85,9 @@ describe('describe type → PostgreSQL column', () => {
   });
 
   it('refuses two fields mapping to one column', () => {
-    expect(() => columnsFor('X__c', [f('Id', 'id'), f('Name', 'string'), f('NAME', 'string')])).toThrow(SchemaMappingError);
+    expect(() => columnsFor('X__c', [f('Id', 'id'), f('Name', 'string'), f('NAME', 'string')])).toThrow(
+      SchemaMappingError,
+    );
   });
 });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { advanceWatermark, deletedWindow, GET_DELETED_WINDOW_MS, isTooOldForIncremental, pullWindowStart, watermarkAfterCopy } from '../../src/sync/watermark';
+import {
+  advanceWatermark,
+  deletedWindow,
+  GET_DELETED_WINDOW_MS,
+  isTooOldForIncremental,
+  pullWindowStart,
+  watermarkAfterCopy,
+} from '../../src/sync/watermark';
 
 const t = (iso: string) => new Date(iso);
 const DAY = 24 * 3600 * 1000;
@@ -15,7 +22,9 @@ describe('watermark rules', () => {
 
   it('advances to the newest stamp seen, never backwards', () => {
     const previous = t('2024-05-01T10:00:00Z');
-    expect(advanceWatermark(previous, t('2024-05-01T11:00:00Z'), t('2024-05-01T11:01:00Z'), 300)).toEqual(t('2024-05-01T11:00:00Z'));
+    expect(advanceWatermark(previous, t('2024-05-01T11:00:00Z'), t('2024-05-01T11:01:00Z'), 300)).toEqual(
+      t('2024-05-01T11:00:00Z'),
+    );
     expect(advanceWatermark(previous, t('2024-05-01T09:00:00Z'), t('2024-05-01T09:01:00Z'), 300)).toEqual(previous);
   });
 
@@ -33,7 +42,10 @@ describe('watermark rules', () => {
   it('asks getDeleted only when the interval has passed, from the overlap before the coverage point', () => {
     const covered = t('2024-05-01T10:00:00Z');
     expect(deletedWindow(covered, t('2024-05-01T10:30:00Z'), 300, 3600)).toBeNull();
-    expect(deletedWindow(covered, t('2024-05-01T11:00:00Z'), 300, 3600)).toEqual({ start: t('2024-05-01T09:55:00Z'), end: t('2024-05-01T11:00:00Z') });
+    expect(deletedWindow(covered, t('2024-05-01T11:00:00Z'), 300, 3600)).toEqual({
+      start: t('2024-05-01T09:55:00Z'),
+      end: t('2024-05-01T11:00:00Z'),
+    });
   });
 
   it('never asks getDeleted for more than its 15-day reach, nor for less than a minute', () => {

@@ -13,7 +13,11 @@ describe('temporalConnectionOptions', () => {
   });
 
   it('uses TLS with the system CAs for an API key (Temporal Cloud)', () => {
-    expect(temporalConnectionOptions(config, { TEMPORAL_API_KEY: 'key-123' })).toEqual({ address: 'acme.a1b2c.tmprl.cloud:7233', apiKey: 'key-123', tls: true });
+    expect(temporalConnectionOptions(config, { TEMPORAL_API_KEY: 'key-123' })).toEqual({
+      address: 'acme.a1b2c.tmprl.cloud:7233',
+      apiKey: 'key-123',
+      tls: true,
+    });
   });
 
   it('reads an mTLS client certificate, a private CA and an SNI override from the files the environment names', () => {
@@ -33,9 +37,14 @@ describe('temporalConnectionOptions', () => {
   });
 
   it('names the variable and path of an unreadable file, and a half-configured certificate pair', () => {
-    expect(() => temporalConnectionOptions(config, { TEMPORAL_TLS_CLIENT_CERT_PATH: '/nope/c.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nope/c.key' })).toThrow(
-      new TemporalConnectionConfigError('TEMPORAL_TLS_CLIENT_CERT_PATH=/nope/c.pem cannot be read (ENOENT)'),
+    expect(() =>
+      temporalConnectionOptions(config, {
+        TEMPORAL_TLS_CLIENT_CERT_PATH: '/nope/c.pem',
+        TEMPORAL_TLS_CLIENT_KEY_PATH: '/nope/c.key',
+      }),
+    ).toThrow(new TemporalConnectionConfigError('TEMPORAL_TLS_CLIENT_CERT_PATH=/nope/c.pem cannot be read (ENOENT)'));
+    expect(() => temporalConnectionOptions(config, { TEMPORAL_TLS_CLIENT_CERT_PATH: '/nope/c.pem' })).toThrow(
+      /must be set together/,
     );
-    expect(() => temporalConnectionOptions(config, { TEMPORAL_TLS_CLIENT_CERT_PATH: '/nope/c.pem' })).toThrow(/must be set together/);
   });
 });

@@ -17,7 +17,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     // No network here: keep Chromium from reaching for Google's services at every start.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 afterAll(async () => {
@@ -34,7 +42,9 @@ describe('the Temporal Web UI', () => {
     const workflowId = `ui-${taskQueue}`;
     await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
       const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, {
-        taskQueue, workflowId, args: [{ pauseBetweenCycles: '1 hour' }],
+        taskQueue,
+        workflowId,
+        args: [{ pauseBetweenCycles: '1 hour' }],
         staticSummary: 'Tandem continuous sync of acme',
         typedSearchAttributes: [{ key: TANDEM_ORG, value: 'acme' }],
       });

@@ -12,7 +12,10 @@ const ALL = DEFAULT_SYNC_OBJECTS.map((o) => o.name);
 // every run of the sync workflow is asked to continue as new after about one cycle.
 let server: DevServer;
 beforeAll(async () => {
-  server = await startDevServer({ cli: inject('temporalCli'), extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'] });
+  server = await startDevServer({
+    cli: inject('temporalCli'),
+    extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+  });
 });
 afterAll(async () => server?.stop());
 
@@ -21,7 +24,8 @@ describe('continue-as-new', () => {
 
   async function runIds(workflowId: string): Promise<string[]> {
     const ids: string[] = [];
-    for await (const execution of temporal.current.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) ids.push(execution.runId);
+    for await (const execution of temporal.current.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      ids.push(execution.runId);
     return ids;
   }
 
@@ -30,7 +34,9 @@ describe('continue-as-new', () => {
     const taskQueue = temporal.current.taskQueue();
     await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
       const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, {
-        taskQueue, workflowId: `can-${taskQueue}`, args: [{ pauseBetweenCycles: '1 hour', copyPagesPerActivity: 1 }],
+        taskQueue,
+        workflowId: `can-${taskQueue}`,
+        args: [{ pauseBetweenCycles: '1 hour', copyPagesPerActivity: 1 }],
       });
       // A burst of signals while the workflow cycles and continues as new: each resync must be honoured.
       const resynced = ['Account', 'Contact', 'Campaign', 'Task', 'Event', 'Opportunity'];
@@ -44,7 +50,9 @@ describe('continue-as-new', () => {
         const s = await handle.query(statusQuery);
         return resynced.every((o) => s.initialCopy[o]?.done) && s.phase === 'waiting' ? s : undefined;
       }, 60_000);
-      expect(await eventually(async () => ((await runIds(handle.workflowId)).length > 1 ? true : undefined))).toBe(true);
+      expect(await eventually(async () => ((await runIds(handle.workflowId)).length > 1 ? true : undefined))).toBe(
+        true,
+      );
       // The cycle count carries across runs: one cycle per syncNow at most, and never reset.
       expect(status.cycle).toBeGreaterThanOrEqual(2);
       expect(status.cycle).toBe(fake.callsOf('planCycle').length);
@@ -63,7 +71,9 @@ describe('continue-as-new', () => {
     const taskQueue = temporal.current.taskQueue();
     await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
       const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, {
-        taskQueue, workflowId: `copy-can-${taskQueue}`, args: [{ pauseBetweenCycles: '1 second', copyPagesPerActivity: 10 }],
+        taskQueue,
+        workflowId: `copy-can-${taskQueue}`,
+        args: [{ pauseBetweenCycles: '1 second', copyPagesPerActivity: 10 }],
       });
       const status = await eventually(async () => {
         const s = await handle.query(statusQuery);
@@ -77,7 +87,9 @@ describe('continue-as-new', () => {
       expect(new Set(pages)).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8]));
       expect(fake.callsOf('copyObjectPages', 'Lead').map((c) => c.attempt)).toEqual([1, 2]);
       expect(fake.callsOf('startInitialCopy', 'Lead')).toHaveLength(1);
-      const child = await temporal.current.client.workflow.getHandle(initialCopyWorkflowId(handle.workflowId)).describe();
+      const child = await temporal.current.client.workflow
+        .getHandle(initialCopyWorkflowId(handle.workflowId))
+        .describe();
       expect(child.status.name).toBe('COMPLETED');
       await handle.terminate();
     });

@@ -63,9 +63,16 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
         const s = await handle.query(statusQuery);
         return s.objects.Lead.lastPull?.ok ? s : undefined;
       });
-      expect(after.initialCopy.Lead).toMatchObject({ done: true, rowsCopied: 600, totalRows: 600, reason: 'never-copied' });
+      expect(after.initialCopy.Lead).toMatchObject({
+        done: true,
+        rowsCopied: 600,
+        totalRows: 600,
+        reason: 'never-copied',
+      });
       expect(fake.pagesFetched.get('Lead')).toEqual([1, 2, 3, 4, 5, 6]);
-      const copyDescription = await temporal.current.client.workflow.getHandle(initialCopyWorkflowId(handle.workflowId)).describe();
+      const copyDescription = await temporal.current.client.workflow
+        .getHandle(initialCopyWorkflowId(handle.workflowId))
+        .describe();
       expect(copyDescription.status.name).toBe('COMPLETED');
       await handle.terminate();
     });
@@ -105,9 +112,13 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
       const handle = await start(fake, taskQueue, { pauseBetweenCycles: '1 hour' });
       await eventually(async () => (await handle.query(statusQuery)).phase === 'waiting');
 
-      const refused = await handle.executeUpdate(resyncUpdate, { args: [{ objects: ['Leed'] }] }).catch((e: unknown) => e);
+      const refused = await handle
+        .executeUpdate(resyncUpdate, { args: [{ objects: ['Leed'] }] })
+        .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toMatch(/unknown object Leed; synced objects are User, Group, Account/);
+      expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toMatch(
+        /unknown object Leed; synced objects are User, Group, Account/,
+      );
 
       await handle.signal(resyncSignal, { objects: ['Lead', 'Opportunityy'] });
       const status = await eventually(async () => {
@@ -138,8 +149,12 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
       expect(fake.callsOf('pullChanges', 'Contact').map((c) => c.attempt)).toEqual([1, 2, 3]);
       expect(status.objects.Contact.lastPull).toMatchObject({ ok: true });
       expect(fake.callsOf('pullChanges', 'Opportunity')).toHaveLength(1);
-      expect(status.objects.Opportunity.lastPull).toMatchObject({ ok: false, error: expect.stringMatching(/INVALID_FIELD.*Opportunity/) });
-      for (const name of ['OpportunityContactRole', 'Task', 'Event']) expect(status.objects[name].lastPull?.ok).toBe(true);
+      expect(status.objects.Opportunity.lastPull).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/INVALID_FIELD.*Opportunity/),
+      });
+      for (const name of ['OpportunityContactRole', 'Task', 'Event'])
+        expect(status.objects[name].lastPull?.ok).toBe(true);
       expect(fake.callsOf('pushChanges').map((c) => c.object)).toEqual(TWO_WAY);
       await handle.terminate();
     });
@@ -151,7 +166,9 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
     const org = `org-${taskQueue}`;
     await temporal.current.withWorker(taskQueue, fake.activities(), async () => {
       const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, {
-        taskQueue, workflowId: `ui-${taskQueue}`, args: [{ pauseBetweenCycles: '1 hour' }],
+        taskQueue,
+        workflowId: `ui-${taskQueue}`,
+        args: [{ pauseBetweenCycles: '1 hour' }],
         staticSummary: `Tandem continuous sync (${org})`,
         typedSearchAttributes: [{ key: TANDEM_ORG, value: org }],
       });
@@ -162,7 +179,10 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
       await eventually(async () => (await handle.query(statusQuery)).cycle === 2);
       const found = await eventually(async () => {
         const ids: string[] = [];
-        for await (const w of temporal.current.client.workflow.list({ query: `TandemOrg = '${org}' AND TandemPhase = 'syncing'` })) ids.push(w.workflowId);
+        for await (const w of temporal.current.client.workflow.list({
+          query: `TandemOrg = '${org}' AND TandemPhase = 'syncing'`,
+        }))
+          ids.push(w.workflowId);
         return ids.length ? ids : undefined;
       });
       expect(found).toEqual([handle.workflowId]);
@@ -171,10 +191,14 @@ describe('continuousSyncWorkflow on a real Temporal dev server', () => {
       expect(description.typedSearchAttributes.get(TANDEM_PHASE)).toBe('syncing');
       const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
       expect(metadata.currentDetails).toMatch(/\*\*Cycle [12]\*\*/);
-      expect(metadata.currentDetails).toMatch(/\| Lead \| two-way \| syncing \| 2 pulled, 0 deleted \| 1 pushed, 0 failed \|/);
+      expect(metadata.currentDetails).toMatch(
+        /\| Lead \| two-way \| syncing \| 2 pulled, 0 deleted \| 1 pushed, 0 failed \|/,
+      );
       // Each activity carries a summary naming its step.
       const history = await handle.fetchHistory();
-      const summaries = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.userMetadata?.summary?.data);
+      const summaries = history
+        .events!.filter((e) => e.activityTaskScheduledEventAttributes)
+        .map((e) => e.userMetadata?.summary?.data);
       const decoded = summaries.map((d) => (d ? JSON.parse(Buffer.from(d).toString()) : undefined));
       expect(decoded).toContain('pull Lead');
       expect(decoded).toContain('push Campaign');

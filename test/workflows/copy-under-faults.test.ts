@@ -29,7 +29,12 @@ describe('the initial copy under faults', () => {
     const { oauth } = org.emulator.credentials;
     // No transport retries: every injected fault reaches the activity.
     const client = await SalesforceClient.connect({
-      credentials: { flow: 'client-credentials', loginUrl: org.emulator.loginUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret },
+      credentials: {
+        flow: 'client-credentials',
+        loginUrl: org.emulator.loginUrl,
+        clientId: oauth.clientId,
+        clientSecret: oauth.clientSecret,
+      },
       apiVersion: API_VERSION,
       transportRetries: 0,
     });
@@ -45,7 +50,13 @@ describe('the initial copy under faults', () => {
       temporal.current.client.workflow.execute(initialCopyWorkflow, {
         taskQueue,
         workflowId: `copy-under-faults-${taskQueue}`,
-        args: [{ parentWorkflowId: `absent-parent-${taskQueue}`, queue: OBJECTS.map((object) => ({ object, reason: 'never-copied' as const })), pagesPerActivity: 50 }],
+        args: [
+          {
+            parentWorkflowId: `absent-parent-${taskQueue}`,
+            queue: OBJECTS.map((object) => ({ object, reason: 'never-copied' as const })),
+            pagesPerActivity: 50,
+          },
+        ],
       }),
     );
     const counters = await org.admin<{ faultsByKind: Record<string, number> }>('GET', '/counters');

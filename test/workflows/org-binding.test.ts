@@ -47,8 +47,13 @@ it('stops on another org with nothing changed, resumes on the bound one, and re-
   const taskQueue = temporal.current.taskQueue();
   const workflowId = `org-${taskQueue}`;
   await temporal.current.withWorker(taskQueue, activities, async () => {
-    const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, { taskQueue, workflowId, args: [{ objects, pauseBetweenCycles: '1 hour' }] });
-    const synced = (s: SyncStatus): boolean => s.phase === 'waiting' && Object.values(s.objects).every((o) => o.state === 'syncing' && o.lastPull?.ok);
+    const handle = await temporal.current.client.workflow.start(continuousSyncWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ objects, pauseBetweenCycles: '1 hour' }],
+    });
+    const synced = (s: SyncStatus): boolean =>
+      s.phase === 'waiting' && Object.values(s.objects).every((o) => o.state === 'syncing' && o.lastPull?.ok);
     const settle = async (): Promise<SyncStatus> => {
       const cycle = (await handle.query(statusQuery)).cycle;
       await handle.signal(syncNowSignal);
@@ -65,8 +70,10 @@ it('stops on another org with nothing changed, resumes on the bound one, and re-
     expect((await handle.query(statusQuery)).org).toMatchObject({ orgId: first, instanceUrl: orgs.url });
 
     // A person created in the bound org, then marketing edits waiting for the next push.
-    const person = await orgs.first.context.store.withWriter(orgs.first.context.store.users.get(orgs.first.credentials.rep.userId)!, {}, (w) =>
-      w.apply({ op: 'create', type: 'Lead', values: { LastName: 'Bound', Company: 'Acme' } }),
+    const person = await orgs.first.context.store.withWriter(
+      orgs.first.context.store.users.get(orgs.first.credentials.rep.userId)!,
+      {},
+      (w) => w.apply({ op: 'create', type: 'Lead', values: { LastName: 'Bound', Company: 'Acme' } }),
     );
     await settle();
     await sql(`UPDATE salesforce.lead SET title = 'Edited before the swap' WHERE sfid = $1`, [person.id]);
@@ -107,9 +114,18 @@ it('stops on another org with nothing changed, resumes on the bound one, and re-
       if (status.orgMismatch) status = await settle();
       expect(status.orgMismatch).toBeUndefined();
       expect(status.notices.at(-1)).toContain('sync resumed');
-      await eventually(async () => (orgs.first.context.store.getRecord(orgs.first.context.store.users.get(orgs.first.credentials.rep.userId)!, person.id!) ? true : undefined));
+      await eventually(async () =>
+        orgs.first.context.store.getRecord(
+          orgs.first.context.store.users.get(orgs.first.credentials.rep.userId)!,
+          person.id!,
+        )
+          ? true
+          : undefined,
+      );
       await eventually(async () => {
-        const rows = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`);
+        const rows = await sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM tandem.outbox WHERE status IN ('pending', 'failed')`,
+        );
         return rows[0]!.n === 0 ? true : (await settle(), undefined);
       }, 60_000);
       const store = orgs.first.context.store;
@@ -123,7 +139,9 @@ it('stops on another org with nothing changed, resumes on the bound one, and re-
       expect(status.orgMismatch?.connected.orgId).toBe(second);
       io = captureIo();
       expect(await run([...common, 'rebind', '--confirm', first], io)).toBe(EXIT.badInput);
-      expect(io.stderr.join('\n')).toContain(`does not name the org the credentials reach (${second}); nothing changed`);
+      expect(io.stderr.join('\n')).toContain(
+        `does not name the org the credentials reach (${second}); nothing changed`,
+      );
       io = captureIo();
       expect(await run([...common, 'rebind', '--confirm', second], io), io.stderr.join('\n')).toBe(EXIT.ok);
       expect(io.stdout.join('\n')).toContain(`now bound to org ${second} (was ${first})`);
@@ -132,18 +150,30 @@ it('stops on another org with nothing changed, resumes on the bound one, and re-
       // As promised: every object copied from the new org, the old org's records marked deleted, the pending row created there.
       await eventually(async () => {
         const s = await handle.query(statusQuery);
-        return s.org?.orgId === second && objects.every((o) => s.initialCopy[o.name]?.reason === 'org-rebound' && s.initialCopy[o.name]?.done) ? true : undefined;
+        return s.org?.orgId === second &&
+          objects.every((o) => s.initialCopy[o.name]?.reason === 'org-rebound' && s.initialCopy[o.name]?.done)
+          ? true
+          : undefined;
       }, 60_000);
       expect(synced(await settle())).toBe(true);
       await eventually(async () => {
+        // Created in the new org, and its sfid written back (the push commits that after Salesforce answers).
         const created = [...orgs.second.context.store.table('Lead').rows.values()].length;
-        return created === 1 ? true : (await settle(), undefined);
+        const [local] = await sql<{ sfid: string | null }>(
+          `SELECT sfid FROM salesforce.lead WHERE lastname = 'ForTheNewOrg'`,
+        );
+        return created === 1 && local?.sfid ? true : (await settle(), undefined);
       }, 60_000);
-      const rows = await sql<{ lastname: string; sfid: string | null; isdeleted: boolean }>(`SELECT lastname, sfid, isdeleted FROM salesforce.lead ORDER BY id`);
+      const rows = await sql<{ lastname: string; sfid: string | null; isdeleted: boolean }>(
+        `SELECT lastname, sfid, isdeleted FROM salesforce.lead ORDER BY id`,
+      );
       expect(rows.find((r) => r.lastname === 'ForTheNewOrg')!.isdeleted ?? false).toBe(false);
       expect(rows.find((r) => r.lastname === 'ForTheNewOrg')!.sfid).toMatch(/^00Q/);
-      expect(rows.filter((r) => r.lastname !== 'ForTheNewOrg').every((r) => r.isdeleted)).toBe(true);
-      expect(await sql(`SELECT from_org_id, to_org_id, pending_kept FROM tandem.org_rebind_log`)).toEqual([{ from_org_id: first, to_org_id: second, pending_kept: 1 }]);
+      // The old org's rows are marked deleted and no longer hold its ids, which the new org hands out again.
+      expect(rows.filter((r) => r.lastname !== 'ForTheNewOrg').every((r) => r.isdeleted && r.sfid === null)).toBe(true);
+      expect(await sql(`SELECT from_org_id, to_org_id, pending_kept FROM tandem.org_rebind_log`)).toEqual([
+        { from_org_id: first, to_org_id: second, pending_kept: 1 },
+      ]);
     } finally {
       if (saved === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = saved;

@@ -40,7 +40,11 @@ describe('sync state: start and carried state', () => {
     expect(freshState(OBJECTS)).toEqual({
       cycle: 0,
       paused: false,
-      objects: { Account: { direction: 'from-salesforce', state: 'syncing' }, Contact: { direction: 'two-way', state: 'syncing' }, Lead: { direction: 'two-way', state: 'syncing' } },
+      objects: {
+        Account: { direction: 'from-salesforce', state: 'syncing' },
+        Contact: { direction: 'two-way', state: 'syncing' },
+        Lead: { direction: 'two-way', state: 'syncing' },
+      },
       initialCopy: {},
       pendingResync: [],
       throttled: false,
@@ -79,7 +83,9 @@ describe('sync state: resync requests', () => {
   });
 
   it('refuses unknown objects and malformed requests with a non-retryable failure naming them', () => {
-    expect(() => validateResync({ objects: ['Leed', 'Lead', 'Acount'] }, NAMES)).toThrow(/unknown objects Leed, Acount; synced objects are Account, Contact, Lead/);
+    expect(() => validateResync({ objects: ['Leed', 'Lead', 'Acount'] }, NAMES)).toThrow(
+      /unknown objects Leed, Acount; synced objects are Account, Contact, Lead/,
+    );
     const refusal = (() => {
       try {
         validateResync({ objects: 'Lead' as unknown as string[] }, NAMES);
@@ -111,9 +117,9 @@ describe('sync state: resync requests', () => {
 describe('sync state: planning and copies', () => {
   it('notices throttling once, when cycles first slow down, and keeps the last known usage', () => {
     const state = freshState(OBJECTS);
-    expect(applyPlan(state, { needsCopy: [], apiUsage: { used: 900, limit: 1000 }, throttled: true }, '30 minutes')).toBe(
-      'API usage is above the budget (900/1000): cycles slowed to every 30 minutes',
-    );
+    expect(
+      applyPlan(state, { needsCopy: [], apiUsage: { used: 900, limit: 1000 }, throttled: true }, '30 minutes'),
+    ).toBe('API usage is above the budget (900/1000): cycles slowed to every 30 minutes');
     expect(state.throttled).toBe(true);
     expect(applyPlan(state, { needsCopy: [], throttled: true }, '30 minutes')).toBeUndefined();
     expect(state.apiUsage).toEqual({ used: 900, limit: 1000 });
@@ -126,17 +132,33 @@ describe('sync state: planning and copies', () => {
     state.pendingResync = ['Lead'];
     const { requests, toStart } = takeCopyRequests(
       state,
-      { needsCopy: [{ object: 'Lead', reason: 'never-copied' }, { object: 'Account', reason: 'watermark-too-old' }, { object: 'Gone__c', reason: 'never-copied' }] },
+      {
+        needsCopy: [
+          { object: 'Lead', reason: 'never-copied' },
+          { object: 'Account', reason: 'watermark-too-old' },
+          { object: 'Gone__c', reason: 'never-copied' },
+        ],
+      },
       NAMES,
     );
-    expect(requests).toEqual([{ object: 'Lead', reason: 'resync-requested' }, { object: 'Account', reason: 'watermark-too-old' }]);
+    expect(requests).toEqual([
+      { object: 'Lead', reason: 'resync-requested' },
+      { object: 'Account', reason: 'watermark-too-old' },
+    ]);
     expect(toStart).toEqual(requests);
     expect(state.pendingResync).toEqual([]);
   });
 
   it('does not restart a copy already running unless a resync asks for it', () => {
     const state = freshState(OBJECTS);
-    markCopiesStarted(state, [{ object: 'Account', reason: 'never-copied' }, { object: 'Lead', reason: 'never-copied' }], NOW);
+    markCopiesStarted(
+      state,
+      [
+        { object: 'Account', reason: 'never-copied' },
+        { object: 'Lead', reason: 'never-copied' },
+      ],
+      NOW,
+    );
     state.pendingResync = ['Lead'];
     const { toStart } = takeCopyRequests(state, { needsCopy: [{ object: 'Account', reason: 'never-copied' }] }, NAMES);
     expect(toStart).toEqual([{ object: 'Lead', reason: 'resync-requested' }]);
@@ -146,7 +168,15 @@ describe('sync state: planning and copies', () => {
     const state = freshState(OBJECTS);
     markCopiesStarted(state, [{ object: 'Lead', reason: 'schema-changed' }], NOW);
     expect(state.objects.Lead.state).toBe('copying');
-    expect(state.initialCopy.Lead).toEqual({ object: 'Lead', reason: 'schema-changed', done: false, rowsCopied: 0, totalRows: null, pagesCopied: 0, startedAt: NOW });
+    expect(state.initialCopy.Lead).toEqual({
+      object: 'Lead',
+      reason: 'schema-changed',
+      done: false,
+      rowsCopied: 0,
+      totalRows: null,
+      pagesCopied: 0,
+      startedAt: NOW,
+    });
     expect(copyingObjects(state, NAMES)).toEqual(['Lead']);
     expect(coarsePhase(state)).toBe('initial-copy');
     markCopiesNotStarted(state, [{ object: 'Lead', reason: 'schema-changed' }]);
@@ -157,27 +187,55 @@ describe('sync state: planning and copies', () => {
   it('records copy progress, and a finished copy puts the object back to syncing', () => {
     const state = freshState(OBJECTS);
     markCopiesStarted(state, [{ object: 'Lead', reason: 'never-copied' }], NOW);
-    expect(applyCopyReport(state, { object: 'Lead', done: false, rowsCopied: 200, totalRows: 600, pagesCopied: 2 }, LATER, true)).toBeUndefined();
+    expect(
+      applyCopyReport(
+        state,
+        { object: 'Lead', done: false, rowsCopied: 200, totalRows: 600, pagesCopied: 2 },
+        LATER,
+        true,
+      ),
+    ).toBeUndefined();
     expect(state.initialCopy.Lead).toMatchObject({ rowsCopied: 200, done: false });
     expect(state.initialCopy.Lead.finishedAt).toBeUndefined();
     expect(state.objects.Lead.state).toBe('copying');
-    applyCopyReport(state, { object: 'Lead', done: true, rowsCopied: 600, totalRows: 600, pagesCopied: 6 }, LATER, true);
+    applyCopyReport(
+      state,
+      { object: 'Lead', done: true, rowsCopied: 600, totalRows: 600, pagesCopied: 6 },
+      LATER,
+      true,
+    );
     expect(state.initialCopy.Lead).toMatchObject({ done: true, finishedAt: LATER });
     expect(state.objects.Lead.state).toBe('syncing');
   });
 
   it('ignores a report for a copy it did not start', () => {
     const state = freshState(OBJECTS);
-    expect(applyCopyReport(state, { object: 'Lead', done: true, rowsCopied: 1, totalRows: 1, pagesCopied: 1 }, LATER, true)).toBeUndefined();
+    expect(
+      applyCopyReport(state, { object: 'Lead', done: true, rowsCopied: 1, totalRows: 1, pagesCopied: 1 }, LATER, true),
+    ).toBeUndefined();
     expect(state.initialCopy).toEqual({});
   });
 
   it('holds an object whose copy failed permanently until a resync: no pull, no push, no new copy', () => {
     const state = freshState(OBJECTS);
     markCopiesStarted(state, [{ object: 'Lead', reason: 'never-copied' }], NOW);
-    const message = applyCopyReport(state, { object: 'Lead', done: false, rowsCopied: 0, totalRows: null, pagesCopied: 0, error: 'Lead: copyObjectPages failed: RangeError: Invalid count value: -1' }, LATER, true);
+    const message = applyCopyReport(
+      state,
+      {
+        object: 'Lead',
+        done: false,
+        rowsCopied: 0,
+        totalRows: null,
+        pagesCopied: 0,
+        error: 'Lead: copyObjectPages failed: RangeError: Invalid count value: -1',
+      },
+      LATER,
+      true,
+    );
     expect(state.objects.Lead.state).toBe('copy-failed');
-    expect(state.initialCopy.Lead.error).toBe(`Lead: copyObjectPages failed: RangeError: Invalid count value: -1; ${HELD_UNTIL_RESYNC}`);
+    expect(state.initialCopy.Lead.error).toBe(
+      `Lead: copyObjectPages failed: RangeError: Invalid count value: -1; ${HELD_UNTIL_RESYNC}`,
+    );
     expect(state.initialCopy.Lead.finishedAt).toBe(LATER);
     expect(message).toMatch(/initial copy of Lead failed: .*RangeError.*not retried until a resync/);
     expect(pullsNow(state, 'Lead')).toBe(false);
@@ -193,10 +251,17 @@ describe('sync state: planning and copies', () => {
   it('without the hold (runs recorded before it), a failed copy goes back to syncing and is copied again', () => {
     const state = freshState(OBJECTS);
     markCopiesStarted(state, [{ object: 'Lead', reason: 'never-copied' }], NOW);
-    const message = applyCopyReport(state, { object: 'Lead', done: false, rowsCopied: 0, totalRows: null, pagesCopied: 0, error: 'bad credentials' }, LATER, false);
+    const message = applyCopyReport(
+      state,
+      { object: 'Lead', done: false, rowsCopied: 0, totalRows: null, pagesCopied: 0, error: 'bad credentials' },
+      LATER,
+      false,
+    );
     expect(message).toBe('initial copy of Lead failed: bad credentials');
     expect(state.objects.Lead.state).toBe('syncing');
-    expect(takeCopyRequests(state, { needsCopy: [{ object: 'Lead', reason: 'never-copied' }] }, NAMES).toStart).toHaveLength(1);
+    expect(
+      takeCopyRequests(state, { needsCopy: [{ object: 'Lead', reason: 'never-copied' }] }, NAMES).toStart,
+    ).toHaveLength(1);
   });
 });
 
@@ -211,7 +276,11 @@ describe('sync state: pulls, pushes and outcomes', () => {
     const state = freshState(OBJECTS);
     markCopiesStarted(state, [{ object: 'Contact', reason: 'never-copied' }], NOW);
     const decisions = OBJECTS.map((o) => pushDecision(state, o, new Set(['Account', 'Lead']), new Set(['Account'])));
-    expect(decisions).toEqual([undefined, undefined, { push: false, reason: 'skipped: the pull of Lead failed this cycle' }]);
+    expect(decisions).toEqual([
+      undefined,
+      undefined,
+      { push: false, reason: 'skipped: the pull of Lead failed this cycle' },
+    ]);
     expect(pushDecision(state, OBJECTS[2], new Set(['Lead']), new Set(['Lead']))).toEqual({ push: true });
   });
 
@@ -226,11 +295,33 @@ describe('sync state: pulls, pushes and outcomes', () => {
   it('records every field an activity reports, but not the object name the status is keyed by', () => {
     const state = freshState(OBJECTS);
     beginCycle(state, NOW);
-    const outcome = succeeded(state.cycle, { object: 'Lead', rowsPushed: 3, rowsFailed: 1, backlog: 0, apiCalls: 2, redirected: 1, conflicts: 0 }, LATER, 40);
+    const outcome = succeeded(
+      state.cycle,
+      { object: 'Lead', rowsPushed: 3, rowsFailed: 1, backlog: 0, apiCalls: 2, redirected: 1, conflicts: 0 },
+      LATER,
+      40,
+    );
     recordOutcome(state, 'Lead', 'lastPush', outcome);
-    expect(state.objects.Lead.lastPush).toEqual({ ok: true, cycle: 1, rowsPushed: 3, rowsFailed: 1, backlog: 0, apiCalls: 2, redirected: 1, conflicts: 0, finishedAt: LATER, durationMs: 40 });
+    expect(state.objects.Lead.lastPush).toEqual({
+      ok: true,
+      cycle: 1,
+      rowsPushed: 3,
+      rowsFailed: 1,
+      backlog: 0,
+      apiCalls: 2,
+      redirected: 1,
+      conflicts: 0,
+      finishedAt: LATER,
+      durationMs: 40,
+    });
     recordOutcome(state, 'Lead', 'lastPull', failed(state.cycle, 'Lead: queryAll failed: boom', LATER, 7));
-    expect(state.objects.Lead.lastPull).toEqual({ ok: false, cycle: 1, error: 'Lead: queryAll failed: boom', finishedAt: LATER, durationMs: 7 });
+    expect(state.objects.Lead.lastPull).toEqual({
+      ok: false,
+      cycle: 1,
+      error: 'Lead: queryAll failed: boom',
+      finishedAt: LATER,
+      durationMs: 7,
+    });
   });
 
   it('counts cycles and stamps their start', () => {
@@ -249,7 +340,12 @@ describe('sync state: pulls, pushes and outcomes', () => {
 });
 
 describe('sync state: org identity', () => {
-  const bound = { orgId: '00D5g000000AbCdEAF', name: 'Acme', instanceUrl: 'https://acme.my.salesforce.com', boundAt: '2026-12-01T00:00:00.000Z' };
+  const bound = {
+    orgId: '00D5g000000AbCdEAF',
+    name: 'Acme',
+    instanceUrl: 'https://acme.my.salesforce.com',
+    boundAt: '2026-12-01T00:00:00.000Z',
+  };
   const other = { orgId: '00D5g000000ZzZzEAA', name: null, instanceUrl: 'https://acme.my.salesforce.com' };
   const mismatch = { bound, connected: other, message: 'schema "salesforce" belongs to org 00D5g000000AbCdEAF …' };
 

@@ -23,17 +23,32 @@ beforeAll(async () => {
   workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 });
 beforeEach(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('temporalTestServer') } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('temporalTestServer') } },
+  });
 });
 afterEach(async () => env?.teardown());
 
 let queues = 0;
 /** Runs a worker with the fake's activities on a fresh task queue while `fn` drives a continuous sync started with `input`. */
-async function withSync(fake: FakeSync, input: Parameters<typeof continuousSyncWorkflow>[0], fn: (handle: Awaited<ReturnType<typeof env.client.workflow.start<typeof continuousSyncWorkflow>>>) => Promise<void>): Promise<void> {
+async function withSync(
+  fake: FakeSync,
+  input: Parameters<typeof continuousSyncWorkflow>[0],
+  fn: (handle: Awaited<ReturnType<typeof env.client.workflow.start<typeof continuousSyncWorkflow>>>) => Promise<void>,
+): Promise<void> {
   const taskQueue = `skip-${++queues}`;
-  const worker = await createSyncWorker({ connection: env.nativeConnection, activities: fake.activities(), taskQueue, workflowBundle });
+  const worker = await createSyncWorker({
+    connection: env.nativeConnection,
+    activities: fake.activities(),
+    taskQueue,
+    workflowBundle,
+  });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(continuousSyncWorkflow, { taskQueue, workflowId: `sync-${taskQueue}`, args: [input] });
+    const handle = await env.client.workflow.start(continuousSyncWorkflow, {
+      taskQueue,
+      workflowId: `sync-${taskQueue}`,
+      args: [input],
+    });
     try {
       await fn(handle);
     } finally {
@@ -106,7 +121,9 @@ describe('continuousSyncWorkflow on the time-skipping server', () => {
         return s.objects.Lead.state === 'copy-failed' ? s : undefined;
       });
       expect(fake.callsOf('copyObjectPages', 'Lead')).toHaveLength(1);
-      expect(failed.initialCopy.Lead.error).toMatch(/^Lead: copyObjectPages failed: RangeError: Invalid count value.*a bug in Tandem.*; not retried until a resync of the object$/);
+      expect(failed.initialCopy.Lead.error).toMatch(
+        /^Lead: copyObjectPages failed: RangeError: Invalid count value.*a bug in Tandem.*; not retried until a resync of the object$/,
+      );
       expect(failed.notices.at(-1)).toMatch(/initial copy of Lead failed: .*RangeError/);
 
       // Two more cycles: the other objects sync, Lead is neither pulled nor copied again.
@@ -123,7 +140,9 @@ describe('continuousSyncWorkflow on the time-skipping server', () => {
       await eventually(() => fake.callsOf('startInitialCopy', 'Lead').length === 2);
       const again = await eventually(async () => {
         const s = await handle.query(statusQuery);
-        return s.objects.Lead.state === 'copy-failed' && s.initialCopy.Lead.reason === 'resync-requested' ? s : undefined;
+        return s.objects.Lead.state === 'copy-failed' && s.initialCopy.Lead.reason === 'resync-requested'
+          ? s
+          : undefined;
       });
       expect(again.initialCopy.Lead.error).toMatch(/RangeError/);
       expect(fake.callsOf('copyObjectPages', 'Lead')).toHaveLength(2);
@@ -140,7 +159,9 @@ describe('continuousSyncWorkflow on the time-skipping server', () => {
         return s.objects.Lead.state === 'copy-failed' ? s : undefined;
       });
       expect(fake.callsOf('copyObjectPages', 'Lead')).toHaveLength(UNEXPECTED_FAILURE_MAX_ATTEMPTS);
-      expect(status.initialCopy.Lead.error).toMatch(/shape nobody expected \(an unexpected failure, given up after 10 attempts\); not retried until a resync/);
+      expect(status.initialCopy.Lead.error).toMatch(
+        /shape nobody expected \(an unexpected failure, given up after 10 attempts\); not retried until a resync/,
+      );
       expect(fake.callsOf('startInitialCopy', 'Lead')).toHaveLength(1);
     });
   });

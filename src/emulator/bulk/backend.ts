@@ -37,7 +37,12 @@ export interface BulkBackend {
    */
   prepareQuery(soql: string, userId: string, apiVersion: string, includeDeleted: boolean): PreparedBulkQuery;
   /** Checks that `object` exists for `userId` and supports `operation`; throws SalesforceError otherwise. */
-  ingestTarget(object: string, operation: IngestOperation, externalIdFieldName: string | null, userId: string): IngestTarget;
+  ingestTarget(
+    object: string,
+    operation: IngestOperation,
+    externalIdFieldName: string | null,
+    userId: string,
+  ): IngestTarget;
   /**
    * Maps an upload header to canonical field names; throws IngestDataError
    * ("InvalidBatch : Field name not found : X") for a column the user cannot write.

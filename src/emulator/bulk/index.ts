@@ -15,7 +15,12 @@ export { DEFAULT_BULK_OPTIONS } from './options';
  * Creates the Bulk service over the context's store and mounts its routes; per-record lock
  * faults and result-page counts go through `kit`. Returns the service state (jobs, options).
  */
-export function installBulkApi(app: Express, ctx: EmulatorContext, kit: ReliabilityKit, options: Partial<BulkOptions> = {}): BulkDeps {
+export function installBulkApi(
+  app: Express,
+  ctx: EmulatorContext,
+  kit: ReliabilityKit,
+  options: Partial<BulkOptions> = {},
+): BulkDeps {
   const registry = new JobRegistry();
   const deps: BulkDeps = {
     registry,

@@ -35,7 +35,8 @@ export function createIngestJob(deps: BulkDeps, rawBody: unknown, userId: string
     throw invalidRequest(`Invalid operation '${operation}': expected one of ${INGEST_OPERATIONS.join(', ')}`);
   }
   const externalId = optionalString(body, 'externalIdFieldName');
-  if (operation === 'upsert' && !externalId) throw invalidRequest("Required field 'externalIdFieldName' is missing for upsert");
+  if (operation === 'upsert' && !externalId)
+    throw invalidRequest("Required field 'externalIdFieldName' is missing for upsert");
   if (operation !== 'upsert' && externalId) {
     throw invalidRequest(`externalIdFieldName is only allowed with the upsert operation, not ${operation}`);
   }
@@ -73,7 +74,8 @@ export function createIngestJob(deps: BulkDeps, rawBody: unknown, userId: string
 
 /** Stores one CSV upload (`PUT …/batches`); only an Open job takes data. */
 export function uploadIngestData(job: IngestJob, csv: string, bytes: number): void {
-  if (job.state !== 'Open') throw invalidJobState(`Job ${job.id} is ${job.state}; data can only be uploaded while it is Open`);
+  if (job.state !== 'Open')
+    throw invalidJobState(`Job ${job.id} is ${job.state}; data can only be uploaded while it is Open`);
   if (job.uploadBytes + bytes > MAX_UPLOAD_BYTES) {
     throw new SalesforceError(400, 'INVALIDJOB', `Job data exceeds the maximum of ${MAX_UPLOAD_BYTES} bytes per job`);
   }
@@ -87,7 +89,8 @@ export function patchIngestJob(deps: BulkDeps, job: IngestJob, rawBody: unknown)
   assertKnownKeys(body, ['state']);
   const next = requestedTransition('ingest', job.state, body.state);
   setState(deps, job, next);
-  if (next === 'UploadComplete') deps.registry.schedule(deps.options.processingDelayMs, () => startProcessing(deps, job));
+  if (next === 'UploadComplete')
+    deps.registry.schedule(deps.options.processingDelayMs, () => startProcessing(deps, job));
   // Rows of a job aborted before processing never ran: they belong in unprocessedrecords.
   if (next === 'Aborted' && job.uploads.length > 0) {
     try {
@@ -178,6 +181,8 @@ function processRow(deps: BulkDeps, job: IngestJob, fields: readonly string[], r
 /** Result files are only served once processing has ended. */
 export function assertResultsReady(job: IngestJob): void {
   if (job.state === 'Open' || job.state === 'UploadComplete' || job.state === 'InProgress') {
-    throw invalidJobState(`Job ${job.id} is ${job.state}; results are available once it is JobComplete, Failed or Aborted`);
+    throw invalidJobState(
+      `Job ${job.id} is ${job.state}; results are available once it is JobComplete, Failed or Aborted`,
+    );
   }
 }

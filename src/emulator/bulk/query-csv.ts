@@ -15,7 +15,12 @@ export type CellSource = (from: number, to: number) => string[][];
 // CPU per exported row than 2,000.
 const CHUNK_ROWS = 250;
 
-function* pageRows(columns: readonly string[], cells: CellSource, from: number, to: number): Generator<readonly string[]> {
+function* pageRows(
+  columns: readonly string[],
+  cells: CellSource,
+  from: number,
+  to: number,
+): Generator<readonly string[]> {
   yield columns;
   for (let start = from; start < to; start += CHUNK_ROWS) yield* cells(start, Math.min(to, start + CHUNK_ROWS));
 }
@@ -25,9 +30,19 @@ function* pageRows(columns: readonly string[], cells: CellSource, from: number, 
  * socket drains (csv-stringify's stream API, which is also several times faster than its sync
  * API on wide rows), so a page of a million rows never sits in memory.
  */
-export function queryPageStream(columns: readonly string[], cells: CellSource, from: number, to: number, dialect: CsvDialect): Readable {
+export function queryPageStream(
+  columns: readonly string[],
+  cells: CellSource,
+  from: number,
+  to: number,
+  dialect: CsvDialect,
+): Readable {
   const source = Readable.from(pageRows(columns, cells, from, to), { highWaterMark: CHUNK_ROWS });
-  const csv = stringifyStream({ delimiter: dialect.delimiterChar, record_delimiter: dialect.lineEndingChars, quoted: true });
+  const csv = stringifyStream({
+    delimiter: dialect.delimiterChar,
+    record_delimiter: dialect.lineEndingChars,
+    quoted: true,
+  });
   source.once('error', (error) => csv.destroy(error));
   return source.pipe(csv);
 }

@@ -19,7 +19,9 @@ export function assertBulkQuerySupported(soql: string): void {
   }
   for (const field of query.fields ?? []) {
     if (field.type === 'FieldSubquery') {
-      throw refuse(`Aggregate Relationship is not supported in Bulk Query: (SELECT … FROM ${field.subquery.relationshipName})`);
+      throw refuse(
+        `Aggregate Relationship is not supported in Bulk Query: (SELECT … FROM ${field.subquery.relationshipName})`,
+      );
     }
     if (field.type === 'FieldTypeof') throw refuse(`TYPEOF is not supported in Bulk Query: TYPEOF ${field.field}`);
     if (field.type === 'FieldFunctionExpression' && field.isAggregateFn) {

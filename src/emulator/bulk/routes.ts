@@ -8,13 +8,7 @@ import { SalesforceError } from '../errors';
 import { apiVersion, sendError, sendJson } from '../http/respond';
 import { jobNotFound } from './errors';
 import { fullJobInfo, shortJobInfo } from './job-info';
-import {
-  MAX_UPLOAD_BYTES,
-  assertResultsReady,
-  createIngestJob,
-  patchIngestJob,
-  uploadIngestData,
-} from './ingest-jobs';
+import { MAX_UPLOAD_BYTES, assertResultsReady, createIngestJob, patchIngestJob, uploadIngestData } from './ingest-jobs';
 import type { BulkJob, IngestJob, QueryJob } from './jobs';
 import type { BulkDeps } from './options';
 import { queryPageStream } from './query-csv';
@@ -60,14 +54,22 @@ function handle(minimum: number, handler: Handler) {
 async function readCsvBody(req: Request): Promise<{ text: string; bytes: number }> {
   const type = req.headers['content-type'] ?? '';
   if (!/^text\/csv\b/i.test(type)) {
-    throw new SalesforceError(400, 'INVALIDJOB', `Unsupported Content-Type '${type}': job data must be uploaded as text/csv`);
+    throw new SalesforceError(
+      400,
+      'INVALIDJOB',
+      `Unsupported Content-Type '${type}': job data must be uploaded as text/csv`,
+    );
   }
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (bytes > MAX_UPLOAD_BYTES) {
-      throw new SalesforceError(400, 'INVALIDJOB', `Job data exceeds the maximum of ${MAX_UPLOAD_BYTES} bytes per upload`);
+      throw new SalesforceError(
+        400,
+        'INVALIDJOB',
+        `Job data exceeds the maximum of ${MAX_UPLOAD_BYTES} bytes per upload`,
+      );
     }
     chunks.push(chunk);
   }
@@ -217,7 +219,10 @@ export function bulkRouter(deps: BulkDeps, authenticate: Authenticate): Router {
       if (!file) throw jobNotFound();
       const job = ingestJob(req);
       assertResultsReady(job);
-      res.status(200).type('text/csv').send(resultFileCsv(file, job.header, job.rows, job.outcomes, job.dialect));
+      res
+        .status(200)
+        .type('text/csv')
+        .send(resultFileCsv(file, job.header, job.rows, job.outcomes, job.dialect));
     }),
   );
 
@@ -226,5 +231,8 @@ export function bulkRouter(deps: BulkDeps, authenticate: Authenticate): Router {
 
 /** Mounts the Bulk API 2.0 routes on the emulator's app, authenticating with the core's sessions. */
 export function registerBulkRoutes(app: Express, ctx: EmulatorContext, deps: BulkDeps): void {
-  app.use('/services/data/:version/jobs', bulkRouter(deps, (req) => ctx.authenticate(req).id));
+  app.use(
+    '/services/data/:version/jobs',
+    bulkRouter(deps, (req) => ctx.authenticate(req).id),
+  );
 }

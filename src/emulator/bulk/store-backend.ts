@@ -55,9 +55,13 @@ export function storeBulkBackend(store: OrgStore): BulkBackend {
       // run; evaluating it here also fixes the result rows (stored rows are immutable, so
       // holding references is a snapshot), which processing then publishes.
       const result = store.query(user, soql, { includeDeleted, apiVersion: Number(apiVersion) });
-      if (result.hasSubqueriesOrAggregates) throw refuse('Aggregate queries and child subqueries are not supported in Bulk Query');
+      if (result.hasSubqueriesOrAggregates)
+        throw refuse('Aggregate queries and child subqueries are not supported in Bulk Query');
       const compound = result.columnDefs.find((c) => c.field.type === 'address');
-      if (compound) throw refuse(`FUNCTIONALITY_NOT_ENABLED: Selecting compound data not supported in Bulk Query: ${compound.name}`);
+      if (compound)
+        throw refuse(
+          `FUNCTIONALITY_NOT_ENABLED: Selecting compound data not supported in Bulk Query: ${compound.name}`,
+        );
       const rows = result.rows;
       const resultSet: BulkResultSet = {
         columns: result.columns,
@@ -78,7 +82,9 @@ export function storeBulkBackend(store: OrgStore): BulkBackend {
       if (operation !== 'upsert' || !externalIdFieldName) return { object: def.name, externalIdFieldName: null };
       const field = visibleField(store, user, def, externalIdFieldName);
       if (!field || !(field.externalId || field.name === 'Id')) {
-        throw refuse(`InvalidJob : Field name provided, ${externalIdFieldName} is not an External ID or indexed field for ${def.name}`);
+        throw refuse(
+          `InvalidJob : Field name provided, ${externalIdFieldName} is not an External ID or indexed field for ${def.name}`,
+        );
       }
       return { object: def.name, externalIdFieldName: field.name };
     },
@@ -92,7 +98,9 @@ export function storeBulkBackend(store: OrgStore): BulkBackend {
         return field.name;
       });
       if ((operation === 'delete' || operation === 'hardDelete') && (names.length !== 1 || names[0] !== 'Id')) {
-        throw new IngestDataError(`InvalidBatch : ${operation} jobs take exactly one column, Id; found: ${header.join(', ')}`);
+        throw new IngestDataError(
+          `InvalidBatch : ${operation} jobs take exactly one column, Id; found: ${header.join(', ')}`,
+        );
       }
       if (operation === 'upsert' && target.externalIdFieldName && !names.includes(target.externalIdFieldName)) {
         throw new IngestDataError(`InvalidBatch : Field name not found : ${target.externalIdFieldName}`);
@@ -131,10 +139,17 @@ export function storeBulkBackend(store: OrgStore): BulkBackend {
             return {
               kind: 'failure',
               id: '',
-              error: { statusCode: 'MISSING_ARGUMENT', message: `Id not specified in an ${write.operation} call`, fields: ['Id'] },
+              error: {
+                statusCode: 'MISSING_ARGUMENT',
+                message: `Id not specified in an ${write.operation} call`,
+                fields: ['Id'],
+              },
             };
           }
-          op = write.operation === 'update' ? { op: 'update', type: def.name, id, values } : { op: write.operation, type: def.name, id };
+          op =
+            write.operation === 'update'
+              ? { op: 'update', type: def.name, id, values }
+              : { op: write.operation, type: def.name, id };
           break;
       }
       const [result] = store.applyWrites(user, [op]);

@@ -149,7 +149,10 @@ export function describeSObject(store: OrgStore, user: OrgUser, def: ObjectDef, 
         urls: { layout: `/services/data/v${v}/sobjects/${def.name}/describe/layouts/012000000000000AAA` },
       },
     ],
-    supportedScopes: [{ label: 'All records', name: 'everything' }, { label: 'My records', name: 'mine' }],
+    supportedScopes: [
+      { label: 'All records', name: 'everything' },
+      { label: 'My records', name: 'mine' },
+    ],
   };
 }
 

@@ -21,11 +21,17 @@ function oauthError(res: Response, status: number, error: string, description: s
 }
 
 /** The token response body for a new session. */
-export function tokenResponse(ctx: EmulatorContext, session: Session, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function tokenResponse(
+  ctx: EmulatorContext,
+  session: Session,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const base = ctx.baseUrl();
   const issuedAt = String(ctx.clock.now());
   const id = `${base}/id/${ctx.store.orgId}/${session.user.id}`;
-  const signature = createHmac('sha256', ctx.store.orgId).update(id + issuedAt).digest('base64');
+  const signature = createHmac('sha256', ctx.store.orgId)
+    .update(id + issuedAt)
+    .digest('base64');
   return {
     access_token: session.token,
     ...extra,
@@ -63,7 +69,8 @@ export function registerOAuthRoutes(app: Express, ctx: EmulatorContext, connecte
         return sendJson(res, 200, tokenResponse(ctx, ctx.sessions.issue(user, 'client_credentials')));
       }
       case 'refresh_token': {
-        if (b.client_secret !== undefined && !secretOk) return oauthError(res, 400, 'invalid_client', 'invalid client credentials');
+        if (b.client_secret !== undefined && !secretOk)
+          return oauthError(res, 400, 'invalid_client', 'invalid client credentials');
         const user = ctx.sessions.userForRefreshToken(b.refresh_token ?? '');
         if (!user) return oauthError(res, 400, 'invalid_grant', 'expired access/refresh token');
         return sendJson(res, 200, tokenResponse(ctx, ctx.sessions.issue(user, 'refresh_token')));
@@ -117,6 +124,13 @@ export function registerOAuthRoutes(app: Express, ctx: EmulatorContext, connecte
   app.get('/services/oauth2/userinfo', (req, res) => {
     const session = ctx.sessions.check(bearerToken(req.header('authorization')));
     const info = identity(session.user);
-    sendJson(res, 200, { sub: info.id, user_id: info.user_id, organization_id: info.organization_id, preferred_username: info.username, email: info.email, name: info.display_name });
+    sendJson(res, 200, {
+      sub: info.id,
+      user_id: info.user_id,
+      organization_id: info.organization_id,
+      preferred_username: info.username,
+      email: info.email,
+      name: info.display_name,
+    });
   });
 }

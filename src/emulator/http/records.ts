@@ -18,7 +18,13 @@ export function selectFields(store: OrgStore, user: OrgUser, def: ObjectDef, nam
 }
 
 /** A record as `GET /sobjects/T/id` returns it. */
-export function recordJson(store: OrgStore, def: ObjectDef, row: Row, fields: FieldDef[], version: string): Record<string, unknown> {
+export function recordJson(
+  store: OrgStore,
+  def: ObjectDef,
+  row: Row,
+  fields: FieldDef[],
+  version: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     attributes: { type: def.name, url: `/services/data/v${version}/sobjects/${def.name}/${String(row[0])}` },
   };
@@ -43,8 +49,14 @@ export function saveResultJson(r: SaveResult, withCreated: boolean): Record<stri
 /** Turns a failed single-record SaveResult into the REST error Salesforce answers with. */
 export function singleCallError(r: SaveResult): SalesforceError & { body?: unknown } {
   const first = r.errors[0];
-  const status = first.statusCode === 'ENTITY_IS_DELETED' ? 404 : first.statusCode === 'INSUFFICIENT_ACCESS_OR_READONLY' ? 403 : 400;
+  const status =
+    first.statusCode === 'ENTITY_IS_DELETED' ? 404 : first.statusCode === 'INSUFFICIENT_ACCESS_OR_READONLY' ? 403 : 400;
   const err = new SalesforceError(status, first.statusCode, first.message, first.fields);
-  const body = r.errors.map((e) => ({ ...(e.extra ?? {}), message: e.message, errorCode: e.statusCode, fields: e.fields }));
+  const body = r.errors.map((e) => ({
+    ...(e.extra ?? {}),
+    message: e.message,
+    errorCode: e.statusCode,
+    fields: e.fields,
+  }));
   return Object.assign(err, { toBody: () => body });
 }

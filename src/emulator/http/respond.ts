@@ -37,12 +37,18 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next
   }
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.parse.failed') {
-    sendError(res, new SalesforceError(400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${e.message ?? ''}`));
+    sendError(
+      res,
+      new SalesforceError(400, 'JSON_PARSER_ERROR', `The request body is not valid JSON: ${e.message ?? ''}`),
+    );
     return;
   }
   if (e.type === 'entity.too.large') {
     sendError(res, new SalesforceError(413, 'REQUEST_ENTITY_TOO_LARGE', 'The request body is too large'));
     return;
   }
-  sendError(res, new SalesforceError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred: ${e.message ?? String(err)}`));
+  sendError(
+    res,
+    new SalesforceError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred: ${e.message ?? String(err)}`),
+  );
 };

@@ -16,14 +16,22 @@ import { injectLockFaults, reliabilityOf } from '../fault-kit';
 export const MAX_COLLECTION_RECORDS = 200;
 
 function tooMany(): SalesforceError {
-  return new SalesforceError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+  return new SalesforceError(
+    400,
+    'EXCEEDED_ID_LIMIT',
+    'record limit reached. cannot submit more than 200 records into this call',
+  );
 }
 
 function collectionBody(req: Request): { allOrNone: boolean; records: Array<Record<string, unknown>> } {
   const b = req.body as { allOrNone?: unknown; records?: unknown } | undefined;
-  if (!b || !Array.isArray(b.records)) throw new SalesforceError(400, 'JSON_PARSER_ERROR', 'The request body must contain a records array');
+  if (!b || !Array.isArray(b.records))
+    throw new SalesforceError(400, 'JSON_PARSER_ERROR', 'The request body must contain a records array');
   if (b.records.length > MAX_COLLECTION_RECORDS) throw tooMany();
-  return { allOrNone: b.allOrNone === true || b.allOrNone === 'true', records: b.records as Array<Record<string, unknown>> };
+  return {
+    allOrNone: b.allOrNone === true || b.allOrNone === 'true',
+    records: b.records as Array<Record<string, unknown>>,
+  };
 }
 
 function typeOf(record: Record<string, unknown>): string | undefined {
@@ -39,9 +47,17 @@ function strip(record: Record<string, unknown>): Record<string, unknown> {
 // Applies the ops and slots their results back among records that failed before becoming
 // ops (no type, no id). Under allOrNone such a pre-failure is handled by `rolledBackIfNeeded`
 // before anything is written.
-function run(ctx: EmulatorContext, req: Request, allOrNone: boolean, prepared: Array<WriteOp | SaveResult>): SaveResult[] {
+function run(
+  ctx: EmulatorContext,
+  req: Request,
+  allOrNone: boolean,
+  prepared: Array<WriteOp | SaveResult>,
+): SaveResult[] {
   const ops = prepared.filter((p): p is WriteOp => 'op' in p);
-  const results = ops.length > 0 ? ctx.store.applyWrites(userOfReq(req), ops, { allOrNone, allowDuplicates: allowDuplicates(req) }) : [];
+  const results =
+    ops.length > 0
+      ? ctx.store.applyWrites(userOfReq(req), ops, { allOrNone, allowDuplicates: allowDuplicates(req) })
+      : [];
   let i = 0;
   return prepared.map((p) => ('op' in p ? results[i++] : p));
 }
@@ -50,11 +66,23 @@ function userOfReq(req: Request) {
   return userOf(req.res!);
 }
 
-function rolledBackIfNeeded(allOrNone: boolean, prepared: Array<WriteOp | SaveResult>): Array<WriteOp | SaveResult> | null {
+function rolledBackIfNeeded(
+  allOrNone: boolean,
+  prepared: Array<WriteOp | SaveResult>,
+): Array<WriteOp | SaveResult> | null {
   if (!allOrNone || prepared.every((p) => 'op' in p)) return null;
   return prepared.map((p) =>
     'op' in p
-      ? { id: p.op === 'create' || p.op === 'upsert' ? null : normalizeId(p.id), success: false, errors: [recordError('ALL_OR_NONE_OPERATION_ROLLED_BACK', 'Record rolled back because not all records were valid and the request was using AllOrNone header')] }
+      ? {
+          id: p.op === 'create' || p.op === 'upsert' ? null : normalizeId(p.id),
+          success: false,
+          errors: [
+            recordError(
+              'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+              'Record rolled back because not all records were valid and the request was using AllOrNone header',
+            ),
+          ],
+        }
       : p,
   );
 }
@@ -68,7 +96,11 @@ export function registerCollectionRoutes(app: Express, ctx: EmulatorContext): vo
     const prepared = injectLockFaults(reliabilityOf(ctx), req.method, req.path, unfaulted);
     const early = rolledBackIfNeeded(allOrNone, prepared) as SaveResult[] | null;
     const results = early ?? run(ctx, req, allOrNone, prepared);
-    sendJson(req.res!, 200, results.map((r) => saveResultJson(r, withCreated)));
+    sendJson(
+      req.res!,
+      200,
+      results.map((r) => saveResultJson(r, withCreated)),
+    );
   };
 
   app.post(base, (req, res) => {
@@ -77,7 +109,8 @@ export function registerCollectionRoutes(app: Express, ctx: EmulatorContext): vo
     const { allOrNone, records } = collectionBody(req);
     const prepared = records.map((r): WriteOp | SaveResult => {
       const type = typeOf(r);
-      if (!type) return { id: null, success: false, errors: [recordError('INVALID_TYPE', 'Must send a concrete entity type.')] };
+      if (!type)
+        return { id: null, success: false, errors: [recordError('INVALID_TYPE', 'Must send a concrete entity type.')] };
       return { op: 'create', type, values: strip(r) };
     });
     respond(req, allOrNone, prepared, false);
@@ -90,8 +123,14 @@ export function registerCollectionRoutes(app: Express, ctx: EmulatorContext): vo
     const prepared = records.map((r): WriteOp | SaveResult => {
       const type = typeOf(r);
       const id = r.id ?? r.Id;
-      if (!type) return { id: null, success: false, errors: [recordError('INVALID_TYPE', 'Must send a concrete entity type.')] };
-      if (typeof id !== 'string') return { id: null, success: false, errors: [recordError('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id'])] };
+      if (!type)
+        return { id: null, success: false, errors: [recordError('INVALID_TYPE', 'Must send a concrete entity type.')] };
+      if (typeof id !== 'string')
+        return {
+          id: null,
+          success: false,
+          errors: [recordError('MISSING_ARGUMENT', 'Id not specified in an update call', ['Id'])],
+        };
       const values = strip(r);
       delete values.id;
       delete values.Id;
@@ -106,7 +145,8 @@ export function registerCollectionRoutes(app: Express, ctx: EmulatorContext): vo
     const { allOrNone, records } = collectionBody(req);
     const type = String(req.params.type);
     const fieldName = String(req.params.field);
-    if (!ctx.store.schema.object(type)) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (!ctx.store.schema.object(type))
+      throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
     const prepared = records.map((r): WriteOp | SaveResult => {
       const values = strip(r);
       const key = Object.keys(values).find((k) => k.toLowerCase() === fieldName.toLowerCase());
@@ -136,10 +176,19 @@ export function registerCollectionRoutes(app: Express, ctx: EmulatorContext): vo
     const user = userOfReq(req);
     const def = ctx.store.schema.object(String(req.params.type));
     if (!def) throw new SalesforceError(404, 'NOT_FOUND', 'The requested resource does not exist');
-    const ids = Array.isArray(idsIn) ? idsIn.map(String) : String(idsIn ?? '').split(',').filter(Boolean);
+    const ids = Array.isArray(idsIn)
+      ? idsIn.map(String)
+      : String(idsIn ?? '')
+          .split(',')
+          .filter(Boolean);
     if (ids.length > 2000) throw tooMany();
-    const names = Array.isArray(fieldsIn) ? fieldsIn.map(String) : typeof fieldsIn === 'string' ? fieldsIn.split(',') : undefined;
-    if (!names || names.length === 0) throw new SalesforceError(400, 'MISSING_ARGUMENT', 'fields parameter is required');
+    const names = Array.isArray(fieldsIn)
+      ? fieldsIn.map(String)
+      : typeof fieldsIn === 'string'
+        ? fieldsIn.split(',')
+        : undefined;
+    if (!names || names.length === 0)
+      throw new SalesforceError(400, 'MISSING_ARGUMENT', 'fields parameter is required');
     const fields = selectFields(ctx.store, user, def, names);
     const out = ids.map((raw) => {
       const found = ctx.store.getRecord(user, raw, { type: def.name });

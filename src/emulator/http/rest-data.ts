@@ -10,7 +10,20 @@ import { apiVersion, sendJson } from './respond';
 import { userOf } from './rest-auth';
 
 /** API versions the emulator lists at `GET /services/data` (it accepts any vNN.N). */
-const LISTED_VERSIONS = ['55.0', '56.0', '57.0', '58.0', '59.0', '60.0', '61.0', '62.0', '63.0', '64.0', '65.0', '66.0'];
+const LISTED_VERSIONS = [
+  '55.0',
+  '56.0',
+  '57.0',
+  '58.0',
+  '59.0',
+  '60.0',
+  '61.0',
+  '62.0',
+  '63.0',
+  '64.0',
+  '65.0',
+  '66.0',
+];
 
 /** Default and maximum REST query page; `Sforce-Query-Options: batchSize=N` asks for 200–2000. */
 const MAX_BATCH = 2000;
@@ -25,7 +38,11 @@ function batchSize(req: Request): number {
 /** Registers the read-side REST resources. */
 export function registerRestDataRoutes(app: Express, ctx: EmulatorContext): void {
   app.get('/services/data', (_req, res) => {
-    sendJson(res, 200, LISTED_VERSIONS.map((v) => ({ label: `API ${v}`, url: `/services/data/v${v}`, version: v })));
+    sendJson(
+      res,
+      200,
+      LISTED_VERSIONS.map((v) => ({ label: `API ${v}`, url: `/services/data/v${v}`, version: v })),
+    );
   });
 
   app.get('/services/data/:version', (req, res) => {

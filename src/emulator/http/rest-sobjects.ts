@@ -36,10 +36,16 @@ function body(req: Request): Record<string, unknown> {
 // one in the recycle bin is 404 ENTITY_IS_DELETED.
 function requireRecord(ctx: EmulatorContext, user: OrgUser, def: ObjectDef, rawId: string) {
   const id = normalizeId(rawId);
-  if (!id) throw new SalesforceError(404, 'NOT_FOUND', 'Provided external ID field does not exist or is not accessible: ' + rawId);
+  if (!id)
+    throw new SalesforceError(
+      404,
+      'NOT_FOUND',
+      'Provided external ID field does not exist or is not accessible: ' + rawId,
+    );
   const found = ctx.store.getRecord(user, id, { type: def.name, includeDeleted: true });
   if (!found) throw notFound();
-  if (ctx.store.table(def.name).isDeleted(found.row)) throw new SalesforceError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
+  if (ctx.store.table(def.name).isDeleted(found.row))
+    throw new SalesforceError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
   return { id, row: found.row };
 }
 
@@ -120,11 +126,17 @@ export function registerSObjectRoutes(app: Express, ctx: EmulatorContext): void 
     const def = objectOr404(ctx, req.params.type as string);
     const field = def.fieldMap.get(String(req.params.field).toLowerCase());
     if (!field || !field.externalId || !ctx.store.fieldVisible(user, def, field)) {
-      throw new SalesforceError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${String(req.params.field)}`);
+      throw new SalesforceError(
+        404,
+        'NOT_FOUND',
+        `Provided external ID field does not exist or is not accessible: ${String(req.params.field)}`,
+      );
     }
     const table = ctx.store.table(def.name);
     const visible = ctx.store.visibilityFilter(user, def);
-    const ids = table.lookup(field.slot, String(req.params.value)).filter((id) => !visible || visible(table.rows.get(id)!));
+    const ids = table
+      .lookup(field.slot, String(req.params.value))
+      .filter((id) => !visible || visible(table.rows.get(id)!));
     if (ids.length === 0) throw notFound();
     if (ids.length > 1) {
       const err = new SalesforceError(300, 'MULTIPLE_CHOICES', 'Multiple records found');
@@ -151,6 +163,11 @@ export function registerSObjectRoutes(app: Express, ctx: EmulatorContext): void 
       externalId: req.params.value,
       values,
     });
-    sendJson(res, result.created ? 201 : 200, { id: result.id, success: true, errors: [], created: result.created ?? false });
+    sendJson(res, result.created ? 201 : 200, {
+      id: result.id,
+      success: true,
+      errors: [],
+      created: result.created ?? false,
+    });
   });
 }

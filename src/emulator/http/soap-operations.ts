@@ -61,7 +61,10 @@ function allowSave(call: SoapRequest): boolean {
   return String(h?.allowSave) === 'true';
 }
 
-function recordsOf(ctx: EmulatorContext, call: SoapRequest): Array<{ def: ObjectDef; values: Record<string, unknown> }> {
+function recordsOf(
+  ctx: EmulatorContext,
+  call: SoapRequest,
+): Array<{ def: ObjectDef; values: Record<string, unknown> }> {
   return asArray<Record<string, unknown>>(call.args.sObjects).map((r) => {
     const type = String(r.type ?? '');
     const def = ctx.store.schema.object(type);
@@ -71,13 +74,21 @@ function recordsOf(ctx: EmulatorContext, call: SoapRequest): Array<{ def: Object
 }
 
 function write(ctx: EmulatorContext, user: OrgUser, call: SoapRequest, ops: WriteOp[], withCreated = false) {
-  return saveResults(ctx.store.applyWrites(user, ops, { allOrNone: allOrNone(call), allowDuplicates: allowSave(call) }), withCreated);
+  return saveResults(
+    ctx.store.applyWrites(user, ops, { allOrNone: allOrNone(call), allowDuplicates: allowSave(call) }),
+    withCreated,
+  );
 }
 
 /** Every supported SOAP operation by name (login, getUserInfo and getServerTimestamp live in soap-routes). */
 export const SOAP_OPERATIONS: Record<string, SoapOperation> = {
   create: (ctx, user, call) =>
-    write(ctx, user, call, recordsOf(ctx, call).map(({ def, values }) => ({ op: 'create', type: def.name, values }))),
+    write(
+      ctx,
+      user,
+      call,
+      recordsOf(ctx, call).map(({ def, values }) => ({ op: 'create', type: def.name, values })),
+    ),
   update: (ctx, user, call) =>
     write(
       ctx,
@@ -105,20 +116,37 @@ export const SOAP_OPERATIONS: Record<string, SoapOperation> = {
       true,
     );
   },
-  delete: (ctx, user, call) => write(ctx, user, call, asArray<string>(call.args.ids).map((id) => ({ op: 'delete', id: String(id) }))),
-  undelete: (ctx, user, call) => write(ctx, user, call, asArray<string>(call.args.ids).map((id) => ({ op: 'undelete', id: String(id) }))),
+  delete: (ctx, user, call) =>
+    write(
+      ctx,
+      user,
+      call,
+      asArray<string>(call.args.ids).map((id) => ({ op: 'delete', id: String(id) })),
+    ),
+  undelete: (ctx, user, call) =>
+    write(
+      ctx,
+      user,
+      call,
+      asArray<string>(call.args.ids).map((id) => ({ op: 'undelete', id: String(id) })),
+    ),
   emptyRecycleBin: (ctx, user, call) => {
     const ops: WriteOp[] = asArray<string>(call.args.ids).map((id) => ({ op: 'hardDelete', id: String(id) }));
     // emptyRecycleBin only purges records already in the bin.
     const results = ops.map((op) => {
       const found = op.op === 'hardDelete' ? ctx.store.getRecord(user, op.id, { includeDeleted: true }) : undefined;
       if (found && !ctx.store.table(found.def.name).isDeleted(found.row)) {
-        return { id: null, success: false, errors: [{ statusCode: 'INVALID_ID_FIELD', message: 'Record is not in the recycle bin', fields: [] }] } as SaveResult;
+        return {
+          id: null,
+          success: false,
+          errors: [{ statusCode: 'INVALID_ID_FIELD', message: 'Record is not in the recycle bin', fields: [] }],
+        } as SaveResult;
       }
       return ctx.store.applyWrites(user, [op])[0];
     });
     return saveResults(results, false);
   },
   merge: (ctx, user, call) => mergeRecords(ctx.store, user, asArray<Record<string, unknown>>(call.args.mergeRequests)),
-  convertLead: (ctx, user, call) => convertLeads(ctx.store, user, asArray<Record<string, unknown>>(call.args.leadConverts)),
+  convertLead: (ctx, user, call) =>
+    convertLeads(ctx.store, user, asArray<Record<string, unknown>>(call.args.leadConverts)),
 };

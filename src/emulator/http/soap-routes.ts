@@ -23,7 +23,12 @@ export function registerSoapRoutes(app: Express, ctx: EmulatorContext): void {
   const xml = express.text({ type: ['text/xml', 'application/soap+xml', 'application/xml'], limit: '50mb' });
   const handler = (req: Request, res: Response) => {
     const m = /^(\d{2,3}\.\d)$/.exec(String(req.params.version));
-    if (!m) return sendXml(res, 404, soapFault('UNSUPPORTED_API_VERSION', `Invalid Api version specified on URL: ${String(req.params.version)}`));
+    if (!m)
+      return sendXml(
+        res,
+        404,
+        soapFault('UNSUPPORTED_API_VERSION', `Invalid Api version specified on URL: ${String(req.params.version)}`),
+      );
     const version = Number(m[1]);
     const call = parseSoap(typeof req.body === 'string' ? req.body : '');
     if (!call) return sendXml(res, 500, soapFault('INVALID_OPERATION', 'The request is not a SOAP envelope'));
@@ -35,19 +40,32 @@ export function registerSoapRoutes(app: Express, ctx: EmulatorContext): void {
     } catch (err) {
       if (err instanceof SalesforceError) {
         const code = err.errorCode;
-        const message = code === 'INVALID_SESSION_ID' ? 'Invalid Session ID found in SessionHeader: Illegal Session' : err.message;
+        const message =
+          code === 'INVALID_SESSION_ID' ? 'Invalid Session ID found in SessionHeader: Illegal Session' : err.message;
         return sendXml(res, 500, soapFault(code, message));
       }
       throw err;
     }
     const op = SOAP_OPERATIONS[call.operation];
     if (call.operation === 'getServerTimestamp') {
-      return sendXml(res, 200, soapResponse('getServerTimestamp', { timestamp: formatDateTime(ctx.clock.nowSeconds()).replace('+0000', 'Z') }));
+      return sendXml(
+        res,
+        200,
+        soapResponse('getServerTimestamp', { timestamp: formatDateTime(ctx.clock.nowSeconds()).replace('+0000', 'Z') }),
+      );
     }
     if (call.operation === 'getUserInfo') {
       return sendXml(res, 200, soapResponse('getUserInfo', userInfo(ctx, user)));
     }
-    if (!op) return sendXml(res, 500, soapFault('INVALID_OPERATION', `No operation available for request {urn:partner.soap.sforce.com}${call.operation}`));
+    if (!op)
+      return sendXml(
+        res,
+        500,
+        soapFault(
+          'INVALID_OPERATION',
+          `No operation available for request {urn:partner.soap.sforce.com}${call.operation}`,
+        ),
+      );
     try {
       const results = op(ctx, user, call);
       return sendXml(res, 200, soapResponse(call.operation, results));
@@ -65,14 +83,21 @@ function login(ctx: EmulatorContext, res: Response, call: SoapRequest, versionTe
     return sendXml(
       res,
       500,
-      soapFault('UNSUPPORTED_API_VERSION', `login() is not supported in API version ${versionText}; SOAP login works up to API 64.0, use OAuth`),
+      soapFault(
+        'UNSUPPORTED_API_VERSION',
+        `login() is not supported in API version ${versionText}; SOAP login works up to API 64.0, use OAuth`,
+      ),
     );
   }
   const username = String(call.args.username ?? '');
   const password = String(call.args.password ?? '');
   const user = ctx.store.users.verifyPassword(username, password);
   if (!user) {
-    return sendXml(res, 500, soapFault('INVALID_LOGIN', 'Invalid username, password, security token; or user locked out.', 'LoginFault'));
+    return sendXml(
+      res,
+      500,
+      soapFault('INVALID_LOGIN', 'Invalid username, password, security token; or user locked out.', 'LoginFault'),
+    );
   }
   const session = ctx.sessions.issue(user, 'soap');
   const base = ctx.baseUrl();

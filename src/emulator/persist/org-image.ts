@@ -123,7 +123,9 @@ export function captureState(parts: OrgParts): OrgState {
     apiLimit: parts.apiUsage.limit,
     deleteLogStart: parts.store.deleteLogStart,
     cursorCounter: parts.cursors.counter,
-    sessions: parts.sessions.live().map((s) => ({ token: s.token, userId: s.user.id, expiresAt: s.expiresAt, via: s.via })),
+    sessions: parts.sessions
+      .live()
+      .map((s) => ({ token: s.token, userId: s.user.id, expiresAt: s.expiresAt, via: s.via })),
     refreshTokens: parts.sessions.refreshTokenEntries(),
   };
 }
@@ -142,7 +144,9 @@ export function applyState(parts: OrgParts, state: Partial<OrgState>, where: str
   };
   if (state.sessions) {
     parts.sessions.expireAll();
-    for (const s of state.sessions) parts.sessions.restore({ token: s.token, user: user(s.userId), expiresAt: s.expiresAt, via: s.via });
+    for (const s of state.sessions)
+      parts.sessions.restore({ token: s.token, user: user(s.userId), expiresAt: s.expiresAt, via: s.via });
   }
-  if (state.refreshTokens) for (const [token, userId] of state.refreshTokens) parts.sessions.addRefreshToken(token, user(userId));
+  if (state.refreshTokens)
+    for (const [token, userId] of state.refreshTokens) parts.sessions.addRefreshToken(token, user(userId));
 }

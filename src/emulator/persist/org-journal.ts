@@ -13,7 +13,21 @@
 // start-up when it is bigger than max(COMPACT_ON_START_BYTES, a quarter of the snapshot) — replaying
 // it costs less than rewriting a big snapshot until then — and while running past
 // max(COMPACT_RUNNING_BYTES, snapshot size).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Row } from '../schema';
 import type { Table } from '../store/table';
@@ -85,7 +99,7 @@ export function readPersistedMeta(dir: string): OrgMeta {
   try {
     // The header line holds the sessions too, so it has no fixed size: read until its newline.
     const parts: Buffer[] = [];
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const chunk = Buffer.alloc(1024 * 1024);
       const n = readSync(fd, chunk, 0, chunk.length, position);
       if (n === 0) throw new PersistedOrgError(file, 1, 'header line is incomplete');
@@ -108,9 +122,16 @@ export function readPersistedMeta(dir: string): OrgMeta {
 
 function checkSnapshotHeader(file: string, value: unknown): SnapshotHeader {
   const h = value as Partial<SnapshotHeader> | null;
-  if (!h || h.format !== SNAPSHOT_FORMAT) throw new PersistedOrgError(file, 1, `not an emulator org snapshot (format ${JSON.stringify(h?.format)})`);
-  if (h.version !== FORMAT_VERSION) throw new PersistedOrgError(file, 1, `snapshot format version ${String(h.version)}; this emulator reads ${FORMAT_VERSION}`);
-  if (typeof h.seq !== 'number' || !h.meta || !h.state) throw new PersistedOrgError(file, 1, 'header lacks seq, meta or state');
+  if (!h || h.format !== SNAPSHOT_FORMAT)
+    throw new PersistedOrgError(file, 1, `not an emulator org snapshot (format ${JSON.stringify(h?.format)})`);
+  if (h.version !== FORMAT_VERSION)
+    throw new PersistedOrgError(
+      file,
+      1,
+      `snapshot format version ${String(h.version)}; this emulator reads ${FORMAT_VERSION}`,
+    );
+  if (typeof h.seq !== 'number' || !h.meta || !h.state)
+    throw new PersistedOrgError(file, 1, 'header lacks seq, meta or state');
   return h as SnapshotHeader;
 }
 
@@ -195,7 +216,10 @@ export class OrgJournal {
       const written = this.writtenPurged.get(table)!;
       if (table.purged.length !== written) (batch.purged ??= {})[table.def.name] = table.purged.slice(written);
     }
-    const state = this.changedState(includeUsage || rows.length > 0 || batch.counters !== undefined || batch.purged !== undefined, includeUsage);
+    const state = this.changedState(
+      includeUsage || rows.length > 0 || batch.counters !== undefined || batch.purged !== undefined,
+      includeUsage,
+    );
     if (state) batch.state = state;
     if (!batch.rows && !batch.counters && !batch.purged && !batch.state) return;
     this.journal.append(JSON.stringify(batch));
@@ -308,15 +332,27 @@ function writeSnapshot(dir: string, parts: OrgParts, meta: OrgMeta, seq: number)
       if (pending.length === 0) return;
       const buffer = Buffer.from(`${pending.join('\n')}\n`);
       // writeSync may write less than asked; loop until the whole buffer is out.
-      for (let done = 0; done < buffer.length; ) done += writeSync(fd, buffer, done, buffer.length - done);
+      for (let done = 0; done < buffer.length;) done += writeSync(fd, buffer, done, buffer.length - done);
       bytes += buffer.length;
       pending = [];
       chars = 0;
     };
-    const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, version: FORMAT_VERSION, seq, meta, state: captureState(parts) };
+    const header: SnapshotHeader = {
+      format: SNAPSHOT_FORMAT,
+      version: FORMAT_VERSION,
+      seq,
+      meta,
+      state: captureState(parts),
+    };
     out(JSON.stringify(header));
     for (const table of parts.store.allTables()) {
-      const head: SnapshotTable = { table: table.def.name, fields: slotNames(table.def), counter: table.counter, purged: table.purged, rows: table.rows.size };
+      const head: SnapshotTable = {
+        table: table.def.name,
+        fields: slotNames(table.def),
+        counter: table.counter,
+        purged: table.purged,
+        rows: table.rows.size,
+      };
       out(JSON.stringify(head));
       for (const row of table.rows.values()) out(JSON.stringify(row));
     }
@@ -335,7 +371,14 @@ export function persistNewOrg(dir: string, parts: OrgParts, meta: OrgMeta): OrgJ
   lockDir(dir);
   rmSync(join(dir, JOURNAL), { force: true });
   writeSnapshot(dir, parts, meta, 0);
-  return new OrgJournal(dir, parts, meta, 0, { dir, restored: false, seededAt: meta.seededAt, seed: meta.seed, replayedBatches: 0, droppedTornLine: false });
+  return new OrgJournal(dir, parts, meta, 0, {
+    dir,
+    restored: false,
+    seededAt: meta.seededAt,
+    seed: meta.seed,
+    replayedBatches: 0,
+    droppedTornLine: false,
+  });
 }
 
 /**
@@ -357,7 +400,9 @@ export function restoreOrg(dir: string, parts: OrgParts, meta: OrgMeta, warn: (m
     layoutChanged = replay.layoutChanged;
     if (replay.read.droppedLine !== null) {
       dropped = true;
-      warn(`${journalFile}: dropped a torn last line (${replay.read.droppedLine.length} characters) left by a crash mid-write`);
+      warn(
+        `${journalFile}: dropped a torn last line (${replay.read.droppedLine.length} characters) left by a crash mid-write`,
+      );
       truncateSync(journalFile, replay.read.goodBytes);
     } else if (replay.read.missingNewline) {
       const fd = openSync(journalFile, 'a');
@@ -366,8 +411,16 @@ export function restoreOrg(dir: string, parts: OrgParts, meta: OrgMeta, warn: (m
     }
   }
   for (const table of parts.store.allTables()) table.indexModstamps();
-  const journal = new OrgJournal(dir, parts, meta, last, { dir, restored: true, seededAt: meta.seededAt, seed: meta.seed, replayedBatches: replayed, droppedTornLine: dropped });
-  if (layoutChanged || journal.journalBytes > Math.max(COMPACT_ON_START_BYTES, journal.snapshotSize / 4)) journal.compact();
+  const journal = new OrgJournal(dir, parts, meta, last, {
+    dir,
+    restored: true,
+    seededAt: meta.seededAt,
+    seed: meta.seed,
+    replayedBatches: replayed,
+    droppedTornLine: dropped,
+  });
+  if (layoutChanged || journal.journalBytes > Math.max(COMPACT_ON_START_BYTES, journal.snapshotSize / 4))
+    journal.compact();
   return journal;
 }
 
@@ -383,10 +436,12 @@ function loadSnapshot(file: string, parts: OrgParts): number {
       for (let i = 0; i < values.length; i++) {
         const value = values[i];
         if (left > 0) {
-          if (!Array.isArray(value)) throw new PersistedOrgError(file, firstLine + i, `expected a ${table!.def.name} row (an array)`);
+          if (!Array.isArray(value))
+            throw new PersistedOrgError(file, firstLine + i, `expected a ${table!.def.name} row (an array)`);
           const row = map ? map(value) : value;
           const id = row[table!.idSlot];
-          if (typeof id !== 'string') throw new PersistedOrgError(file, firstLine + i, `${table!.def.name} row without an Id`);
+          if (typeof id !== 'string')
+            throw new PersistedOrgError(file, firstLine + i, `${table!.def.name} row without an Id`);
           table!.put(id, row);
           left--;
           continue;
@@ -397,10 +452,15 @@ function loadSnapshot(file: string, parts: OrgParts): number {
         }
         const head = value as Partial<SnapshotTable> | null;
         if (!head || typeof head.table !== 'string' || !Array.isArray(head.fields) || typeof head.rows !== 'number') {
-          throw new PersistedOrgError(file, firstLine + i, 'expected an object header line ({table, fields, counter, purged, rows})');
+          throw new PersistedOrgError(
+            file,
+            firstLine + i,
+            'expected an object header line ({table, fields, counter, purged, rows})',
+          );
         }
         table = parts.store.findTable(head.table) ?? null;
-        if (!table) throw new PersistedOrgError(file, firstLine + i, `object ${head.table} is not in this emulator's schema`);
+        if (!table)
+          throw new PersistedOrgError(file, firstLine + i, `object ${head.table} is not in this emulator's schema`);
         map = rowMapper(table.def, head.fields);
         table.counter = Math.max(table.counter, head.counter ?? 1);
         table.purged.push(...(head.purged ?? []));
@@ -410,7 +470,8 @@ function loadSnapshot(file: string, parts: OrgParts): number {
     false,
   );
   if (!header) throw new PersistedOrgError(file, null, 'empty snapshot');
-  if (left > 0) throw new PersistedOrgError(file, null, `truncated: ${left} ${table!.def.name} rows missing at the end`);
+  if (left > 0)
+    throw new PersistedOrgError(file, null, `truncated: ${left} ${table!.def.name} rows missing at the end`);
   const h = header as SnapshotHeader;
   applyState(parts, h.state, file);
   return h.seq;
@@ -431,11 +492,18 @@ function replayJournal(file: string, parts: OrgParts, meta: OrgMeta, fromSeq: nu
         const value = values[i] as Record<string, unknown> | null;
         if (!seen) {
           seen = true;
-          if (!value || value.format !== JOURNAL_FORMAT) throw new PersistedOrgError(file, firstLine + i, 'not an emulator org journal header');
-          if (value.orgId !== meta.orgId) throw new PersistedOrgError(file, firstLine + i, `journal of org ${String(value.orgId)}, but the snapshot is org ${meta.orgId}`);
+          if (!value || value.format !== JOURNAL_FORMAT)
+            throw new PersistedOrgError(file, firstLine + i, 'not an emulator org journal header');
+          if (value.orgId !== meta.orgId)
+            throw new PersistedOrgError(
+              file,
+              firstLine + i,
+              `journal of org ${String(value.orgId)}, but the snapshot is org ${meta.orgId}`,
+            );
           for (const [name, fields] of Object.entries(value.layouts as Record<string, string[]>)) {
             const table = parts.store.findTable(name);
-            if (!table) throw new PersistedOrgError(file, firstLine + i, `object ${name} is not in this emulator's schema`);
+            if (!table)
+              throw new PersistedOrgError(file, firstLine + i, `object ${name} is not in this emulator's schema`);
             const mapper = rowMapper(table.def, fields);
             if (mapper) layoutChanged = true;
             mappers.set(table.def.name, mapper);
@@ -443,7 +511,8 @@ function replayJournal(file: string, parts: OrgParts, meta: OrgMeta, fromSeq: nu
           continue;
         }
         const batch = value as JournalBatch | null;
-        if (!batch || typeof batch.seq !== 'number') throw new PersistedOrgError(file, firstLine + i, 'expected a journal batch ({seq, …})');
+        if (!batch || typeof batch.seq !== 'number')
+          throw new PersistedOrgError(file, firstLine + i, 'expected a journal batch ({seq, …})');
         if (batch.seq <= seq) continue; // already in the snapshot (a compaction stopped before emptying the journal)
         try {
           applyBatch(parts, batch, mappers, where);
@@ -460,7 +529,12 @@ function replayJournal(file: string, parts: OrgParts, meta: OrgMeta, fromSeq: nu
   return { seq, batches, read, layoutChanged };
 }
 
-function applyBatch(parts: OrgParts, batch: JournalBatch, mappers: Map<string, ((row: Row) => Row) | null>, where: string): void {
+function applyBatch(
+  parts: OrgParts,
+  batch: JournalBatch,
+  mappers: Map<string, ((row: Row) => Row) | null>,
+  where: string,
+): void {
   const tableOf = (name: string) => {
     const table = parts.store.findTable(name);
     if (!table) throw new Error(`object ${name} is not in this emulator's schema`);

@@ -203,7 +203,23 @@ export function address(prefix: string, compoundName: string): FieldDef[] {
     text(names[4], 80, c),
     number(names[5], 'double', 18, 15, c),
     number(names[6], 'double', 18, 15, c),
-    picklist(names[7], ['Address', 'NearAddress', 'Block', 'Street', 'ExtendedZip', 'Zip', 'Neighborhood', 'City', 'County', 'State', 'Unknown'], c),
+    picklist(
+      names[7],
+      [
+        'Address',
+        'NearAddress',
+        'Block',
+        'Street',
+        'ExtendedZip',
+        'Zip',
+        'Neighborhood',
+        'City',
+        'County',
+        'State',
+        'Unknown',
+      ],
+      c,
+    ),
   ];
   const compound: FieldDef = {
     ...base(compoundName, 'address', { createable: false, updateable: false }),

@@ -51,7 +51,9 @@ function build(spec: ObjectSpec): ObjectDef {
 
 // An address reads as null when every component is null, as the REST API sends it.
 function addressValue(row: Row, slots: number[]): unknown {
-  const [street, city, state, postalCode, country, latitude, longitude, geocodeAccuracy] = slots.map((s) => row[s] ?? null);
+  const [street, city, state, postalCode, country, latitude, longitude, geocodeAccuracy] = slots.map(
+    (s) => row[s] ?? null,
+  );
   if ([street, city, state, postalCode, country, latitude, longitude].every((v) => v === null)) return null;
   return { city, country, geocodeAccuracy, latitude, longitude, postalCode, state, street };
 }

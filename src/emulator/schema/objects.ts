@@ -70,25 +70,69 @@ function personName(objectName: string): FieldDef[] {
 
 const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', 'Other'];
 const INDUSTRIES = [
-  'Agriculture', 'Apparel', 'Banking', 'Biotechnology', 'Chemicals', 'Communications', 'Construction',
-  'Consulting', 'Education', 'Electronics', 'Energy', 'Engineering', 'Entertainment', 'Environmental',
-  'Finance', 'Food & Beverage', 'Government', 'Healthcare', 'Hospitality', 'Insurance', 'Machinery',
-  'Manufacturing', 'Media', 'Not For Profit', 'Recreation', 'Retail', 'Shipping', 'Technology',
-  'Telecommunications', 'Transportation', 'Utilities', 'Other',
+  'Agriculture',
+  'Apparel',
+  'Banking',
+  'Biotechnology',
+  'Chemicals',
+  'Communications',
+  'Construction',
+  'Consulting',
+  'Education',
+  'Electronics',
+  'Energy',
+  'Engineering',
+  'Entertainment',
+  'Environmental',
+  'Finance',
+  'Food & Beverage',
+  'Government',
+  'Healthcare',
+  'Hospitality',
+  'Insurance',
+  'Machinery',
+  'Manufacturing',
+  'Media',
+  'Not For Profit',
+  'Recreation',
+  'Retail',
+  'Shipping',
+  'Technology',
+  'Telecommunications',
+  'Transportation',
+  'Utilities',
+  'Other',
 ];
 const RATINGS = ['Hot', 'Warm', 'Cold'];
 
 /** Lead Status values; the `Closed - Converted` one is the converted status. */
-export const LEAD_STATUSES = ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'];
+export const LEAD_STATUSES = [
+  'Open - Not Contacted',
+  'Working - Contacted',
+  'Closed - Converted',
+  'Closed - Not Converted',
+];
 /** Opportunity stages, in order, with their default probability. */
 export const OPPORTUNITY_STAGES: Array<[string, number]> = [
-  ['Prospecting', 10], ['Qualification', 10], ['Needs Analysis', 20], ['Value Proposition', 50],
-  ['Id. Decision Makers', 60], ['Perception Analysis', 70], ['Proposal/Price Quote', 75],
-  ['Negotiation/Review', 90], ['Closed Won', 100], ['Closed Lost', 0],
+  ['Prospecting', 10],
+  ['Qualification', 10],
+  ['Needs Analysis', 20],
+  ['Value Proposition', 50],
+  ['Id. Decision Makers', 60],
+  ['Perception Analysis', 70],
+  ['Proposal/Price Quote', 75],
+  ['Negotiation/Review', 90],
+  ['Closed Won', 100],
+  ['Closed Lost', 0],
 ];
 
 const lead: ObjectSpec = {
-  name: 'Lead', label: 'Lead', labelPlural: 'Leads', keyPrefix: '00Q', sharing: { kind: 'owner' }, mergeable: true,
+  name: 'Lead',
+  label: 'Lead',
+  labelPlural: 'Leads',
+  keyPrefix: '00Q',
+  sharing: { kind: 'owner' },
+  mergeable: true,
   fields: [
     ...head(),
     masterRecord('Lead'),
@@ -114,21 +158,35 @@ const lead: ObjectSpec = {
     date('ConvertedDate', { createable: false, updateable: false }),
     reference('ConvertedAccountId', ['Account'], 'ConvertedAccount', { createable: false, updateable: false }),
     reference('ConvertedContactId', ['Contact'], 'ConvertedContact', { createable: false, updateable: false }),
-    reference('ConvertedOpportunityId', ['Opportunity'], 'ConvertedOpportunity', { createable: false, updateable: false }),
+    reference('ConvertedOpportunityId', ['Opportunity'], 'ConvertedOpportunity', {
+      createable: false,
+      updateable: false,
+    }),
     bool('IsUnreadByOwner'),
     ...auditFields(),
     text('Tandem_Id__c', 36, { externalId: true, unique: true, label: 'Tandem ID' }),
     number('Lead_Score__c', 'double', 3, 0, { label: 'Lead Score' }),
-    formula('Score_Band__c', 'string', 'IF(Lead_Score__c >= 70, "Hot", IF(Lead_Score__c >= 40, "Warm", "Cold"))', (row, r) => {
-      const score = r.read('Lead', row, 'Lead_Score__c');
-      if (typeof score !== 'number') return 'Cold';
-      return score >= 70 ? 'Hot' : score >= 40 ? 'Warm' : 'Cold';
-    }, { length: 1300, label: 'Score Band' }),
+    formula(
+      'Score_Band__c',
+      'string',
+      'IF(Lead_Score__c >= 70, "Hot", IF(Lead_Score__c >= 40, "Warm", "Cold"))',
+      (row, r) => {
+        const score = r.read('Lead', row, 'Lead_Score__c');
+        if (typeof score !== 'number') return 'Cold';
+        return score >= 70 ? 'Hot' : score >= 40 ? 'Warm' : 'Cold';
+      },
+      { length: 1300, label: 'Score Band' },
+    ),
   ],
 };
 
 const contact: ObjectSpec = {
-  name: 'Contact', label: 'Contact', labelPlural: 'Contacts', keyPrefix: '003', sharing: { kind: 'owner' }, mergeable: true,
+  name: 'Contact',
+  label: 'Contact',
+  labelPlural: 'Contacts',
+  keyPrefix: '003',
+  sharing: { kind: 'owner' },
+  mergeable: true,
   fields: [
     ...head(),
     masterRecord('Contact'),
@@ -152,20 +210,39 @@ const contact: ObjectSpec = {
     text('Legacy_Id__c', 50, { externalId: true, label: 'Legacy ID' }),
     // Cross-object formula: renaming the account changes this value on every contact without
     // moving their SystemModstamp — the trap incremental syncs must handle (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/system_fields.htm).
-    formula('Account_Name__c', 'string', 'Account.Name', (row, r) => {
-      const account = r.findRow(r.read('Contact', row, 'AccountId'));
-      return account ? r.read('Account', account, 'Name') : null;
-    }, { length: 1300, label: 'Account Name' }),
+    formula(
+      'Account_Name__c',
+      'string',
+      'Account.Name',
+      (row, r) => {
+        const account = r.findRow(r.read('Contact', row, 'AccountId'));
+        return account ? r.read('Account', account, 'Name') : null;
+      },
+      { length: 1300, label: 'Account Name' },
+    ),
   ],
 };
 
 const account: ObjectSpec = {
-  name: 'Account', label: 'Account', labelPlural: 'Accounts', keyPrefix: '001', sharing: { kind: 'owner' }, mergeable: true,
+  name: 'Account',
+  label: 'Account',
+  labelPlural: 'Accounts',
+  keyPrefix: '001',
+  sharing: { kind: 'owner' },
+  mergeable: true,
   fields: [
     ...head(),
     masterRecord('Account'),
     text('Name', 255, { required: true, label: 'Account Name' }),
-    picklist('Type', ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Channel Partner / Reseller', 'Installation Partner', 'Technology Partner', 'Other']),
+    picklist('Type', [
+      'Prospect',
+      'Customer - Direct',
+      'Customer - Channel',
+      'Channel Partner / Reseller',
+      'Installation Partner',
+      'Technology Partner',
+      'Other',
+    ]),
     reference('ParentId', ['Account'], 'Parent', { childRelationshipName: 'ChildAccounts' }),
     ...address('Billing', 'BillingAddress'),
     ...address('Shipping', 'ShippingAddress'),
@@ -181,14 +258,22 @@ const account: ObjectSpec = {
     reference('OwnerId', ['User'], 'Owner', { defaultedOnCreate: true, nillable: false }),
     ...auditFields(),
     text('Tandem_Id__c', 36, { externalId: true, unique: true, label: 'Tandem ID' }),
-    picklist('Customer_Tier__c', ['Bronze', 'Silver', 'Gold', 'Platinum'], { restricted: true, label: 'Customer Tier' }),
+    picklist('Customer_Tier__c', ['Bronze', 'Silver', 'Gold', 'Platinum'], {
+      restricted: true,
+      label: 'Customer Tier',
+    }),
   ],
 };
 
 const readOnly = { createable: false, updateable: false, deletable: false, undeletable: false };
 
 const user: ObjectSpec = {
-  name: 'User', label: 'User', labelPlural: 'Users', keyPrefix: '005', sharing: { kind: 'public' }, ...readOnly,
+  name: 'User',
+  label: 'User',
+  labelPlural: 'Users',
+  keyPrefix: '005',
+  sharing: { kind: 'public' },
+  ...readOnly,
   fields: [
     idField(),
     text('Username', 80, { required: true }),
@@ -206,19 +291,31 @@ const user: ObjectSpec = {
     text('CompanyName', 80),
     bool('IsActive', { defaultValue: true }),
     picklist('UserType', ['Standard', 'PowerPartner', 'CsnOnly', 'Guest'], { restricted: true, default: 'Standard' }),
-    picklist('TimeZoneSidKey', ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Europe/Paris', 'Asia/Tokyo'], { restricted: true, required: true }),
+    picklist(
+      'TimeZoneSidKey',
+      ['America/Los_Angeles', 'America/New_York', 'Europe/London', 'Europe/Paris', 'Asia/Tokyo'],
+      { restricted: true, required: true },
+    ),
     text('ProfileName__c', 80, { label: 'Profile Name' }),
     ...auditFields(),
   ],
 };
 
 const group: ObjectSpec = {
-  name: 'Group', label: 'Group', labelPlural: 'Groups', keyPrefix: '00G', sharing: { kind: 'public' }, ...readOnly,
+  name: 'Group',
+  label: 'Group',
+  labelPlural: 'Groups',
+  keyPrefix: '00G',
+  sharing: { kind: 'public' },
+  ...readOnly,
   fields: [
     idField(),
     text('Name', 40, { required: true }),
     text('DeveloperName', 80, { required: true }),
-    picklist('Type', ['Regular', 'Role', 'RoleAndSubordinates', 'Organization', 'Queue'], { restricted: true, required: true }),
+    picklist('Type', ['Regular', 'Role', 'RoleAndSubordinates', 'Organization', 'Queue'], {
+      restricted: true,
+      required: true,
+    }),
     text('Email', 255, {}, 'email'),
     bool('DoesSendEmailToMembers'),
     ...auditFields(),
@@ -230,45 +327,88 @@ const group: ObjectSpec = {
 // Every field is read-only, so a write names the object in INSUFFICIENT_ACCESS_OR_READONLY.
 const organizationField = { createable: false, updateable: false };
 const organization: ObjectSpec = {
-  name: 'Organization', label: 'Organization', labelPlural: 'Organizations', keyPrefix: '00D', sharing: { kind: 'public' }, ...readOnly,
+  name: 'Organization',
+  label: 'Organization',
+  labelPlural: 'Organizations',
+  keyPrefix: '00D',
+  sharing: { kind: 'public' },
+  ...readOnly,
   fields: [
     idField(),
     text('Name', 80, { required: true, ...organizationField }),
     text('InstanceName', 5, organizationField),
     bool('IsSandbox', organizationField),
-    picklist('OrganizationType', ['Team Edition', 'Professional Edition', 'Enterprise Edition', 'Developer Edition', 'Unlimited Edition'], {
-      restricted: true,
-      ...organizationField,
-    }),
+    picklist(
+      'OrganizationType',
+      ['Team Edition', 'Professional Edition', 'Enterprise Edition', 'Developer Edition', 'Unlimited Edition'],
+      {
+        restricted: true,
+        ...organizationField,
+      },
+    ),
     text('NamespacePrefix', 15, organizationField),
     ...auditFields(),
   ],
 };
 
 const opportunity: ObjectSpec = {
-  name: 'Opportunity', label: 'Opportunity', labelPlural: 'Opportunities', keyPrefix: '006', sharing: { kind: 'owner' },
+  name: 'Opportunity',
+  label: 'Opportunity',
+  labelPlural: 'Opportunities',
+  keyPrefix: '006',
+  sharing: { kind: 'owner' },
   fields: [
     ...head(),
-    reference('AccountId', ['Account'], 'Account', { childRelationshipName: 'Opportunities', onParentDelete: 'cascade' }),
+    reference('AccountId', ['Account'], 'Account', {
+      childRelationshipName: 'Opportunities',
+      onParentDelete: 'cascade',
+    }),
     text('Name', 120, { required: true }),
     textarea('Description', 32000),
-    picklist('StageName', OPPORTUNITY_STAGES.map(([s]) => s), { restricted: true, required: true }),
+    picklist(
+      'StageName',
+      OPPORTUNITY_STAGES.map(([s]) => s),
+      { restricted: true, required: true },
+    ),
     number('Amount', 'currency', 16, 2),
     number('Probability', 'percent', 3, 0),
-    formula('ExpectedRevenue', 'currency', 'Amount * Probability / 100', (row, r) => {
-      const amount = r.read('Opportunity', row, 'Amount');
-      const probability = r.read('Opportunity', row, 'Probability');
-      return typeof amount === 'number' && typeof probability === 'number' ? Math.round(amount * probability) / 100 : null;
-    }, { precision: 16, scale: 2 }),
+    formula(
+      'ExpectedRevenue',
+      'currency',
+      'Amount * Probability / 100',
+      (row, r) => {
+        const amount = r.read('Opportunity', row, 'Amount');
+        const probability = r.read('Opportunity', row, 'Probability');
+        return typeof amount === 'number' && typeof probability === 'number'
+          ? Math.round(amount * probability) / 100
+          : null;
+      },
+      { precision: 16, scale: 2 },
+    ),
     date('CloseDate', { required: true }),
-    picklist('Type', ['Existing Customer - Upgrade', 'Existing Customer - Replacement', 'Existing Customer - Downgrade', 'New Customer']),
+    picklist('Type', [
+      'Existing Customer - Upgrade',
+      'Existing Customer - Replacement',
+      'Existing Customer - Downgrade',
+      'New Customer',
+    ]),
     text('NextStep', 255),
     picklist('LeadSource', LEAD_SOURCES),
-    formula('IsClosed', 'boolean', "ISPICKVAL(StageName, 'Closed Won') || ISPICKVAL(StageName, 'Closed Lost')", (row, r) => {
-      const stage = r.read('Opportunity', row, 'StageName');
-      return stage === 'Closed Won' || stage === 'Closed Lost';
-    }),
-    formula('IsWon', 'boolean', "ISPICKVAL(StageName, 'Closed Won')", (row, r) => r.read('Opportunity', row, 'StageName') === 'Closed Won'),
+    formula(
+      'IsClosed',
+      'boolean',
+      "ISPICKVAL(StageName, 'Closed Won') || ISPICKVAL(StageName, 'Closed Lost')",
+      (row, r) => {
+        const stage = r.read('Opportunity', row, 'StageName');
+        return stage === 'Closed Won' || stage === 'Closed Lost';
+      },
+    ),
+    formula(
+      'IsWon',
+      'boolean',
+      "ISPICKVAL(StageName, 'Closed Won')",
+      (row, r) => r.read('Opportunity', row, 'StageName') === 'Closed Won',
+    ),
     picklist('ForecastCategoryName', ['Omitted', 'Pipeline', 'Best Case', 'Commit', 'Closed']),
     reference('CampaignId', ['Campaign'], 'Campaign', { childRelationshipName: 'Opportunities' }),
     reference('OwnerId', ['User'], 'Owner', { defaultedOnCreate: true, nillable: false }),
@@ -277,25 +417,63 @@ const opportunity: ObjectSpec = {
 };
 
 const opportunityContactRole: ObjectSpec = {
-  name: 'OpportunityContactRole', label: 'Opportunity Contact Role', labelPlural: 'Opportunity Contact Roles', keyPrefix: '00K',
+  name: 'OpportunityContactRole',
+  label: 'Opportunity Contact Role',
+  labelPlural: 'Opportunity Contact Roles',
+  keyPrefix: '00K',
   sharing: { kind: 'parent', field: 'OpportunityId' },
   fields: [
     ...head(),
-    reference('OpportunityId', ['Opportunity'], 'Opportunity', { required: true, childRelationshipName: 'OpportunityContactRoles', onParentDelete: 'cascade' }),
-    reference('ContactId', ['Contact'], 'Contact', { required: true, childRelationshipName: 'OpportunityContactRoles', onParentDelete: 'cascade' }),
-    picklist('Role', ['Business User', 'Decision Maker', 'Economic Buyer', 'Economic Decision Maker', 'Evaluator', 'Executive Sponsor', 'Influencer', 'Technical Buyer', 'Other']),
+    reference('OpportunityId', ['Opportunity'], 'Opportunity', {
+      required: true,
+      childRelationshipName: 'OpportunityContactRoles',
+      onParentDelete: 'cascade',
+    }),
+    reference('ContactId', ['Contact'], 'Contact', {
+      required: true,
+      childRelationshipName: 'OpportunityContactRoles',
+      onParentDelete: 'cascade',
+    }),
+    picklist('Role', [
+      'Business User',
+      'Decision Maker',
+      'Economic Buyer',
+      'Economic Decision Maker',
+      'Evaluator',
+      'Executive Sponsor',
+      'Influencer',
+      'Technical Buyer',
+      'Other',
+    ]),
     bool('IsPrimary'),
     ...auditFields(),
   ],
 };
 
 const campaign: ObjectSpec = {
-  name: 'Campaign', label: 'Campaign', labelPlural: 'Campaigns', keyPrefix: '701', sharing: { kind: 'public' },
+  name: 'Campaign',
+  label: 'Campaign',
+  labelPlural: 'Campaigns',
+  keyPrefix: '701',
+  sharing: { kind: 'public' },
   fields: [
     ...head(),
     text('Name', 80, { required: true }),
     reference('ParentId', ['Campaign'], 'Parent', { childRelationshipName: 'ChildCampaigns' }),
-    picklist('Type', ['Conference', 'Webinar', 'Trade Show', 'Public Relations', 'Partners', 'Referral Program', 'Advertisement', 'Banner Ads', 'Direct Mail', 'Email', 'Telemarketing', 'Other']),
+    picklist('Type', [
+      'Conference',
+      'Webinar',
+      'Trade Show',
+      'Public Relations',
+      'Partners',
+      'Referral Program',
+      'Advertisement',
+      'Banner Ads',
+      'Direct Mail',
+      'Email',
+      'Telemarketing',
+      'Other',
+    ]),
     picklist('Status', ['Planned', 'In Progress', 'Completed', 'Aborted']),
     date('StartDate'),
     date('EndDate'),
@@ -316,14 +494,31 @@ export const DEFAULT_CAMPAIGN_STATUSES: Array<{ label: string; isDefault: boolea
 ];
 
 const campaignMember: ObjectSpec = {
-  name: 'CampaignMember', label: 'Campaign Member', labelPlural: 'Campaign Members', keyPrefix: '00v',
+  name: 'CampaignMember',
+  label: 'Campaign Member',
+  labelPlural: 'Campaign Members',
+  keyPrefix: '00v',
   sharing: { kind: 'parent', field: 'CampaignId' },
   fields: [
     ...head(),
-    reference('CampaignId', ['Campaign'], 'Campaign', { required: true, updateable: false, childRelationshipName: 'CampaignMembers', onParentDelete: 'cascade' }),
+    reference('CampaignId', ['Campaign'], 'Campaign', {
+      required: true,
+      updateable: false,
+      childRelationshipName: 'CampaignMembers',
+      onParentDelete: 'cascade',
+    }),
     reference('LeadId', ['Lead'], 'Lead', { childRelationshipName: 'CampaignMembers', onParentDelete: 'cascade' }),
-    reference('ContactId', ['Contact'], 'Contact', { childRelationshipName: 'CampaignMembers', onParentDelete: 'cascade' }),
-    formula('LeadOrContactId', 'reference', 'BLANKVALUE(ContactId, LeadId)', (row, r) => r.read('CampaignMember', row, 'ContactId') ?? r.read('CampaignMember', row, 'LeadId'), { length: 18 }),
+    reference('ContactId', ['Contact'], 'Contact', {
+      childRelationshipName: 'CampaignMembers',
+      onParentDelete: 'cascade',
+    }),
+    formula(
+      'LeadOrContactId',
+      'reference',
+      'BLANKVALUE(ContactId, LeadId)',
+      (row, r) => r.read('CampaignMember', row, 'ContactId') ?? r.read('CampaignMember', row, 'LeadId'),
+      { length: 18 },
+    ),
     // Values come from the campaign's CampaignMemberStatus rows; these are the seeded labels.
     picklist('Status', ['Planned', 'Received', 'Sent', 'Responded', 'Registered', 'Attended']),
     bool('HasResponded', { createable: false, updateable: false }),
@@ -333,8 +528,12 @@ const campaignMember: ObjectSpec = {
 };
 
 const campaignMemberStatus: ObjectSpec = {
-  name: 'CampaignMemberStatus', label: 'Campaign Member Status', labelPlural: 'Campaign Member Statuses', keyPrefix: '01Y',
-  sharing: { kind: 'parent', field: 'CampaignId' }, undeletable: false,
+  name: 'CampaignMemberStatus',
+  label: 'Campaign Member Status',
+  labelPlural: 'Campaign Member Statuses',
+  keyPrefix: '01Y',
+  sharing: { kind: 'parent', field: 'CampaignId' },
+  undeletable: false,
   fields: [
     ...head(),
     reference('CampaignId', ['Campaign'], 'Campaign', { required: true, updateable: false, onParentDelete: 'cascade' }),
@@ -349,16 +548,29 @@ const campaignMemberStatus: ObjectSpec = {
 const activityWhat = ['Account', 'Campaign', 'Opportunity', 'Subscription__c'];
 
 const task: ObjectSpec = {
-  name: 'Task', label: 'Task', labelPlural: 'Tasks', keyPrefix: '00T', sharing: { kind: 'owner' },
+  name: 'Task',
+  label: 'Task',
+  labelPlural: 'Tasks',
+  keyPrefix: '00T',
+  sharing: { kind: 'owner' },
   fields: [
     ...head(),
     reference('WhoId', ['Contact', 'Lead'], 'Who', { childRelationshipName: 'Tasks', onParentDelete: 'cascade' }),
     reference('WhatId', activityWhat, 'What', { childRelationshipName: 'Tasks', onParentDelete: 'cascade' }),
     text('Subject', 255, {}, 'combobox'),
     date('ActivityDate'),
-    picklist('Status', ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'], { restricted: true, default: 'Not Started', nillable: false }),
+    picklist('Status', ['Not Started', 'In Progress', 'Completed', 'Waiting on someone else', 'Deferred'], {
+      restricted: true,
+      default: 'Not Started',
+      nillable: false,
+    }),
     picklist('Priority', ['High', 'Normal', 'Low'], { restricted: true, default: 'Normal', nillable: false }),
-    formula('IsClosed', 'boolean', "ISPICKVAL(Status, 'Completed')", (row, r) => r.read('Task', row, 'Status') === 'Completed'),
+    formula(
+      'IsClosed',
+      'boolean',
+      "ISPICKVAL(Status, 'Completed')",
+      (row, r) => r.read('Task', row, 'Status') === 'Completed',
+    ),
     reference('OwnerId', ['Group', 'User'], 'Owner', { defaultedOnCreate: true, nillable: false }),
     textarea('Description', 32000),
     picklist('Type', ['Call', 'Email', 'Meeting', 'Other']),
@@ -370,7 +582,11 @@ const task: ObjectSpec = {
 };
 
 const event: ObjectSpec = {
-  name: 'Event', label: 'Event', labelPlural: 'Events', keyPrefix: '00U', sharing: { kind: 'owner' },
+  name: 'Event',
+  label: 'Event',
+  labelPlural: 'Events',
+  keyPrefix: '00U',
+  sharing: { kind: 'owner' },
   fields: [
     ...head(),
     reference('WhoId', ['Contact', 'Lead'], 'Who', { childRelationshipName: 'Events', onParentDelete: 'cascade' }),
@@ -393,7 +609,11 @@ const event: ObjectSpec = {
 };
 
 const subscription: ObjectSpec = {
-  name: 'Subscription__c', label: 'Subscription', labelPlural: 'Subscriptions', keyPrefix: 'a0X', sharing: { kind: 'owner' },
+  name: 'Subscription__c',
+  label: 'Subscription',
+  labelPlural: 'Subscriptions',
+  keyPrefix: 'a0X',
+  sharing: { kind: 'owner' },
   fields: [
     ...head(),
     text('Name', 80, { required: true, label: 'Subscription Name' }),
@@ -401,13 +621,23 @@ const subscription: ObjectSpec = {
     reference('Account__c', ['Account'], 'Account__r', { childRelationshipName: 'Subscriptions__r', label: 'Account' }),
     reference('Contact__c', ['Contact'], 'Contact__r', { childRelationshipName: 'Subscriptions__r', label: 'Contact' }),
     picklist('Plan__c', ['Free', 'Starter', 'Pro', 'Enterprise'], { restricted: true, required: true, label: 'Plan' }),
-    picklist('Status__c', ['Trial', 'Active', 'Paused', 'Cancelled'], { restricted: true, default: 'Trial', label: 'Status' }),
+    picklist('Status__c', ['Trial', 'Active', 'Paused', 'Cancelled'], {
+      restricted: true,
+      default: 'Trial',
+      label: 'Status',
+    }),
     number('Seats__c', 'double', 6, 0, { label: 'Seats' }),
     number('Monthly_Amount__c', 'currency', 16, 2, { label: 'Monthly Amount' }),
-    formula('Annual_Amount__c', 'currency', 'Monthly_Amount__c * 12', (row, r) => {
-      const monthly = r.read('Subscription__c', row, 'Monthly_Amount__c');
-      return typeof monthly === 'number' ? Math.round(monthly * 1200) / 100 : null;
-    }, { precision: 18, scale: 2, label: 'Annual Amount' }),
+    formula(
+      'Annual_Amount__c',
+      'currency',
+      'Monthly_Amount__c * 12',
+      (row, r) => {
+        const monthly = r.read('Subscription__c', row, 'Monthly_Amount__c');
+        return typeof monthly === 'number' ? Math.round(monthly * 1200) / 100 : null;
+      },
+      { precision: 18, scale: 2, label: 'Annual Amount' },
+    ),
     date('Start_Date__c', { label: 'Start Date' }),
     date('Renewal_Date__c', { label: 'Renewal Date' }),
     bool('Auto_Renew__c', { label: 'Auto Renew' }),
@@ -418,6 +648,18 @@ const subscription: ObjectSpec = {
 
 /** Every object of the emulated org, in describeGlobal order. */
 export const OBJECT_SPECS: ObjectSpec[] = [
-  account, campaign, campaignMember, campaignMemberStatus, contact, event, group, lead,
-  opportunity, opportunityContactRole, organization, task, user, subscription,
+  account,
+  campaign,
+  campaignMember,
+  campaignMemberStatus,
+  contact,
+  event,
+  group,
+  lead,
+  opportunity,
+  opportunityContactRole,
+  organization,
+  task,
+  user,
+  subscription,
 ];

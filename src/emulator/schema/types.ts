@@ -95,10 +95,7 @@ export interface FieldDef {
 }
 
 /** How the emulator decides whether a user can see a row. */
-export type SharingModel =
-  | { kind: 'public' }
-  | { kind: 'owner' }
-  | { kind: 'parent'; field: string };
+export type SharingModel = { kind: 'public' } | { kind: 'owner' } | { kind: 'parent'; field: string };
 
 /** A child relationship as describe reports it on the parent. */
 export interface ChildRelationship {

@@ -5,7 +5,17 @@
 // `scale: 520` gives about 1,000,000. Timestamps are spread over the two years before "now".
 import { DEFAULT_CAMPAIGN_STATUSES, OPPORTUNITY_STAGES } from '../schema';
 import type { OrgStore } from '../store/org-store';
-import { COMPANY_SUFFIXES, COMPANY_WORDS, DOMAINS, FIRST_NAMES, LAST_NAMES, PLACES, STREETS, SUBJECTS, TITLES } from './names';
+import {
+  COMPANY_SUFFIXES,
+  COMPANY_WORDS,
+  DOMAINS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  PLACES,
+  STREETS,
+  SUBJECTS,
+  TITLES,
+} from './names';
 import { Prng } from './prng';
 import { RowFactory } from './rows';
 
@@ -72,7 +82,18 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const username = `${first}.${last}.${i}@example.com`.toLowerCase().replace(/[^a-z0-9.@]/g, '');
     owners.push(
       f.user.insert(
-        { Username: username, LastName: last, FirstName: first, Alias: `${first.slice(0, 1)}${last.slice(0, 4)}`.toLowerCase(), Email: username, Title: 'Sales Representative', IsActive: true, UserType: 'Standard', TimeZoneSidKey: 'America/New_York', ProfileName__c: 'Standard User' },
+        {
+          Username: username,
+          LastName: last,
+          FirstName: first,
+          Alias: `${first.slice(0, 1)}${last.slice(0, 4)}`.toLowerCase(),
+          Email: username,
+          Title: 'Sales Representative',
+          IsActive: true,
+          UserType: 'Standard',
+          TimeZoneSidKey: 'America/New_York',
+          ProfileName__c: 'Standard User',
+        },
         adminAudit,
       ),
     );
@@ -82,7 +103,9 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
   // Audit stamps: created within two years, modified after that, a tenth of them this week.
   const audit = () => {
     const created = now - rng.int(8 * DAY, 730 * DAY);
-    const modified = rng.chance(0.1) ? now - rng.int(60, 7 * DAY) : rng.int(created, Math.min(now - 60, created + 200 * DAY));
+    const modified = rng.chance(0.1)
+      ? now - rng.int(60, 7 * DAY)
+      : rng.int(created, Math.min(now - 60, created + 200 * DAY));
     return { created, modified: Math.max(created, modified), by: rng.chance(0.7) ? rng.pick(owners) : rep.id };
   };
   const deletedAudit = () => {
@@ -101,11 +124,21 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const [city, state, country] = place();
     const id = f.account.insert(
       {
-        Name: name, Type: rng.pick(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Technology Partner']),
-        BillingStreet: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`, BillingCity: city, BillingState: state, BillingCountry: country,
-        BillingPostalCode: String(rng.int(10000, 99999)), Phone: phone(), Website: `https://www.acct${i}.example.com`,
-        Industry: rng.pick(INDUSTRIES), AnnualRevenue: rng.int(1, 500) * 100_000, NumberOfEmployees: rng.int(5, 20000),
-        Rating: rng.pick(['Hot', 'Warm', 'Cold']), AccountSource: rng.pick(LEAD_SOURCES), OwnerId: owner,
+        Name: name,
+        Type: rng.pick(['Prospect', 'Customer - Direct', 'Customer - Channel', 'Technology Partner']),
+        BillingStreet: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`,
+        BillingCity: city,
+        BillingState: state,
+        BillingCountry: country,
+        BillingPostalCode: String(rng.int(10000, 99999)),
+        Phone: phone(),
+        Website: `https://www.acct${i}.example.com`,
+        Industry: rng.pick(INDUSTRIES),
+        AnnualRevenue: rng.int(1, 500) * 100_000,
+        NumberOfEmployees: rng.int(5, 20000),
+        Rating: rng.pick(['Hot', 'Warm', 'Cold']),
+        AccountSource: rng.pick(LEAD_SOURCES),
+        OwnerId: owner,
         Customer_Tier__c: rng.pick(['Bronze', 'Silver', 'Gold', 'Platinum']),
       },
       audit(),
@@ -124,12 +157,23 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const [city, state, country] = place();
     const id = f.contact.insert(
       {
-        AccountId: acct.id, FirstName: first, LastName: last, Salutation: rng.pick(['Mr.', 'Ms.', 'Dr.', null]),
-        Email: `${first}.${last}.${i}@${acct.domain}`.toLowerCase().replace(/[^a-z0-9.@-]/g, ''), Phone: phone(),
-        Title: rng.pick(TITLES), MailingStreet: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`, MailingCity: city,
-        MailingState: state, MailingCountry: country, LeadSource: rng.pick(LEAD_SOURCES),
-        Birthdate: Math.floor((now - rng.int(22, 65) * 365 * DAY) / DAY), OwnerId: acct.owner,
-        HasOptedOutOfEmail: rng.chance(0.05), Legacy_Id__c: rng.chance(0.3) ? `LEG-${i}` : null, IsDeleted: deleted,
+        AccountId: acct.id,
+        FirstName: first,
+        LastName: last,
+        Salutation: rng.pick(['Mr.', 'Ms.', 'Dr.', null]),
+        Email: `${first}.${last}.${i}@${acct.domain}`.toLowerCase().replace(/[^a-z0-9.@-]/g, ''),
+        Phone: phone(),
+        Title: rng.pick(TITLES),
+        MailingStreet: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`,
+        MailingCity: city,
+        MailingState: state,
+        MailingCountry: country,
+        LeadSource: rng.pick(LEAD_SOURCES),
+        Birthdate: Math.floor((now - rng.int(22, 65) * 365 * DAY) / DAY),
+        OwnerId: acct.owner,
+        HasOptedOutOfEmail: rng.chance(0.05),
+        Legacy_Id__c: rng.chance(0.3) ? `LEG-${i}` : null,
+        IsDeleted: deleted,
       },
       deleted ? deletedAudit() : audit(),
     );
@@ -147,17 +191,34 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const target = converted ? contacts[rng.int(0, contacts.length - 1)] : null;
     const [city, state, country] = place();
     const a = deleted ? deletedAudit() : audit();
-    const status = converted ? 'Closed - Converted' : rng.pick(['Open - Not Contacted', 'Open - Not Contacted', 'Working - Contacted', 'Closed - Not Converted']);
+    const status = converted
+      ? 'Closed - Converted'
+      : rng.pick(['Open - Not Contacted', 'Open - Not Contacted', 'Working - Contacted', 'Closed - Not Converted']);
     const id = f.lead.insert(
       {
-        FirstName: first, LastName: last, Company: company(), Title: rng.pick(TITLES),
-        Email: `${first}.${last}.${i}@${rng.pick(DOMAINS)}`.toLowerCase().replace(/[^a-z0-9.@-]/g, ''), Phone: phone(),
-        Street: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`, City: city, State: state, Country: country,
-        PostalCode: String(rng.int(10000, 99999)), LeadSource: rng.pick(LEAD_SOURCES), Status: status,
-        Industry: rng.pick(INDUSTRIES), Rating: rng.pick(['Hot', 'Warm', 'Cold', null]), AnnualRevenue: rng.int(1, 100) * 50_000,
-        NumberOfEmployees: rng.int(1, 5000), OwnerId: rng.chance(0.1) ? queue : rng.chance(0.03) ? exec.id : rng.pick(owners),
-        Lead_Score__c: rng.int(0, 100), IsDeleted: deleted, IsConverted: converted,
-        ConvertedDate: converted ? Math.floor(a.modified / DAY) : null, ConvertedContactId: target?.id ?? null,
+        FirstName: first,
+        LastName: last,
+        Company: company(),
+        Title: rng.pick(TITLES),
+        Email: `${first}.${last}.${i}@${rng.pick(DOMAINS)}`.toLowerCase().replace(/[^a-z0-9.@-]/g, ''),
+        Phone: phone(),
+        Street: `${rng.int(1, 9999)} ${rng.pick(STREETS)}`,
+        City: city,
+        State: state,
+        Country: country,
+        PostalCode: String(rng.int(10000, 99999)),
+        LeadSource: rng.pick(LEAD_SOURCES),
+        Status: status,
+        Industry: rng.pick(INDUSTRIES),
+        Rating: rng.pick(['Hot', 'Warm', 'Cold', null]),
+        AnnualRevenue: rng.int(1, 100) * 50_000,
+        NumberOfEmployees: rng.int(1, 5000),
+        OwnerId: rng.chance(0.1) ? queue : rng.chance(0.03) ? exec.id : rng.pick(owners),
+        Lead_Score__c: rng.int(0, 100),
+        IsDeleted: deleted,
+        IsConverted: converted,
+        ConvertedDate: converted ? Math.floor(a.modified / DAY) : null,
+        ConvertedContactId: target?.id ?? null,
         ConvertedAccountId: target?.account ?? null,
       },
       a,
@@ -182,9 +243,15 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const a = audit();
     const id = f.opp.insert(
       {
-        AccountId: acct.id, Name: `${acct.name} - ${rng.pick(['Expansion', 'New Business', 'Renewal', 'Upgrade'])}`,
-        StageName: stage, Probability: probability, Amount: rng.int(10, 500) * 1000, CloseDate: Math.floor(a.created / DAY) + rng.int(30, 240),
-        Type: rng.pick(['New Customer', 'Existing Customer - Upgrade', null]), LeadSource: rng.pick(LEAD_SOURCES), OwnerId: acct.owner,
+        AccountId: acct.id,
+        Name: `${acct.name} - ${rng.pick(['Expansion', 'New Business', 'Renewal', 'Upgrade'])}`,
+        StageName: stage,
+        Probability: probability,
+        Amount: rng.int(10, 500) * 1000,
+        CloseDate: Math.floor(a.created / DAY) + rng.int(30, 240),
+        Type: rng.pick(['New Customer', 'Existing Customer - Upgrade', null]),
+        LeadSource: rng.pick(LEAD_SOURCES),
+        OwnerId: acct.owner,
         ForecastCategoryName: stage.startsWith('Closed') ? 'Closed' : 'Pipeline',
       },
       a,
@@ -194,31 +261,51 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const people = contactsByAccount.get(acct.id) ?? [];
     const roles = Math.min(people.length, ocrMade < ocrTarget ? rng.int(1, 2) : 0);
     for (let r = 0; r < roles; r++) {
-      f.ocr.insert({ OpportunityId: id, ContactId: people[r], Role: rng.pick(['Decision Maker', 'Economic Buyer', 'Influencer', 'Evaluator']), IsPrimary: r === 0 }, a);
+      f.ocr.insert(
+        {
+          OpportunityId: id,
+          ContactId: people[r],
+          Role: rng.pick(['Decision Maker', 'Economic Buyer', 'Influencer', 'Evaluator']),
+          IsPrimary: r === 0,
+        },
+        a,
+      );
       ocrMade++;
       count('OpportunityContactRole');
     }
   }
 
   // Campaigns, each with the default statuses plus one or two more, then members.
-  const campaigns: Array<{ id: string; statuses: Array<{ label: string; responded: boolean; isDefault: boolean }> }> = [];
+  const campaigns: Array<{ id: string; statuses: Array<{ label: string; responded: boolean; isDefault: boolean }> }> =
+    [];
   for (let i = 0; i < Math.max(3, n('Campaign')); i++) {
     const a = audit();
     const id = f.campaign.insert(
       {
         Name: `${rng.pick(['Spring', 'Summer', 'Autumn', 'Winter'])} ${rng.pick(['Webinar', 'Conference', 'Email Blast', 'Trade Show'])} ${i}`,
-        Type: rng.pick(['Webinar', 'Conference', 'Email', 'Trade Show']), Status: rng.pick(['Planned', 'In Progress', 'Completed']),
-        StartDate: Math.floor(a.created / DAY), EndDate: Math.floor(a.created / DAY) + 30, IsActive: rng.chance(0.6),
-        BudgetedCost: rng.int(1, 50) * 1000, OwnerId: rng.pick(owners),
+        Type: rng.pick(['Webinar', 'Conference', 'Email', 'Trade Show']),
+        Status: rng.pick(['Planned', 'In Progress', 'Completed']),
+        StartDate: Math.floor(a.created / DAY),
+        EndDate: Math.floor(a.created / DAY) + 30,
+        IsActive: rng.chance(0.6),
+        BudgetedCost: rng.int(1, 50) * 1000,
+        OwnerId: rng.pick(owners),
       },
       a,
     );
     count('Campaign');
-    const statuses = DEFAULT_CAMPAIGN_STATUSES.map((s) => ({ label: s.label, responded: s.hasResponded, isDefault: s.isDefault }));
+    const statuses = DEFAULT_CAMPAIGN_STATUSES.map((s) => ({
+      label: s.label,
+      responded: s.hasResponded,
+      isDefault: s.isDefault,
+    }));
     if (rng.chance(0.5)) statuses.push({ label: 'Registered', responded: true, isDefault: false });
     statuses.push({ label: 'Attended', responded: true, isDefault: false });
     statuses.forEach((s, k) => {
-      f.cms.insert({ CampaignId: id, Label: s.label, SortOrder: k + 1, IsDefault: s.isDefault, HasResponded: s.responded }, a);
+      f.cms.insert(
+        { CampaignId: id, Label: s.label, SortOrder: k + 1, IsDefault: s.isDefault, HasResponded: s.responded },
+        a,
+      );
       count('CampaignMemberStatus');
     });
     campaigns.push({ id, statuses });
@@ -234,8 +321,12 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const a = audit();
     f.member.insert(
       {
-        CampaignId: campaign.id, LeadId: useLead ? person : null, ContactId: useLead ? null : person, Status: status.label,
-        HasResponded: status.responded, FirstRespondedDate: status.responded ? Math.floor(a.modified / DAY) : null,
+        CampaignId: campaign.id,
+        LeadId: useLead ? person : null,
+        ContactId: useLead ? null : person,
+        Status: status.label,
+        HasResponded: status.responded,
+        FirstRespondedDate: status.responded ? Math.floor(a.modified / DAY) : null,
       },
       a,
     );
@@ -257,9 +348,16 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const status = rng.pick(['Not Started', 'In Progress', 'Completed', 'Completed']);
     f.task.insert(
       {
-        WhoId: who, WhatId: what, Subject: rng.pick(SUBJECTS), ActivityDate: Math.floor(a.created / DAY) + rng.int(0, 14),
-        Status: status, Priority: rng.pick(['High', 'Normal', 'Normal', 'Low']), OwnerId: rng.pick(owners),
-        Type: rng.pick(['Call', 'Email', 'Meeting', 'Other']), TaskSubtype: 'Task', IsDeleted: deleted,
+        WhoId: who,
+        WhatId: what,
+        Subject: rng.pick(SUBJECTS),
+        ActivityDate: Math.floor(a.created / DAY) + rng.int(0, 14),
+        Status: status,
+        Priority: rng.pick(['High', 'Normal', 'Normal', 'Low']),
+        OwnerId: rng.pick(owners),
+        Type: rng.pick(['Call', 'Email', 'Meeting', 'Other']),
+        TaskSubtype: 'Task',
+        IsDeleted: deleted,
       },
       a,
     );
@@ -272,9 +370,18 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const minutes = rng.pick([30, 60, 90]);
     f.event.insert(
       {
-        WhoId: who, WhatId: what, Subject: rng.pick(SUBJECTS), StartDateTime: start, EndDateTime: start + minutes * 60,
-        ActivityDateTime: start, ActivityDate: Math.floor(start / DAY), DurationInMinutes: minutes, OwnerId: rng.pick(owners),
-        Location: rng.chance(0.5) ? 'Zoom' : rng.pick(PLACES)[0], ShowAs: 'Busy', Type: 'Meeting',
+        WhoId: who,
+        WhatId: what,
+        Subject: rng.pick(SUBJECTS),
+        StartDateTime: start,
+        EndDateTime: start + minutes * 60,
+        ActivityDateTime: start,
+        ActivityDate: Math.floor(start / DAY),
+        DurationInMinutes: minutes,
+        OwnerId: rng.pick(owners),
+        Location: rng.chance(0.5) ? 'Zoom' : rng.pick(PLACES)[0],
+        ShowAs: 'Busy',
+        Type: 'Meeting',
       },
       a,
     );
@@ -289,11 +396,17 @@ export function seedDemoData(store: OrgStore, options: DemoSeedOptions = {}): Re
     const a = audit();
     f.sub.insert(
       {
-        Name: `SUB-${String(i).padStart(7, '0')}`, OwnerId: acct.owner, Account__c: acct.id,
-        Contact__c: people.length > 0 && rng.chance(0.7) ? rng.pick(people) : null, Plan__c: plan,
-        Status__c: rng.pick(['Trial', 'Active', 'Active', 'Paused', 'Cancelled']), Seats__c: rng.int(1, 500),
-        Monthly_Amount__c: plan === 'Free' ? 0 : rng.int(10, 5000), Start_Date__c: Math.floor(a.created / DAY),
-        Renewal_Date__c: Math.floor(a.created / DAY) + 365, Auto_Renew__c: rng.chance(0.7),
+        Name: `SUB-${String(i).padStart(7, '0')}`,
+        OwnerId: acct.owner,
+        Account__c: acct.id,
+        Contact__c: people.length > 0 && rng.chance(0.7) ? rng.pick(people) : null,
+        Plan__c: plan,
+        Status__c: rng.pick(['Trial', 'Active', 'Active', 'Paused', 'Cancelled']),
+        Seats__c: rng.int(1, 500),
+        Monthly_Amount__c: plan === 'Free' ? 0 : rng.int(10, 5000),
+        Start_Date__c: Math.floor(a.created / DAY),
+        Renewal_Date__c: Math.floor(a.created / DAY) + 365,
+        Auto_Renew__c: rng.chance(0.7),
       },
       a,
     );

@@ -42,24 +42,72 @@ export function seedUsers(store: OrgStore, sessions: SessionRegistry): SeededCre
   const at = store.clock.nowSeconds() - 400 * 86_400;
   const audit = { created: at, modified: at, by: makeId('005', store.pod, 1) };
   const people: Array<Omit<OrgUser, 'id'> & { title: string; key: 'sync' | 'rep' | 'exec' }> = [
-    { key: 'sync', username: 'tandem.sync@example.com', password: 'TandemSync1!', securityToken: 'SyncTokenA1b2C3', firstName: 'Tandem', lastName: 'Integration', email: 'tandem.sync@example.com', alias: 'tsync', profile: INTEGRATION_PROFILE, ownsPrivateRecords: false, title: 'Integration User' },
-    { key: 'rep', username: 'riley.rep@example.com', password: 'RileyRep1!', securityToken: 'RepTokenD4e5F6', firstName: 'Riley', lastName: 'Morgan', email: 'riley.rep@example.com', alias: 'rmorg', profile: STANDARD_PROFILE, ownsPrivateRecords: false, title: 'Account Executive' },
-    { key: 'exec', username: 'pat.exec@example.com', password: 'PatExec1!', securityToken: 'ExecTokenG7h8I9', firstName: 'Pat', lastName: 'Quinn', email: 'pat.exec@example.com', alias: 'pquin', profile: STANDARD_PROFILE, ownsPrivateRecords: true, title: 'Chief Revenue Officer' },
+    {
+      key: 'sync',
+      username: 'tandem.sync@example.com',
+      password: 'TandemSync1!',
+      securityToken: 'SyncTokenA1b2C3',
+      firstName: 'Tandem',
+      lastName: 'Integration',
+      email: 'tandem.sync@example.com',
+      alias: 'tsync',
+      profile: INTEGRATION_PROFILE,
+      ownsPrivateRecords: false,
+      title: 'Integration User',
+    },
+    {
+      key: 'rep',
+      username: 'riley.rep@example.com',
+      password: 'RileyRep1!',
+      securityToken: 'RepTokenD4e5F6',
+      firstName: 'Riley',
+      lastName: 'Morgan',
+      email: 'riley.rep@example.com',
+      alias: 'rmorg',
+      profile: STANDARD_PROFILE,
+      ownsPrivateRecords: false,
+      title: 'Account Executive',
+    },
+    {
+      key: 'exec',
+      username: 'pat.exec@example.com',
+      password: 'PatExec1!',
+      securityToken: 'ExecTokenG7h8I9',
+      firstName: 'Pat',
+      lastName: 'Quinn',
+      email: 'pat.exec@example.com',
+      alias: 'pquin',
+      profile: STANDARD_PROFILE,
+      ownsPrivateRecords: true,
+      title: 'Chief Revenue Officer',
+    },
   ];
   seedOrganization(store, at);
   const creds: Partial<Record<'sync' | 'rep' | 'exec', UserCredentials>> = {};
   for (const p of people) {
     const id = users.insert(
       {
-        Username: p.username, LastName: p.lastName, FirstName: p.firstName, Alias: p.alias, Email: p.email, Title: p.title,
-        CompanyName: DEMO_COMPANY_NAME, IsActive: true, UserType: 'Standard', TimeZoneSidKey: 'America/Los_Angeles', ProfileName__c: p.profile.name,
+        Username: p.username,
+        LastName: p.lastName,
+        FirstName: p.firstName,
+        Alias: p.alias,
+        Email: p.email,
+        Title: p.title,
+        CompanyName: DEMO_COMPANY_NAME,
+        IsActive: true,
+        UserType: 'Standard',
+        TimeZoneSidKey: 'America/Los_Angeles',
+        ProfileName__c: p.profile.name,
       },
       audit,
     );
     store.users.add({ ...p, id });
     creds[p.key] = { userId: id, username: p.username, password: p.password, securityToken: p.securityToken };
   }
-  const queueId = groups.insert({ Name: 'Lead Intake', DeveloperName: 'Lead_Intake', Type: 'Queue', Email: 'lead.intake@example.com' }, audit);
+  const queueId = groups.insert(
+    { Name: 'Lead Intake', DeveloperName: 'Lead_Intake', Type: 'Queue', Email: 'lead.intake@example.com' },
+    audit,
+  );
   const sync = store.users.get(creds.sync!.userId)!;
   sessions.addRefreshToken(SYNC_REFRESH_TOKEN, sync);
   return {

@@ -9,7 +9,10 @@ export class RowFactory {
   private readonly slots = new Map<string, number>();
   private readonly defaults: Row;
 
-  constructor(private readonly store: OrgStore, objectName: string) {
+  constructor(
+    private readonly store: OrgStore,
+    objectName: string,
+  ) {
     this.def = store.schema.object(objectName)!;
     for (const f of this.def.fields) if (f.slot >= 0) this.slots.set(f.name, f.slot);
     this.defaults = new Array(this.def.rowLength).fill(null);

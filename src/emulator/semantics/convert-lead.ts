@@ -12,7 +12,9 @@ import { dayOf, formatDate } from '../values';
 import { soapErrors } from '../http/soap-operations';
 
 /** Lead statuses that count as converted (the Lead Status picklist's "Converted" entries). */
-const CONVERTED_STATUSES = new Set(LEAD_STATUSES.filter((s) => s.includes('Converted') && !s.includes('Not Converted')));
+const CONVERTED_STATUSES = new Set(
+  LEAD_STATUSES.filter((s) => s.includes('Converted') && !s.includes('Not Converted')),
+);
 /** New opportunities close 30 days after conversion unless edited. */
 const NEW_OPPORTUNITY_CLOSE_DAYS = 30;
 
@@ -21,13 +23,24 @@ function fail(statusCode: string, message: string, fields: string[] = []): never
 }
 
 /** Runs each LeadConvert in its own transaction and returns LeadConvertResults. */
-export function convertLeads(store: OrgStore, user: OrgUser, converts: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+export function convertLeads(
+  store: OrgStore,
+  user: OrgUser,
+  converts: Array<Record<string, unknown>>,
+): Array<Record<string, unknown>> {
   return converts.map((c) => {
     try {
       return store.withWriter(user, {}, (w) => convertOne(w, c));
     } catch (err) {
       if (!(err instanceof RecordWriteError)) throw err;
-      return { accountId: null, contactId: null, errors: soapErrors(err.errors), leadId: normalizeId(c.leadId) ?? null, opportunityId: null, success: false };
+      return {
+        accountId: null,
+        contactId: null,
+        errors: soapErrors(err.errors),
+        leadId: normalizeId(c.leadId) ?? null,
+        opportunityId: null,
+        success: false,
+      };
     }
   });
 }
@@ -42,7 +55,8 @@ function convertOne(w: RecordWriter, c: Record<string, unknown>): Record<string,
   const read = (field: string) => store.read('Lead', lead, field);
   if (read('IsConverted') === true) fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
   const status = text(c.convertedStatus);
-  if (!status || !CONVERTED_STATUSES.has(status)) fail('INVALID_STATUS', `invalid convertedStatus: ${status ?? ''}`, ['convertedStatus']);
+  if (!status || !CONVERTED_STATUSES.has(status))
+    fail('INVALID_STATUS', `invalid convertedStatus: ${status ?? ''}`, ['convertedStatus']);
 
   const requestedOwner = normalizeId(text(c.ownerId));
   const leadOwner = read('OwnerId') as string;
@@ -51,7 +65,9 @@ function convertOne(w: RecordWriter, c: Record<string, unknown>): Record<string,
   const visible = (object: string, values: Record<string, unknown>) => {
     const def = store.schema.object(object)!;
     return Object.fromEntries(
-      Object.entries(values).filter(([k, v]) => v !== null && store.fieldVisible(w.user, def, def.fieldMap.get(k.toLowerCase())!)),
+      Object.entries(values).filter(
+        ([k, v]) => v !== null && store.fieldVisible(w.user, def, def.fieldMap.get(k.toLowerCase())!),
+      ),
     );
   };
 
@@ -82,7 +98,9 @@ function convertOne(w: RecordWriter, c: Record<string, unknown>): Record<string,
   if (contactId) {
     const { row } = w.existing(contactId, 'Contact');
     if (store.read('Contact', row, 'AccountId') !== accountId) {
-      fail('INVALID_CROSS_REFERENCE_KEY', 'The contact does not belong to the account it is being converted into', ['contactId']);
+      fail('INVALID_CROSS_REFERENCE_KEY', 'The contact does not belong to the account it is being converted into', [
+        'contactId',
+      ]);
     }
   } else {
     contactId = w.create(
@@ -122,7 +140,11 @@ function convertOne(w: RecordWriter, c: Record<string, unknown>): Record<string,
         LeadSource: read('LeadSource'),
         OwnerId: ownerId,
       });
-      w.create(store.schema.object('OpportunityContactRole')!, { OpportunityId: opportunityId, ContactId: contactId, IsPrimary: true });
+      w.create(store.schema.object('OpportunityContactRole')!, {
+        OpportunityId: opportunityId,
+        ContactId: contactId,
+        IsPrimary: true,
+      });
     }
   }
 
@@ -145,7 +167,13 @@ function convertOne(w: RecordWriter, c: Record<string, unknown>): Record<string,
 
 // The lead's campaign memberships gain the ContactId; its activities move to the contact and,
 // when they had no WhatId, to the opportunity or account.
-function moveChildren(w: RecordWriter, leadId: string, contactId: string, accountId: string, opportunityId: string | null): void {
+function moveChildren(
+  w: RecordWriter,
+  leadId: string,
+  contactId: string,
+  accountId: string,
+  opportunityId: string | null,
+): void {
   const members = w.store.table('CampaignMember');
   const leadSlot = members.def.fieldMap.get('leadid')!.slot;
   for (const id of members.children(leadSlot, leadId)) {

@@ -17,7 +17,11 @@ function fail(statusCode: string, message: string): never {
 }
 
 /** Runs each MergeRequest in its own transaction and returns MergeResults. */
-export function mergeRecords(store: OrgStore, user: OrgUser, requests: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+export function mergeRecords(
+  store: OrgStore,
+  user: OrgUser,
+  requests: Array<Record<string, unknown>>,
+): Array<Record<string, unknown>> {
   return requests.map((req) => {
     try {
       return store.withWriter(user, {}, (w) => mergeOne(w, req));
@@ -44,7 +48,8 @@ function mergeOne(w: RecordWriter, req: Record<string, unknown>): Record<string,
     if (!id) fail('MALFORMED_ID', `malformed id ${String(raw)}`);
     return id;
   });
-  if (loserIds.length === 0 || loserIds.length > MAX_MERGED) fail('INVALID_OPERATION', 'A merge request must name one or two records to merge');
+  if (loserIds.length === 0 || loserIds.length > MAX_MERGED)
+    fail('INVALID_OPERATION', 'A merge request must name one or two records to merge');
   if (loserIds.includes(masterId)) fail('INVALID_OPERATION', 'Cannot merge a record with itself');
   w.existing(masterId, def.name);
   for (const id of loserIds) w.existing(id, def.name);
@@ -58,7 +63,10 @@ function mergeOne(w: RecordWriter, req: Record<string, unknown>): Record<string,
       for (const childId of childTable.children(field.slot, loserId)) {
         const child = childTable.rows.get(childId)!;
         if (childTable.isDeleted(child)) continue;
-        if (childTable.def.name === 'CampaignMember' && alreadyMember(w, childTable.def.name, child, field.name, masterId)) {
+        if (
+          childTable.def.name === 'CampaignMember' &&
+          alreadyMember(w, childTable.def.name, child, field.name, masterId)
+        ) {
           // The master is already in that campaign: Salesforce keeps the master's membership.
           w.delete(childId);
         } else {
@@ -74,15 +82,19 @@ function mergeOne(w: RecordWriter, req: Record<string, unknown>): Record<string,
   return { errors: [], id: masterId, mergedRecordIds: loserIds, success: true, updatedRelatedIds: [...updatedRelated] };
 }
 
-function alreadyMember(w: RecordWriter, memberObject: string, member: unknown[], personField: string, masterId: string): boolean {
+function alreadyMember(
+  w: RecordWriter,
+  memberObject: string,
+  member: unknown[],
+  personField: string,
+  masterId: string,
+): boolean {
   const table = w.store.table(memberObject);
   const def = table.def;
   const campaignSlot = def.fieldMap.get('campaignid')!.slot;
   const personSlot = def.fieldMap.get(personField.toLowerCase())!.slot;
-  return table
-    .children(personSlot, masterId)
-    .some((id) => {
-      const row = table.rows.get(id)!;
-      return !table.isDeleted(row) && row[campaignSlot] === member[campaignSlot];
-    });
+  return table.children(personSlot, masterId).some((id) => {
+    const row = table.rows.get(id)!;
+    return !table.isDeleted(row) && row[campaignSlot] === member[campaignSlot];
+  });
 }

@@ -41,9 +41,15 @@ export interface CompiledSelect {
 const MAX_OFFSET = 2000;
 
 /** Compiles `query` (or a child subquery) against `def`. */
-export function compileSelect(scope: QueryScope, def: ObjectDef, query: Query | Subquery, isSubquery: boolean): CompiledSelect {
+export function compileSelect(
+  scope: QueryScope,
+  def: ObjectDef,
+  query: Query | Subquery,
+  isSubquery: boolean,
+): CompiledSelect {
   const text = scope.text;
-  if (query.groupBy || query.having) throw soqlError('MALFORMED_QUERY', text, findToken(text, 'GROUP'), 'GROUP BY is not supported by the emulator');
+  if (query.groupBy || query.having)
+    throw soqlError('MALFORMED_QUERY', text, findToken(text, 'GROUP'), 'GROUP BY is not supported by the emulator');
   const alias = query.sObjectAlias;
   const selectAt = Math.max(0, findToken(text, 'SELECT'));
   let cursor = selectAt;
@@ -57,7 +63,11 @@ export function compileSelect(scope: QueryScope, def: ObjectDef, query: Query | 
 
   const addPath = (raw: string) => {
     let parts = raw.split('.');
-    if (parts.length > 1 && (parts[0].toLowerCase() === def.name.toLowerCase() || parts[0].toLowerCase() === alias?.toLowerCase())) parts = parts.slice(1);
+    if (
+      parts.length > 1 &&
+      (parts[0].toLowerCase() === def.name.toLowerCase() || parts[0].toLowerCase() === alias?.toLowerCase())
+    )
+      parts = parts.slice(1);
     const at = findToken(text, raw, cursor);
     if (at >= 0) cursor = at + raw.length;
     const path = resolvePath(scope, def, parts, at >= 0 ? at : cursor);
@@ -79,14 +89,21 @@ export function compileSelect(scope: QueryScope, def: ObjectDef, query: Query | 
       case 'FieldFunctionExpression': {
         const name = f.functionName.toUpperCase();
         if (name === 'FIELDS') {
-          if (scope.apiVersion < 51) throw soqlError('MALFORMED_QUERY', text, findToken(text, 'FIELDS'), "unexpected token: '('");
+          if (scope.apiVersion < 51)
+            throw soqlError('MALFORMED_QUERY', text, findToken(text, 'FIELDS'), "unexpected token: '('");
           const which = String(f.parameters[0] ?? '').toUpperCase();
           fieldsFunction = which;
           for (const field of def.fields) {
             if (scope.store.fieldVisible(scope.user, def, field) === false) continue;
             if (which === 'CUSTOM' && !field.custom) continue;
             if (which === 'STANDARD' && field.custom) continue;
-            if (seen.has(field.name.toLowerCase())) throw soqlError('MALFORMED_QUERY', text, findToken(text, 'FIELDS'), `duplicate field selected: ${field.name}`);
+            if (seen.has(field.name.toLowerCase()))
+              throw soqlError(
+                'MALFORMED_QUERY',
+                text,
+                findToken(text, 'FIELDS'),
+                `duplicate field selected: ${field.name}`,
+              );
             seen.add(field.name.toLowerCase());
             const path = resolvePath(scope, def, [field.name], selectAt);
             columns.push({ name: path.name, field: path.field, get: path.get });
@@ -99,7 +116,12 @@ export function compileSelect(scope: QueryScope, def: ObjectDef, query: Query | 
           const get = arg ? resolvePath(scope, def, arg.split('.'), findToken(text, arg, selectAt)).get : null;
           aggregates.push({ name: f.alias ?? `expr${aggregates.length}`, fn: name, get });
         } else {
-          throw soqlError('MALFORMED_QUERY', text, findToken(text, f.functionName), `${f.functionName}() is not supported by the emulator`);
+          throw soqlError(
+            'MALFORMED_QUERY',
+            text,
+            findToken(text, f.functionName),
+            `${f.functionName}() is not supported by the emulator`,
+          );
         }
         break;
       }
@@ -118,7 +140,12 @@ export function compileSelect(scope: QueryScope, def: ObjectDef, query: Query | 
         }
         const childDef = scope.store.schema.object(rel.childSObject)!;
         const select = compileSelect(scope, childDef, f.subquery, true);
-        out.push({ kind: 'children', name: rel.relationshipName!, select, childField: childDef.fieldMap.get(rel.field.toLowerCase())! });
+        out.push({
+          kind: 'children',
+          name: rel.relationshipName!,
+          select,
+          childField: childDef.fieldMap.get(rel.field.toLowerCase())!,
+        });
         break;
       }
       default:
@@ -131,7 +158,12 @@ export function compileSelect(scope: QueryScope, def: ObjectDef, query: Query | 
     throw soqlError('MALFORMED_QUERY', text, null, 'The SOQL FIELDS function must have a LIMIT of at most 200');
   }
   if (query.offset !== undefined && query.offset > MAX_OFFSET) {
-    throw soqlError('NUMBER_OUTSIDE_VALID_RANGE', text, findToken(text, 'OFFSET'), `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+    throw soqlError(
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      text,
+      findToken(text, 'OFFSET'),
+      `Maximum SOQL offset allowed is ${MAX_OFFSET}`,
+    );
   }
   if (columns.length === 0 && !countOnly && aggregates.length === 0 && !hasSubqueries) {
     throw soqlError('MALFORMED_QUERY', text, selectAt, 'unexpected token: FROM');
@@ -166,17 +198,32 @@ function placeInTree(out: OutEntry[], parts: string[]): void {
   placeInTree(parent.node, parts.slice(1));
 }
 
-function compileOrder(scope: QueryScope, def: ObjectDef, alias: string | undefined, orderBy: OrderByClause | OrderByClause[] | undefined): CompiledSelect['orderGetters'] {
+function compileOrder(
+  scope: QueryScope,
+  def: ObjectDef,
+  alias: string | undefined,
+  orderBy: OrderByClause | OrderByClause[] | undefined,
+): CompiledSelect['orderGetters'] {
   if (!orderBy) return [];
   const clauses = Array.isArray(orderBy) ? orderBy : [orderBy];
   const at = Math.max(0, findToken(scope.text, 'ORDER BY'));
   return clauses.map((c) => {
-    if (!('field' in c) || !c.field) throw soqlError('MALFORMED_QUERY', scope.text, at, 'ORDER BY functions are not supported by the emulator');
+    if (!('field' in c) || !c.field)
+      throw soqlError('MALFORMED_QUERY', scope.text, at, 'ORDER BY functions are not supported by the emulator');
     let parts = c.field.split('.');
-    if (parts.length > 1 && (parts[0].toLowerCase() === def.name.toLowerCase() || parts[0].toLowerCase() === alias?.toLowerCase())) parts = parts.slice(1);
+    if (
+      parts.length > 1 &&
+      (parts[0].toLowerCase() === def.name.toLowerCase() || parts[0].toLowerCase() === alias?.toLowerCase())
+    )
+      parts = parts.slice(1);
     const path = resolvePath(scope, def, parts, findToken(scope.text, c.field, at));
     if (!path.field.sortable) {
-      throw soqlError('INVALID_FIELD', scope.text, findToken(scope.text, c.field, at), `field '${path.name}' can not be sorted in a query call`);
+      throw soqlError(
+        'INVALID_FIELD',
+        scope.text,
+        findToken(scope.text, c.field, at),
+        `field '${path.name}' can not be sorted in a query call`,
+      );
     }
     const desc = c.order === 'DESC';
     // Salesforce sorts nulls first unless told otherwise (SOQL ORDER BY reference).
@@ -188,7 +235,12 @@ function compileOrder(scope: QueryScope, def: ObjectDef, alias: string | undefin
 }
 
 /** Matching rows of a compiled select over `rows`, sorted and sliced by OFFSET/LIMIT. */
-export function selectRows(scope: QueryScope, sel: CompiledSelect, rows: Iterable<Row>, isDeleted: (row: Row) => boolean): Row[] {
+export function selectRows(
+  scope: QueryScope,
+  sel: CompiledSelect,
+  rows: Iterable<Row>,
+  isDeleted: (row: Row) => boolean,
+): Row[] {
   const visible = visibilityOf(scope, sel.def);
   const pred = sel.predicate;
   const includeDeleted = scope.includeDeleted;
@@ -236,9 +288,16 @@ function sortRows(rows: Row[], order: CompiledSelect['orderGetters']): Row[] {
 /** Runs a semi-join subquery (`Id IN (SELECT LeadId FROM CampaignMember)`) and collects its first column. */
 function runSemiJoin(scope: QueryScope, query: Query): Set<unknown> {
   const def = scope.store.schema.object(query.sObject ?? '');
-  if (!def) throw soqlError('INVALID_TYPE', scope.text, findToken(scope.text, query.sObject ?? ''), `sObject type '${query.sObject}' is not supported.`);
+  if (!def)
+    throw soqlError(
+      'INVALID_TYPE',
+      scope.text,
+      findToken(scope.text, query.sObject ?? ''),
+      `sObject type '${query.sObject}' is not supported.`,
+    );
   const sel = compileSelect({ ...scope, includeDeleted: false }, def, query, true);
-  if (sel.columns.length !== 1) throw soqlError('MALFORMED_QUERY', scope.text, null, 'semi join sub-selects must select exactly one field');
+  if (sel.columns.length !== 1)
+    throw soqlError('MALFORMED_QUERY', scope.text, null, 'semi join sub-selects must select exactly one field');
   const table = scope.store.table(def.name);
   const rows = selectRows({ ...scope, includeDeleted: false }, sel, table.rows.values(), (r) => table.isDeleted(r));
   const get = sel.columns[0].get;

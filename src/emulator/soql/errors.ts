@@ -11,7 +11,11 @@ export function soqlError(errorCode: string, query: string, offset: number | nul
   const lineEnd = query.indexOf('\n', offset);
   const line = query.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
   const column = offset - lineStart + 1;
-  return new SalesforceError(400, errorCode, `\n${line}\n${' '.repeat(column - 1)}^\nERROR at Row:${row}:Column:${column}\n${detail}`);
+  return new SalesforceError(
+    400,
+    errorCode,
+    `\n${line}\n${' '.repeat(column - 1)}^\nERROR at Row:${row}:Column:${column}\n${detail}`,
+  );
 }
 
 /** Offset of `token` as a whole word in `query` at or after `from` (case-insensitive), or -1. */

@@ -56,7 +56,12 @@ function parse(text: string): Query {
     const image = token?.image;
     const offset = token?.startOffset;
     const shown = image ? `'${image}'` : '<EOF>';
-    throw soqlError('MALFORMED_QUERY', text, Number.isFinite(offset) ? offset! : text.length, `unexpected token: ${shown}`);
+    throw soqlError(
+      'MALFORMED_QUERY',
+      text,
+      Number.isFinite(offset) ? offset! : text.length,
+      `unexpected token: ${shown}`,
+    );
   }
 }
 
@@ -65,7 +70,12 @@ export function runQuery(store: OrgStore, user: OrgUser, soql: string, options: 
   const text = soql.trim();
   const query = parse(text);
   const def = store.schema.object(query.sObject ?? '');
-  if (!def) throw unsupportedType(text, findToken(text, query.sObject ?? '', Math.max(0, findToken(text, 'FROM'))), query.sObject ?? '');
+  if (!def)
+    throw unsupportedType(
+      text,
+      findToken(text, query.sObject ?? '', Math.max(0, findToken(text, 'FROM'))),
+      query.sObject ?? '',
+    );
   const scope: QueryScope = {
     store,
     user,
@@ -77,7 +87,9 @@ export function runQuery(store: OrgStore, user: OrgUser, soql: string, options: 
   };
   const sel = compileSelect(scope, def, query, false);
   const table = store.table(def.name);
-  const rows = selectRows(scope, sel, modstampCandidates(table, query) ?? table.rows.values(), (r) => table.isDeleted(r));
+  const rows = selectRows(scope, sel, modstampCandidates(table, query) ?? table.rows.values(), (r) =>
+    table.isDeleted(r),
+  );
   return new Result(scope, sel, rows);
 }
 
@@ -92,7 +104,12 @@ function modstampCandidates(table: Table, query: Query): Row[] | null {
   const condition = where?.left as (Condition & { value?: unknown; openParen?: number }) | null | undefined;
   if (!where || 'operator' in where || 'right' in where || !condition || condition.openParen) return null;
   if (!('field' in condition) || condition.field?.toLowerCase() !== 'systemmodstamp') return null;
-  if ((condition.operator !== '>=' && condition.operator !== '>') || condition.literalType !== 'DATETIME' || typeof condition.value !== 'string') return null;
+  if (
+    (condition.operator !== '>=' && condition.operator !== '>') ||
+    condition.literalType !== 'DATETIME' ||
+    typeof condition.value !== 'string'
+  )
+    return null;
   const order = Array.isArray(query.orderBy) ? query.orderBy : query.orderBy ? [query.orderBy] : [];
   const last = order.at(-1) as { field?: string } | undefined;
   if (last?.field?.toLowerCase() !== 'id') return null;
@@ -168,7 +185,14 @@ function aggregate(fn: string, get: ((row: Row) => unknown) | null, rows: Row[])
   }
 }
 
-function render(scope: QueryScope, def: ObjectDef, entries: OutEntry[], row: Row, version: string, polymorphic: boolean): Record<string, unknown> {
+function render(
+  scope: QueryScope,
+  def: ObjectDef,
+  entries: OutEntry[],
+  row: Row,
+  version: string,
+  polymorphic: boolean,
+): Record<string, unknown> {
   const store = scope.store;
   const id = row[0] as string;
   const record: Record<string, unknown> = {
@@ -199,7 +223,11 @@ function render(scope: QueryScope, def: ObjectDef, entries: OutEntry[], row: Row
       record[e.name] =
         rows.length === 0
           ? null
-          : { totalSize: rows.length, done: true, records: rows.map((r) => render(scope, e.select.def, e.select.out, r, version, false)) };
+          : {
+              totalSize: rows.length,
+              done: true,
+              records: rows.map((r) => render(scope, e.select.def, e.select.out, r, version, false)),
+            };
     }
   }
   return record;

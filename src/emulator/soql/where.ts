@@ -39,7 +39,13 @@ function flatten(where: WhereClause | undefined, out: Token[]): void {
 }
 
 /** Compiles `where` for rows of `def`; null when there is no WHERE clause. */
-export function compileWhere(scope: QueryScope, def: ObjectDef, alias: string | undefined, where: WhereClause | undefined, semiJoin: SemiJoinRunner): Predicate | null {
+export function compileWhere(
+  scope: QueryScope,
+  def: ObjectDef,
+  alias: string | undefined,
+  where: WhereClause | undefined,
+  semiJoin: SemiJoinRunner,
+): Predicate | null {
   if (!where) return null;
   const tokens: Token[] = [];
   flatten(where, tokens);
@@ -94,7 +100,9 @@ function unquote(raw: string): string {
   const inner = raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw;
   // Escapes per the SOQL reference: \n \r \t \b \f in either case, \uXXXX, and \<c> for any other c.
   return inner.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) =>
-    c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' }) as Record<string, string>)[c.toLowerCase()] ?? c,
+    c.length === 5
+      ? String.fromCharCode(parseInt(c.slice(1), 16))
+      : (({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' } as Record<string, string>)[c.toLowerCase()] ?? c),
   );
 }
 
@@ -121,14 +129,32 @@ function kindOf(f: FieldDef): Kind {
   }
 }
 
-const KIND_LABEL: Record<Kind, string> = { text: 'string', id: 'id', number: 'double', boolean: 'boolean', date: 'date', datetime: 'dateTime' };
+const KIND_LABEL: Record<Kind, string> = {
+  text: 'string',
+  id: 'id',
+  number: 'double',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'dateTime',
+};
 
-function compileCondition(scope: QueryScope, def: ObjectDef, alias: string | undefined, cond: ConditionWithValueQuery, offset: number, semiJoin: SemiJoinRunner): Predicate {
+function compileCondition(
+  scope: QueryScope,
+  def: ObjectDef,
+  alias: string | undefined,
+  cond: ConditionWithValueQuery,
+  offset: number,
+  semiJoin: SemiJoinRunner,
+): Predicate {
   if (!('field' in cond) || !cond.field) {
     throw soqlError('MALFORMED_QUERY', scope.text, offset, 'Functions in WHERE are not supported by the emulator');
   }
   let parts = cond.field.split('.');
-  if (parts.length > 1 && (parts[0].toLowerCase() === def.name.toLowerCase() || parts[0].toLowerCase() === alias?.toLowerCase())) parts = parts.slice(1);
+  if (
+    parts.length > 1 &&
+    (parts[0].toLowerCase() === def.name.toLowerCase() || parts[0].toLowerCase() === alias?.toLowerCase())
+  )
+    parts = parts.slice(1);
   const path = resolvePath(scope, def, parts, offset);
   const get = path.get;
   const field = path.field;
@@ -151,12 +177,18 @@ function compileCondition(scope: QueryScope, def: ObjectDef, alias: string | und
     throw soqlError('MALFORMED_QUERY', scope.text, offset, 'semi join sub-selects are only allowed with IN and NOT IN');
   }
 
-  const c = cond as Condition & { value: string | string[]; literalType?: LiteralType | LiteralType[]; dateLiteralVariable?: number | number[] };
+  const c = cond as Condition & {
+    value: string | string[];
+    literalType?: LiteralType | LiteralType[];
+    dateLiteralVariable?: number | number[];
+  };
   const rawValues = Array.isArray(c.value) ? c.value : [c.value];
   const literalTypes: LiteralType[] = Array.isArray(c.literalType)
     ? c.literalType
     : rawValues.map(() => (c.literalType as LiteralType | undefined) ?? 'STRING');
-  const variables = Array.isArray(c.dateLiteralVariable) ? c.dateLiteralVariable : rawValues.map(() => c.dateLiteralVariable as number | undefined);
+  const variables = Array.isArray(c.dateLiteralVariable)
+    ? c.dateLiteralVariable
+    : rawValues.map(() => c.dateLiteralVariable as number | undefined);
 
   // A date literal on a date or datetime field is a range, not a point.
   if (literalTypes.length === 1 && (literalTypes[0] === 'DATE_LITERAL' || literalTypes[0] === 'DATE_N_LITERAL')) {
@@ -169,9 +201,11 @@ function compileCondition(scope: QueryScope, def: ObjectDef, alias: string | und
     );
   }
 
-  const values = rawValues.map((raw, i) => literal(raw, literalTypes[i] ?? 'STRING', kind, typeError, () =>
-    soqlError('INVALID_QUERY_FILTER_OPERATOR', scope.text, offset, `invalid ID field: ${unquote(raw)}`),
-  ));
+  const values = rawValues.map((raw, i) =>
+    literal(raw, literalTypes[i] ?? 'STRING', kind, typeError, () =>
+      soqlError('INVALID_QUERY_FILTER_OPERATOR', scope.text, offset, `invalid ID field: ${unquote(raw)}`),
+    ),
+  );
   const lowerText = kind === 'text';
   const norm = (v: unknown): unknown => (lowerText && typeof v === 'string' ? v.toLowerCase() : v);
 
@@ -192,7 +226,12 @@ function compileCondition(scope: QueryScope, def: ObjectDef, alias: string | und
     case '>=': {
       const v = values[0];
       if (v === null || kind === 'boolean') typeError();
-      const cmp = { '<': (a: never, b: never) => a < b, '<=': (a: never, b: never) => a <= b, '>': (a: never, b: never) => a > b, '>=': (a: never, b: never) => a >= b }[op];
+      const cmp = {
+        '<': (a: never, b: never) => a < b,
+        '<=': (a: never, b: never) => a <= b,
+        '>': (a: never, b: never) => a > b,
+        '>=': (a: never, b: never) => a >= b,
+      }[op];
       return (row) => {
         const x = norm(get(row));
         return x !== null && cmp(x as never, v as never);
@@ -216,7 +255,11 @@ function compileCondition(scope: QueryScope, def: ObjectDef, alias: string | und
     }
     case 'INCLUDES':
     case 'EXCLUDES': {
-      const wanted = values.map((v) => String(v).split(';').map((s) => s.trim()));
+      const wanted = values.map((v) =>
+        String(v)
+          .split(';')
+          .map((s) => s.trim()),
+      );
       const includes = (row: Row) => {
         const x = get(row);
         if (typeof x !== 'string') return false;

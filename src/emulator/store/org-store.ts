@@ -79,13 +79,13 @@ export class OrgStore implements RowResolver {
     this.clock = options.clock;
     this.pod = options.pod ?? '5g';
     if (options.orgId !== undefined && (normalizeId(options.orgId) === null || !options.orgId.startsWith('00D'))) {
-      throw new Error(`orgId must be a 15- or 18-character Organization Id starting with 00D, got ${JSON.stringify(options.orgId)}`);
+      throw new Error(
+        `orgId must be a 15- or 18-character Organization Id starting with 00D, got ${JSON.stringify(options.orgId)}`,
+      );
     }
     this.orgId = options.orgId !== undefined ? normalizeId(options.orgId)! : randomOrgId(this.pod);
     for (const def of this.schema.objects) {
-      const indexed = def.fields.filter(
-        (f) => f.externalId || f.unique || (def.name === 'Lead' && f.name === 'Email'),
-      );
+      const indexed = def.fields.filter((f) => f.externalId || f.unique || (def.name === 'Lead' && f.name === 'Email'));
       this.tables.set(def.name.toLowerCase(), new Table(def, indexed));
     }
   }
@@ -182,7 +182,11 @@ export class OrgStore implements RowResolver {
    * exist, is hidden by sharing, is of another type than `type` (if given) or is deleted (unless
    * `includeDeleted`).
    */
-  getRecord(user: OrgUser, id: string, opts: { type?: string; includeDeleted?: boolean } = {}): { def: ObjectDef; row: Row } | undefined {
+  getRecord(
+    user: OrgUser,
+    id: string,
+    opts: { type?: string; includeDeleted?: boolean } = {},
+  ): { def: ObjectDef; row: Row } | undefined {
     const id18 = normalizeId(id);
     if (!id18) return undefined;
     const table = this.tableForId(id18);
@@ -211,14 +215,23 @@ export class OrgStore implements RowResolver {
       const savepoint = new Transaction();
       // Late commits (admin API, fault-kit.ts): the hook may stamp this record in the past.
       const late = options.stampSeconds === undefined ? this.lateCommitStamp?.(op, this.clock.nowSeconds()) : undefined;
-      const writer = new RecordWriter(this, user, savepoint, late === undefined ? options : { ...options, stampSeconds: late });
+      const writer = new RecordWriter(
+        this,
+        user,
+        savepoint,
+        late === undefined ? options : { ...options, stampSeconds: late },
+      );
       try {
         results.push(writer.apply(op));
         outer.absorb(savepoint);
       } catch (err) {
         savepoint.rollback();
         if (!(err instanceof RecordWriteError)) throw err;
-        results.push({ id: op.op === 'create' || op.op === 'upsert' ? null : (normalizeId(op.id) ?? op.id), success: false, errors: err.errors });
+        results.push({
+          id: op.op === 'create' || op.op === 'upsert' ? null : (normalizeId(op.id) ?? op.id),
+          success: false,
+          errors: err.errors,
+        });
       }
     }
     if (options.allOrNone && results.some((r) => !r.success)) {

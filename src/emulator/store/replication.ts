@@ -25,7 +25,13 @@ function invalidDate(message: string): SalesforceError {
   return new SalesforceError(400, 'INVALID_REPLICATION_DATE', message);
 }
 
-function parseWindow(store: OrgStore, startText: unknown, endText: unknown, lookback: number, earliest: number): Window {
+function parseWindow(
+  store: OrgStore,
+  startText: unknown,
+  endText: unknown,
+  lookback: number,
+  earliest: number,
+): Window {
   if (typeof startText !== 'string' || typeof endText !== 'string') {
     throw new SalesforceError(400, 'MISSING_ARGUMENT', 'start and end are required query parameters');
   }
@@ -40,14 +46,22 @@ function parseWindow(store: OrgStore, startText: unknown, endText: unknown, look
     throw invalidDate(`startDate cannot be earlier than ${formatDateTime(Math.max(now - lookback, earliest))}`);
   }
   let covered = Math.min(end, Math.floor(now / MINUTE) * MINUTE);
-  if (store.replicationHorizon !== null) covered = Math.min(covered, Math.floor(store.replicationHorizon / MINUTE) * MINUTE);
+  if (store.replicationHorizon !== null)
+    covered = Math.min(covered, Math.floor(store.replicationHorizon / MINUTE) * MINUTE);
   return { start, covered: Math.max(start, covered) };
 }
 
 /** The `/sobjects/T/updated` body for `user`. */
-export function getUpdated(store: OrgStore, user: OrgUser, type: string, startText: unknown, endText: unknown): { ids: string[]; latestDateCovered: string } {
+export function getUpdated(
+  store: OrgStore,
+  user: OrgUser,
+  type: string,
+  startText: unknown,
+  endText: unknown,
+): { ids: string[]; latestDateCovered: string } {
   const table = store.table(type);
-  if (!table.def.replicateable) throw new SalesforceError(400, 'INVALID_TYPE', `${table.def.name} is not replicateable`);
+  if (!table.def.replicateable)
+    throw new SalesforceError(400, 'INVALID_TYPE', `${table.def.name} is not replicateable`);
   const w = parseWindow(store, startText, endText, UPDATED_LOOKBACK_SECONDS, 0);
   const visible = store.visibilityFilter(user, table.def);
   const ids: string[] = [];
@@ -56,7 +70,8 @@ export function getUpdated(store: OrgStore, user: OrgUser, type: string, startTe
     if (stamp < w.start || stamp >= w.covered || table.isDeleted(row)) continue;
     if (visible && !visible(row)) continue;
     ids.push(id);
-    if (ids.length > MAX_REPLICATION_IDS) throw new SalesforceError(400, 'EXCEEDED_ID_LIMIT', 'too many ids in the window; use a smaller window');
+    if (ids.length > MAX_REPLICATION_IDS)
+      throw new SalesforceError(400, 'EXCEEDED_ID_LIMIT', 'too many ids in the window; use a smaller window');
   }
   return { ids, latestDateCovered: formatDateTime(w.covered) };
 }
@@ -68,7 +83,11 @@ export function getDeleted(
   type: string,
   startText: unknown,
   endText: unknown,
-): { deletedRecords: Array<{ id: string; deletedDate: string }>; earliestDateAvailable: string; latestDateCovered: string } {
+): {
+  deletedRecords: Array<{ id: string; deletedDate: string }>;
+  earliestDateAvailable: string;
+  latestDateCovered: string;
+} {
   const table = store.table(type);
   const now = store.clock.nowSeconds();
   const earliest = Math.max(now - DELETED_LOOKBACK_SECONDS, store.deleteLogStart);
@@ -87,7 +106,8 @@ export function getDeleted(
     if (!user.profile.viewAll && p.ownerId && p.ownerId !== user.id && privateOwners.has(p.ownerId)) continue;
     found.push({ id: p.id, stamp: p.deletedDate });
   }
-  if (found.length > MAX_REPLICATION_IDS) throw new SalesforceError(400, 'EXCEEDED_ID_LIMIT', 'too many ids in the window; use a smaller window');
+  if (found.length > MAX_REPLICATION_IDS)
+    throw new SalesforceError(400, 'EXCEEDED_ID_LIMIT', 'too many ids in the window; use a smaller window');
   found.sort((a, b) => a.stamp - b.stamp);
   return {
     deletedRecords: found.map((f) => ({ id: f.id, deletedDate: formatDateTime(f.stamp) })),

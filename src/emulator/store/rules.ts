@@ -17,11 +17,18 @@ function slot(def: ObjectDef, name: string): number {
 }
 
 /** Platform behaviour applied before the generic checks of a create (`old` undefined) or update. */
-export function beforeSave(w: RecordWriter, def: ObjectDef, row: Row, old: Row | undefined, changed: Set<FieldDef>): void {
+export function beforeSave(
+  w: RecordWriter,
+  def: ObjectDef,
+  row: Row,
+  old: Row | undefined,
+  changed: Set<FieldDef>,
+): void {
   switch (def.name) {
     case 'Lead':
       // A converted lead is read-only (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_convertlead.htm).
-      if (old && old[slot(def, 'IsConverted')] === true) fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
+      if (old && old[slot(def, 'IsConverted')] === true)
+        fail('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead');
       return;
     case 'Opportunity': {
       const stage = def.fieldMap.get('stagename')!;
@@ -41,18 +48,29 @@ export function beforeSave(w: RecordWriter, def: ObjectDef, row: Row, old: Row |
 // A member's Status must be one of its campaign's CampaignMemberStatus labels (the default
 // one when left out); HasResponded mirrors that status and FirstRespondedDate records the
 // first responded status (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_campaignmemberstatus.htm).
-function campaignMemberStatus(w: RecordWriter, def: ObjectDef, row: Row, old: Row | undefined, changed: Set<FieldDef>): void {
+function campaignMemberStatus(
+  w: RecordWriter,
+  def: ObjectDef,
+  row: Row,
+  old: Row | undefined,
+  changed: Set<FieldDef>,
+): void {
   const campaignId = row[slot(def, 'CampaignId')];
   const lead = row[slot(def, 'LeadId')];
   const contact = row[slot(def, 'ContactId')];
-  if (lead === null && contact === null) fail('REQUIRED_FIELD_MISSING', 'Required fields are missing: [LeadId, ContactId]', ['LeadId', 'ContactId']);
+  if (lead === null && contact === null)
+    fail('REQUIRED_FIELD_MISSING', 'Required fields are missing: [LeadId, ContactId]', ['LeadId', 'ContactId']);
   if (typeof campaignId !== 'string') return;
   const statuses = campaignStatuses(w, campaignId);
   const statusSlot = slot(def, 'Status');
   if (row[statusSlot] === null) {
     row[statusSlot] = statuses.find((s) => s.isDefault)?.label ?? statuses[0]?.label ?? null;
   } else if (changed.has(def.fieldMap.get('status')!) && !statuses.some((s) => s.label === row[statusSlot])) {
-    fail('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `Status: bad value for restricted picklist field: ${String(row[statusSlot])}`, ['Status']);
+    fail(
+      'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+      `Status: bad value for restricted picklist field: ${String(row[statusSlot])}`,
+      ['Status'],
+    );
   }
   const responded = statuses.find((s) => s.label === row[statusSlot])?.hasResponded ?? false;
   row[slot(def, 'HasResponded')] = responded;
@@ -62,18 +80,19 @@ function campaignMemberStatus(w: RecordWriter, def: ObjectDef, row: Row, old: Ro
     const members = w.store.table('CampaignMember');
     const personField = contact !== null ? 'ContactId' : 'LeadId';
     const person = contact ?? lead;
-    const dupe = members
-      .children(slot(def, 'CampaignId'), campaignId)
-      .some((id) => {
-        const m = members.rows.get(id)!;
-        return !members.isDeleted(m) && m[slot(def, personField)] === person;
-      });
+    const dupe = members.children(slot(def, 'CampaignId'), campaignId).some((id) => {
+      const m = members.rows.get(id)!;
+      return !members.isDeleted(m) && m[slot(def, personField)] === person;
+    });
     if (dupe) fail('DUPLICATE_VALUE', 'Already a campaign member.', [personField]);
   }
 }
 
 /** The live CampaignMemberStatus rows of a campaign, by sort order. */
-export function campaignStatuses(w: RecordWriter, campaignId: string): Array<{ label: string; isDefault: boolean; hasResponded: boolean }> {
+export function campaignStatuses(
+  w: RecordWriter,
+  campaignId: string,
+): Array<{ label: string; isDefault: boolean; hasResponded: boolean }> {
   const t = w.store.table('CampaignMemberStatus');
   const d = t.def;
   return t
@@ -93,7 +112,13 @@ export function afterInsert(w: RecordWriter, def: ObjectDef, id: string): void {
   if (def.name !== 'Campaign') return;
   const statusDef = w.store.schema.object('CampaignMemberStatus')!;
   DEFAULT_CAMPAIGN_STATUSES.forEach((s, i) =>
-    w.systemInsert(statusDef, { CampaignId: id, Label: s.label, IsDefault: s.isDefault, HasResponded: s.hasResponded, SortOrder: i + 1 }),
+    w.systemInsert(statusDef, {
+      CampaignId: id,
+      Label: s.label,
+      IsDefault: s.isDefault,
+      HasResponded: s.hasResponded,
+      SortOrder: i + 1,
+    }),
   );
 }
 
@@ -104,12 +129,17 @@ export function afterInsert(w: RecordWriter, def: ObjectDef, id: string): void {
  */
 export function validationRules(w: RecordWriter, def: ObjectDef, row: Row, _old: Row | undefined): void {
   if (def.name === 'Lead') {
-    if (row[slot(def, 'Status')] === 'Working - Contacted' && row[slot(def, 'Email')] === null && row[slot(def, 'Phone')] === null) {
+    if (
+      row[slot(def, 'Status')] === 'Working - Contacted' &&
+      row[slot(def, 'Email')] === null &&
+      row[slot(def, 'Phone')] === null
+    ) {
       fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', 'A lead being worked needs an email address or a phone number.');
     }
   } else if (def.name === 'Opportunity') {
     const amount = row[slot(def, 'Amount')];
-    if (typeof amount === 'number' && amount < 0) fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', 'Amount cannot be negative.', ['Amount']);
+    if (typeof amount === 'number' && amount < 0)
+      fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', 'Amount cannot be negative.', ['Amount']);
   }
 }
 

@@ -33,7 +33,10 @@ export class Table {
   /** SystemModstamp hour → ids over all rows (see `modifiedSince`); built by `indexModstamps` or on first use. */
   private modstampIndex: Map<number, string[]> | null = null;
 
-  constructor(readonly def: ObjectDef, indexedFields: FieldDef[]) {
+  constructor(
+    readonly def: ObjectDef,
+    indexedFields: FieldDef[],
+  ) {
     this.idSlot = def.fieldMap.get('id')!.slot;
     this.isDeletedSlot = def.fieldMap.get('isdeleted')?.slot ?? -1;
     this.modstampSlot = def.fieldMap.get('systemmodstamp')!.slot;
@@ -56,7 +59,8 @@ export class Table {
       this.index(id, row);
       // Append-only: a restamped row stays listed under its old hour too (modifiedSince filters it).
       const bucket = modstampBucket(row[this.modstampSlot]);
-      if (this.modstampIndex && (!old || modstampBucket(old[this.modstampSlot]) !== bucket)) appendTo(this.modstampIndex, bucket, id);
+      if (this.modstampIndex && (!old || modstampBucket(old[this.modstampSlot]) !== bucket))
+        appendTo(this.modstampIndex, bucket, id);
     } else {
       this.rows.delete(id);
     }
@@ -155,7 +159,9 @@ const MODSTAMP_BUCKET_SECONDS = 3600;
 
 /** The modstamp index key of a stamp; a row without a numeric stamp goes to the last bucket, which every query reads. */
 function modstampBucket(stamp: unknown): number {
-  return typeof stamp === 'number' && Number.isFinite(stamp) ? Math.floor(stamp / MODSTAMP_BUCKET_SECONDS) : Number.MAX_SAFE_INTEGER;
+  return typeof stamp === 'number' && Number.isFinite(stamp)
+    ? Math.floor(stamp / MODSTAMP_BUCKET_SECONDS)
+    : Number.MAX_SAFE_INTEGER;
 }
 
 function appendTo(index: Map<number, string[]>, bucket: number, id: string): void {

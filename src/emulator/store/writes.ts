@@ -96,10 +96,17 @@ export class RecordWriter {
   }
 
   /** Inserts or updates the record whose external id `field` equals `value`. */
-  upsert(def: ObjectDef, fieldName: string, value: unknown, values: Record<string, unknown>): { id: string; created: boolean } {
+  upsert(
+    def: ObjectDef,
+    fieldName: string,
+    value: unknown,
+    values: Record<string, unknown>,
+  ): { id: string; created: boolean } {
     const field = def.fieldMap.get(fieldName.toLowerCase());
     if (!field || !this.store.fieldVisible(this.user, def, field)) {
-      fail('INVALID_FIELD', `Provided external ID field does not exist or is not accessible: ${fieldName}`, [fieldName]);
+      fail('INVALID_FIELD', `Provided external ID field does not exist or is not accessible: ${fieldName}`, [
+        fieldName,
+      ]);
     }
     if (field.name === 'Id') {
       const id = value === null || value === undefined || value === '' ? null : normalizeId(value);
@@ -117,7 +124,11 @@ export class RecordWriter {
     if (matches.length > 1) {
       throw new RecordWriteError([
         {
-          ...recordError('DUPLICATE_EXTERNAL_ID', `${field.label}: more than one record found for external id field: [${matches.join(', ')}]`, [field.name]),
+          ...recordError(
+            'DUPLICATE_EXTERNAL_ID',
+            `${field.label}: more than one record found for external id field: [${matches.join(', ')}]`,
+            [field.name],
+          ),
           extra: { matches },
         },
       ]);
@@ -130,7 +141,8 @@ export class RecordWriter {
   /** Moves a record (and its cascade children) to the recycle bin; returns its id. */
   delete(rawId: string, type?: string): string {
     const { table, id, row } = this.existing(rawId, type);
-    if (!table.def.deletable) fail('INSUFFICIENT_ACCESS_OR_READONLY', `insufficient access rights on object ${table.def.name}`);
+    if (!table.def.deletable)
+      fail('INSUFFICIENT_ACCESS_OR_READONLY', `insufficient access rights on object ${table.def.name}`);
     this.softDelete(table, id, row, id);
     return id;
   }
@@ -141,9 +153,11 @@ export class RecordWriter {
     if (!id) fail('MALFORMED_ID', `malformed id ${rawId}`);
     const table = this.store.tableForId(id);
     const row = table?.rows.get(id);
-    if (!table || !row || !this.store.canSee(this.user, table.def, row)) fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+    if (!table || !row || !this.store.canSee(this.user, table.def, row))
+      fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
     if (!table.isDeleted(row)) fail('UNDELETE_FAILED', 'Entity is not in the recycle bin');
-    if (!table.def.undeletable) fail('INSUFFICIENT_ACCESS_OR_READONLY', `insufficient access rights on object ${table.def.name}`);
+    if (!table.def.undeletable)
+      fail('INSUFFICIENT_ACCESS_OR_READONLY', `insufficient access rights on object ${table.def.name}`);
     this.restore(table, id, row, id);
     return id;
   }
@@ -154,7 +168,12 @@ export class RecordWriter {
     if (!id) fail('MALFORMED_ID', `malformed id ${rawId}`);
     const table = this.store.tableForId(id);
     const row = table?.rows.get(id);
-    if (!table || !row || (type && table.def.name.toLowerCase() !== type.toLowerCase()) || !this.store.canSee(this.user, table.def, row)) {
+    if (
+      !table ||
+      !row ||
+      (type && table.def.name.toLowerCase() !== type.toLowerCase()) ||
+      !this.store.canSee(this.user, table.def, row)
+    ) {
       fail('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
     }
     if (!table.isDeleted(row)) this.softDelete(table, id, row, id);
@@ -212,7 +231,8 @@ export class RecordWriter {
     for (const [key, value] of Object.entries(values)) {
       if (key === 'attributes' || value === undefined) continue;
       if (key.toLowerCase() === 'id') {
-        if (mode === 'create' && value !== null) fail('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
+        if (mode === 'create' && value !== null)
+          fail('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
         continue;
       }
       const field = def.fieldMap.get(key.toLowerCase());
@@ -248,12 +268,17 @@ export class RecordWriter {
     for (const f of changed) {
       const v = row[f.slot];
       if (f.type === 'picklist' && f.restrictedPicklist && v !== null && !f.picklistValues.some((p) => p.value === v)) {
-        fail('INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${f.label}: bad value for restricted picklist field: ${String(v)}`, [f.name]);
+        fail(
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${f.label}: bad value for restricted picklist field: ${String(v)}`,
+          [f.name],
+        );
       }
       if (f.type === 'reference' && v !== null) this.checkReference(f, v as string);
     }
     const missing = def.fields.filter(
-      (f) => f.slot >= 0 && !f.nillable && !f.system && f.type !== 'boolean' && (row[f.slot] === null || row[f.slot] === ''),
+      (f) =>
+        f.slot >= 0 && !f.nillable && !f.system && f.type !== 'boolean' && (row[f.slot] === null || row[f.slot] === ''),
     );
     if (missing.length > 0) {
       const names = missing.map((f) => f.name);
@@ -265,7 +290,10 @@ export class RecordWriter {
       const v = row[f.slot];
       if (typeof v !== 'string' || v === '') continue;
       const clash = table.lookup(f.slot, v).find((other) => other !== id);
-      if (clash) fail('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${clash}`, [f.name]);
+      if (clash)
+        fail('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${clash}`, [
+          f.name,
+        ]);
     }
     if (!this.options.allowDuplicates) duplicateRule(this, table, id, row, old);
     this.txn.put(table, id, row);
@@ -288,7 +316,8 @@ export class RecordWriter {
   }
 
   private stampCreate(def: ObjectDef, row: Row): void {
-    for (const name of ['createddate', 'lastmodifieddate', 'systemmodstamp']) row[def.fieldMap.get(name)!.slot] = this.now;
+    for (const name of ['createddate', 'lastmodifieddate', 'systemmodstamp'])
+      row[def.fieldMap.get(name)!.slot] = this.now;
     for (const name of ['createdbyid', 'lastmodifiedbyid']) row[def.fieldMap.get(name)!.slot] = this.user.id;
   }
 
@@ -346,7 +375,8 @@ export class RecordWriter {
       const field = childTable.def.fieldMap.get(rel.field.toLowerCase())!;
       for (const childId of childTable.children(field.slot, id)) {
         const child = childTable.rows.get(childId);
-        if (child && childTable.isDeleted(child) && child[childTable.def.deleteRootSlot] === id) this.purgeTree(childTable, childId);
+        if (child && childTable.isDeleted(child) && child[childTable.def.deleteRootSlot] === id)
+          this.purgeTree(childTable, childId);
       }
     }
     table.purged.push({
