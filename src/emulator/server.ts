@@ -153,7 +153,9 @@ export function createEmulator(options: EmulatorOptions = {}): EmulatorInstance 
   );
   app.use((req, _res, next) => {
     const raw = (req as { rawBody?: Buffer }).rawBody;
-    if (raw && /\d{16}/.test(raw.toString('latin1'))) req.body = parseExactJson(raw.toString('utf8'));
+    // Not for the admin API: its numbers (fault probabilities, clock offsets) are the emulator's own doubles.
+    const salesforceApi = !req.path.startsWith('/__emulator');
+    if (raw && salesforceApi && /\d{16}/.test(raw.toString('latin1'))) req.body = parseExactJson(raw.toString('utf8'));
     next();
   });
   app.use(restAuth(context));
