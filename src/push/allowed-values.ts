@@ -5,11 +5,10 @@
  * error saying so, instead of a failed call. Parents with no values pulled yet are left to Salesforce.
  */
 import type { ActivityContext } from '../activities/context';
-import { withTransaction } from '../db/pool';
 import { readObjectState } from '../db/state';
-import { recordSyncError } from '../db/sync-errors';
 import { valuesByParent } from '../db/table-rows';
 import type { AllowedValuesRule } from '../objects/types';
+import { refuseBeforeSend } from './refuse-row';
 import type { PushPlan, RowWork, Tally } from './types';
 
 /** The allowed values of `rule` per parent id, from the local copy of its source object. */
@@ -53,24 +52,11 @@ export async function checkAllowedValues(
       ok.push(w);
       continue;
     }
-    await withTransaction(ctx.db, (tx) =>
-      recordSyncError(
-        tx,
-        plan.schema,
-        plan.table,
-        w.entries.map((e) => e.id),
-        {
-          object: plan.def.name,
-          rowId: w.rowId,
-          sfid: w.sfid,
-          operation,
-          code: rule.code,
-          message: rule.message(String(value), parent, allowed),
-          fields: [rule.field],
-        },
-      ),
-    );
-    tally.failed++;
+    await refuseBeforeSend(ctx, plan, w, operation, tally, {
+      code: rule.code,
+      message: rule.message(String(value), parent, allowed),
+      fields: [rule.field],
+    });
   }
   return ok;
 }

@@ -4,9 +4,8 @@
  * a sync error STRING_TOO_LONG naming the field and both lengths, and the row is not sent.
  */
 import type { ActivityContext } from '../activities/context';
-import { withTransaction } from '../db/pool';
-import { recordSyncError } from '../db/sync-errors';
 import { utf16Overflow } from '../sync/string-length';
+import { refuseBeforeSend } from './refuse-row';
 import type { PushPlan, RowWork, Tally } from './types';
 
 /** Records a sync error for each row with a value over its field's UTF-16 length; returns the others. */
@@ -34,24 +33,11 @@ export async function checkStringLengths(
           `${o.field}: ${o.utf16Units} UTF-16 units (${o.codePoints} characters) exceed Salesforce's limit of ${o.limit}`,
       )
       .join('; ');
-    await withTransaction(ctx.db, (tx) =>
-      recordSyncError(
-        tx,
-        plan.schema,
-        plan.table,
-        w.entries.map((e) => e.id),
-        {
-          object: plan.def.name,
-          rowId: w.rowId,
-          sfid: w.sfid,
-          operation,
-          code: 'STRING_TOO_LONG',
-          message,
-          fields: over.map((o) => o.field),
-        },
-      ),
-    );
-    tally.failed++;
+    await refuseBeforeSend(ctx, plan, w, operation, tally, {
+      code: 'STRING_TOO_LONG',
+      message,
+      fields: over.map((o) => o.field),
+    });
   }
   return ok;
 }
